@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { volumeGeometrySchema, voxelTypeSchema } from './geometry';
+
+const id = z.string().min(1).max(200);
+
+export const seriesSummarySchema = z.object({
+  seriesId: id,
+  patientName: z.string(),
+  studyDescription: z.string(),
+  seriesDescription: z.string(),
+  modality: z.string(),
+  dimensions: z.tuple([z.number(), z.number(), z.number()]),
+});
+export type SeriesSummary = z.infer<typeof seriesSummarySchema>;
+
+export const volumeInfoSchema = z.object({
+  volumeId: id,
+  seriesId: id,
+  geometry: volumeGeometrySchema,
+  voxelType: voxelTypeSchema,
+  /** minimum and maximum voxel value, for an initial window */
+  range: z.tuple([z.number(), z.number()]),
+  modality: z.string(),
+});
+export type VolumeInfo = z.infer<typeof volumeInfoSchema>;
+
+export const labelmapInfoSchema = z.object({
+  labelmapId: id,
+  volumeId: id,
+  classes: z.array(z.string()),
+  /** voxels per label value, index = label */
+  counts: z.array(z.number().int().nonnegative()),
+});
+export type LabelmapInfo = z.infer<typeof labelmapInfoSchema>;
+
+export const backendStatusSchema = z.object({
+  backend: z.string(),
+  attempts: z.array(z.object({ name: z.string(), loaded: z.boolean(), reason: z.string() })),
+});
+export type BackendStatus = z.infer<typeof backendStatusSchema>;
+
+export const modelSummarySchema = z.object({
+  modelId: id,
+  name: z.string(),
+  classes: z.array(z.string()),
+});
+export type ModelSummary = z.infer<typeof modelSummarySchema>;
+
+/**
+ * Every command: its params schema and its result schema. The core validates params of every
+ * incoming request; results are validated in tests so both sides keep to the contract.
+ */
+export const commandSchemas = {
+  listSeries: { params: z.object({}).strict(), result: z.array(seriesSummarySchema) },
+  openSeries: { params: z.object({ seriesId: id }).strict(), result: volumeInfoSchema },
+  listModels: { params: z.object({}).strict(), result: z.array(modelSummarySchema) },
+  runModel: {
+    params: z.object({ volumeId: id, modelId: id }).strict(),
+    result: z.object({ jobId: id }),
+  },
+  cancelJob: {
+    params: z.object({ jobId: id }).strict(),
+    result: z.object({ cancelled: z.boolean() }),
+  },
+  exportLabelmap: {
+    params: z
+      .object({
+        labelmapId: id,
+        path: z.string().min(1).max(4096),
+        overwrite: z.boolean().default(false),
+      })
+      .strict(),
+    result: z.object({ path: z.string(), bytes: z.number().int().positive() }),
+  },
+  getBackendStatus: { params: z.object({}).strict(), result: backendStatusSchema },
+} as const;
+
+export type CommandName = keyof typeof commandSchemas;
+export type CommandParams<C extends CommandName> = z.input<(typeof commandSchemas)[C]['params']>;
+export type CommandResult<C extends CommandName> = z.infer<(typeof commandSchemas)[C]['result']>;
+
+export const commandNames = Object.keys(commandSchemas) as CommandName[];

@@ -1,0 +1,28 @@
+/** Every failure that crosses the api is one of these, with a message a user can act on. */
+export type ApiErrorCode =
+  | 'bad_request'
+  | 'not_found'
+  | 'unauthorized'
+  | 'cancelled'
+  | 'io_error'
+  | 'invalid_input'
+  | 'internal';
+
+export interface ApiErrorPayload {
+  code: ApiErrorCode;
+  message: string;
+}
+
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+
+  constructor(code: ApiErrorCode, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+  }
+
+  toPayload(): ApiErrorPayload {
+    return { code: this.code, message: this.message };
+  }
+}

@@ -1,0 +1,6 @@
+export * from './commands';
+export * from './envelope';
+export * from './errors';
+export * from './events';
+export * from './geometry';
+export type * from './WorkstationApi';
