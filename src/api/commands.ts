@@ -73,6 +73,10 @@ export const commandSchemas = {
     result: z.object({ path: z.string(), bytes: z.number().int().positive() }),
   },
   getBackendStatus: { params: z.object({}).strict(), result: backendStatusSchema },
+  getAppInfo: {
+    params: z.object({}).strict(),
+    result: z.object({ version: z.string(), exportDirectory: z.string() }),
+  },
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
