@@ -1,0 +1,23 @@
+// dcmjs ships no type declarations; only what this project calls is typed here.
+declare module 'dcmjs' {
+  interface DicomDictInstance {
+    dict: Record<string, unknown>;
+    write(): ArrayBuffer;
+  }
+  const dcmjs: {
+    data: {
+      DicomDict: new (meta: Record<string, unknown>) => DicomDictInstance;
+      DicomMetaDictionary: {
+        denaturalizeDataset(dataset: Record<string, unknown>): Record<string, unknown>;
+        naturalizeDataset(dataset: Record<string, unknown>): Record<string, unknown>;
+      };
+      DicomMessage: {
+        readFile(buffer: ArrayBuffer): {
+          meta: Record<string, unknown>;
+          dict: Record<string, unknown>;
+        };
+      };
+    };
+  };
+  export default dcmjs;
+}
