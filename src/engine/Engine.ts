@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Volume } from '../volume/Volume';
+import type { BackendChoice } from './backends/tfBackends';
+import { CancelledError } from './inference/CancelledError';
+import type { ModelCard } from './models/modelCard';
+import type { WorkerReply, WorkerRequest } from './worker/protocol';
+
+export interface EngineOptions {
+  /** comma-separated backend names to try, in order (default: all, best first) */
+  backends?: string;
+  /** the worker script; defaults to engineWorker beside this module (.ts under tsx, .js built) */
+  workerPath?: string;
+}
+
+export interface InferJob {
+  result: Promise<Uint8Array>;
+  cancel(): void;
+}
+
+function defaultWorkerPath(): string {
+  const ts = fileURLToPath(new URL('./worker/engineWorker.ts', import.meta.url));
+  return existsSync(ts) ? ts : ts.replace(/\.ts$/, '.js');
+}
+
+/**
+ * Run from source, the worker is TypeScript: Node 20 does not hand tsx's loader on to worker
+ * threads, so the worker starts by registering it itself. A built worker (.js) starts directly.
+ */
+function spawnWorker(path: string): Worker {
+  if (!path.endsWith('.ts')) return new Worker(path);
+  const api = import.meta.resolve('tsx/esm/api');
+  const entry = pathToFileURL(path).href;
+  const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+function toFloat32(volume: Volume): Float32Array {
+  return volume.voxels instanceof Float32Array
+    ? volume.voxels.slice()
+    : Float32Array.from(volume.voxels);
+}
+
+/** The main thread's handle on the engine worker: backend status, jobs, cancel. */
+export class Engine {
+  private readonly listeners = new Map<string, (reply: WorkerReply) => void>();
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly backend: BackendChoice,
+  ) {
+    worker.on('message', (reply: WorkerReply) => {
+      if ('jobId' in reply) this.listeners.get(reply.jobId)?.(reply);
+    });
+  }
+
+  static async start(options: EngineOptions = {}): Promise<Engine> {
+    const worker = spawnWorker(options.workerPath ?? defaultWorkerPath());
+    const choice = await new Promise<BackendChoice>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('message', (reply: WorkerReply) => {
+        if (reply.type === 'ready') resolve(reply.choice);
+        else
+          reject(
+            new Error(reply.type === 'initFailed' ? reply.message : `unexpected ${reply.type}`),
+          );
+      });
+      worker.postMessage({ type: 'init', backends: options.backends } satisfies WorkerRequest);
+    }).catch(async (error: unknown) => {
+      await worker.terminate();
+      throw error;
+    });
+    return new Engine(worker, choice);
+  }
+
+  infer(
+    jobId: string,
+    card: ModelCard,
+    volume: Volume,
+    onProgress: (done: number, total: number) => void,
+  ): InferJob {
+    const cancelFlag = new SharedArrayBuffer(4);
+    const result = new Promise<Uint8Array>((resolve, reject) => {
+      const onExit = (code: number) =>
+        reject(new Error(`the engine worker stopped (exit code ${code})`));
+      this.worker.once('exit', onExit);
+      const settle = () => {
+        this.listeners.delete(jobId);
+        this.worker.off('exit', onExit);
+      };
+      this.listeners.set(jobId, (reply) => {
+        if (reply.type === 'progress') return onProgress(reply.done, reply.total);
+        settle();
+        if (reply.type === 'result') resolve(reply.labels);
+        else if (reply.type === 'cancelled') reject(new CancelledError());
+        else if (reply.type === 'failed') reject(new Error(reply.message));
+      });
+      const values = toFloat32(volume);
+      const request: WorkerRequest = {
+        type: 'infer',
+        jobId,
+        card,
+        geometry: volume.geometry,
+        values,
+        cancelFlag,
+      };
+      this.worker.postMessage(request, [values.buffer as ArrayBuffer]);
+    });
+    return { result, cancel: () => Atomics.store(new Int32Array(cancelFlag), 0, 1) };
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,6 @@
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled by the user');
+    this.name = 'CancelledError';
+  }
+}

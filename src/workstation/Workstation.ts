@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import type {
+  CommandName,
+  CommandParams,
+  CommandResult,
+  LabelmapInfo,
+  SeriesSummary,
+  VolumeInfo,
+} from '../api/commands';
+import { ApiError } from '../api/errors';
+import type { ApiEvent } from '../api/events';
+import type { LoadedSeries } from '../dicom/readDicomFolder';
+import { readDicomFolder } from '../dicom/readDicomFolder';
+import type { Engine, InferJob } from '../engine/Engine';
+import { CancelledError } from '../engine/inference/CancelledError';
+import type { ModelCard } from '../engine/models/modelCard';
+import { writeNifti } from '../nifti/writeNifti';
+import { FileExistsError } from '../volume/atomicWrite';
+import type { Volume } from '../volume/Volume';
+import { voxelRange, voxelTypeOf } from '../volume/Volume';
+import { loadModelCards } from './modelStore';
+
+export interface WorkstationOptions {
+  engine: Engine;
+  modelsDir: string;
+  /** DICOM folders shown in the series list at start (the bundled sample) */
+  seriesFolders: string[];
+  exportDirectory?: string;
+  version: string;
+}
+
+interface Labelmap {
+  info: LabelmapInfo;
+  labels: Uint8Array;
+}
+
+type Handlers = { [C in CommandName]: (params: CommandParams<C>) => Promise<CommandResult<C>> };
+
+function countLabels(labels: Uint8Array, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (const label of labels) counts[label]++;
+  return counts;
+}
+
+/**
+ * The core's services behind the api: the same object serves the browser host, Electron's IPC
+ * and the CLI, so every transport gets the same behaviour and the same errors.
+ */
+export class Workstation {
+  private readonly series = new Map<string, { folder: string; loaded?: LoadedSeries }>();
+  private readonly volumes = new Map<string, { seriesId: string; volume: Volume }>();
+  private readonly labelmaps = new Map<string, Labelmap>();
+  private readonly jobs = new Map<string, InferJob>();
+  private readonly listeners = new Set<(event: ApiEvent) => void>();
+  private models: ModelCard[] = [];
+
+  private constructor(private readonly options: WorkstationOptions) {}
+
+  static async open(options: WorkstationOptions): Promise<Workstation> {
+    const workstation = new Workstation(options);
+    workstation.models = await loadModelCards(options.modelsDir);
+    for (const folder of options.seriesFolders) await workstation.addSeriesFolder(folder);
+    return workstation;
+  }
+
+  async addSeriesFolder(folder: string): Promise<SeriesSummary> {
+    const loaded = await readDicomFolder(folder);
+    const seriesId = loaded.description.seriesInstanceUid || randomUUID();
+    this.series.set(seriesId, { folder, loaded });
+    return this.summarise(seriesId, loaded);
+  }
+
+  async close(): Promise<void> {
+    for (const job of this.jobs.values()) job.cancel();
+    await this.options.engine.close();
+  }
+
+  onEvent(listener: (event: ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: ApiEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private summarise(seriesId: string, loaded: LoadedSeries): SeriesSummary {
+    const d = loaded.description;
+    return {
+      seriesId,
+      patientName: d.patientName,
+      studyDescription: d.studyDescription,
+      seriesDescription: d.seriesDescription,
+      modality: d.modality,
+      dimensions: loaded.volume.geometry.dimensions,
+    };
+  }
+
+  volume(volumeId: string): Volume {
+    const entry = this.volumes.get(volumeId);
+    if (!entry) throw new ApiError('not_found', `no open volume ${volumeId}`);
+    return entry.volume;
+  }
+
+  labelmap(labelmapId: string): Uint8Array {
+    const entry = this.labelmaps.get(labelmapId);
+    if (!entry) throw new ApiError('not_found', `no labelmap ${labelmapId}`);
+    return entry.labels;
+  }
+
+  private model(modelId: string): ModelCard {
+    const card = this.models.find((m) => m.id === modelId);
+    if (!card) throw new ApiError('not_found', `no model ${modelId}`);
+    return card;
+  }
+
+  readonly handlers: Handlers = {
+    listSeries: async () =>
+      [...this.series].flatMap(([id, s]) => (s.loaded ? [this.summarise(id, s.loaded)] : [])),
+
+    openSeries: async ({ seriesId }): Promise<VolumeInfo> => {
+      const entry = this.series.get(seriesId);
+      if (!entry) throw new ApiError('not_found', `no series ${seriesId}`);
+      const loaded = entry.loaded ?? (await readDicomFolder(entry.folder));
+      entry.loaded = loaded;
+      const volumeId = `vol-${randomUUID()}`;
+      this.volumes.set(volumeId, { seriesId, volume: loaded.volume });
+      return {
+        volumeId,
+        seriesId,
+        geometry: loaded.volume.geometry,
+        voxelType: voxelTypeOf(loaded.volume.voxels),
+        range: voxelRange(loaded.volume.voxels),
+        modality: loaded.description.modality,
+      };
+    },
+
+    listModels: async () =>
+      this.models.map((m) => ({ modelId: m.id, name: m.name, classes: [...m.classes] })),
+
+    runModel: async ({ volumeId, modelId }) => {
+      const volume = this.volume(volumeId);
+      const card = this.model(modelId);
+      const jobId = `job-${randomUUID()}`;
+      const started = Date.now();
+      const job = this.options.engine.infer(jobId, card, volume, (done, total) => {
+        const elapsed = (Date.now() - started) / 1000;
+        const etaSeconds = done > 0 ? (elapsed / done) * (total - done) : null;
+        this.emit({ type: 'job.progress', jobId, phase: 'inference', done, total, etaSeconds });
+      });
+      this.jobs.set(jobId, job);
+      job.result
+        .then(
+          (labels) => {
+            const labelmapId = `lab-${randomUUID()}`;
+            const info = {
+              labelmapId,
+              volumeId,
+              classes: [...card.classes],
+              counts: countLabels(labels, card.classes.length),
+            };
+            this.labelmaps.set(labelmapId, { info, labels });
+            this.emit({ type: 'job.done', jobId, labelmap: info });
+          },
+          (error: unknown) => {
+            if (error instanceof CancelledError) this.emit({ type: 'job.cancelled', jobId });
+            else {
+              const message = error instanceof Error ? error.message : String(error);
+              this.emit({
+                type: 'job.failed',
+                jobId,
+                error: { code: 'internal', message: `inference failed: ${message}` },
+              });
+            }
+          },
+        )
+        .finally(() => this.jobs.delete(jobId));
+      return { jobId };
+    },
+
+    cancelJob: async ({ jobId }) => {
+      const job = this.jobs.get(jobId);
+      job?.cancel();
+      return { cancelled: job !== undefined };
+    },
+
+    exportLabelmap: async ({ labelmapId, path, overwrite }) => {
+      const entry = this.labelmaps.get(labelmapId);
+      if (!entry) throw new ApiError('not_found', `no labelmap ${labelmapId}`);
+      const target = resolve(path.replace(/^~(?=$|\/)/, homedir()));
+      const geometry = this.volume(entry.info.volumeId).geometry;
+      try {
+        const bytes = await writeNifti(target, geometry, entry.labels, {
+          overwrite: overwrite ?? false,
+          description: `labels: ${entry.info.classes.join(', ')}`,
+        });
+        return { path: target, bytes };
+      } catch (error) {
+        if (error instanceof FileExistsError) throw new ApiError('io_error', error.message);
+        const message = error instanceof Error ? error.message : String(error);
+        throw new ApiError('io_error', `could not write ${target}: ${message}`);
+      }
+    },
+
+    getBackendStatus: async () => this.options.engine.backend,
+
+    getAppInfo: async () => ({
+      version: this.options.version,
+      exportDirectory: this.options.exportDirectory ?? homedir(),
+    }),
+  };
+}
