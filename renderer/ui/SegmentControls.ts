@@ -1,0 +1,135 @@
+import type { ApiEvent, LabelmapInfo, WorkstationApi } from '../../src/api';
+import { byTestId } from './dom';
+import type { ErrorBanner } from './ErrorBanner';
+
+export type JobState = 'idle' | 'starting' | 'running' | 'done' | 'failed' | 'cancelled';
+
+interface Target {
+  volumeId: string;
+  modelId: string;
+}
+
+/**
+ * The Segment button, its progress bar and Cancel. It runs the model as a job in the core and
+ * hands the finished labelmap to `onLabelmap`. The job state is mirrored on
+ * `document.body.dataset.jobState` for tests and styling.
+ */
+export class SegmentControls {
+  private readonly segment = byTestId<HTMLButtonElement>('segment');
+  private readonly cancel = byTestId<HTMLButtonElement>('cancel');
+  private readonly progress = byTestId<HTMLProgressElement>('progress');
+  private readonly text = byTestId('progress-text');
+  private target: Target | null = null;
+  private jobId: string | null = null;
+  /** events that arrived before runModel answered with their job id */
+  private early: ApiEvent[] = [];
+
+  constructor(
+    private readonly api: WorkstationApi,
+    private readonly banner: ErrorBanner,
+    private readonly onLabelmap: (labelmap: LabelmapInfo) => Promise<void>,
+  ) {
+    this.segment.addEventListener('click', () => void this.start());
+    this.cancel.addEventListener('click', () => void this.requestCancel());
+    api.onEvent((event) => this.handle(event));
+    this.setState('idle');
+  }
+
+  /** Enables Segment for this volume and model. */
+  setTarget(target: Target | null): void {
+    this.target = target;
+    this.segment.disabled = !target || this.busy;
+  }
+
+  private get busy(): boolean {
+    const state = document.body.dataset.jobState;
+    return state === 'starting' || state === 'running';
+  }
+
+  private async start(): Promise<void> {
+    if (!this.target || this.busy) return;
+    this.banner.clear();
+    this.early = [];
+    this.jobId = null;
+    this.progress.removeAttribute('value');
+    this.text.textContent = 'Starting…';
+    this.setState('starting');
+    try {
+      const { jobId } = await this.api.call('runModel', this.target);
+      this.jobId = jobId;
+      this.setState('running');
+      const early = this.early.filter((event) => event.jobId === jobId);
+      this.early = [];
+      for (const event of early) this.handle(event);
+    } catch (error) {
+      this.fail('Segment', error);
+    }
+  }
+
+  private async requestCancel(): Promise<void> {
+    if (!this.jobId) return;
+    this.cancel.disabled = true;
+    try {
+      await this.api.call('cancelJob', { jobId: this.jobId });
+    } catch (error) {
+      this.banner.show('Cancel', error);
+      this.cancel.disabled = false;
+    }
+  }
+
+  private handle(event: ApiEvent): void {
+    if (this.jobId === null) {
+      if (document.body.dataset.jobState === 'starting') this.early.push(event);
+      return;
+    }
+    if (event.jobId !== this.jobId) return;
+    switch (event.type) {
+      case 'job.progress': {
+        this.progress.max = Math.max(1, event.total);
+        this.progress.value = Math.min(event.done, event.total);
+        const eta = event.etaSeconds === null ? '' : `, ${Math.ceil(event.etaSeconds)} s left`;
+        this.text.textContent = `${event.phase} ${event.done}/${event.total}${eta}`;
+        break;
+      }
+      case 'job.done':
+        this.jobId = null;
+        this.progress.max = 1;
+        this.progress.value = 1;
+        this.text.textContent = 'Loading the result…';
+        this.onLabelmap(event.labelmap).then(
+          () => {
+            this.text.textContent = 'Done';
+            this.setState('done');
+          },
+          (error: unknown) => this.fail('Showing the segmentation', error),
+        );
+        break;
+      case 'job.failed':
+        this.jobId = null;
+        this.fail('Segmentation failed', new Error(`${event.error.message} (${event.error.code})`));
+        break;
+      case 'job.cancelled':
+        this.jobId = null;
+        this.progress.value = 0;
+        this.text.textContent = 'Cancelled';
+        this.setState('cancelled');
+        break;
+    }
+  }
+
+  private fail(context: string, error: unknown): void {
+    this.jobId = null;
+    this.progress.value = 0;
+    this.text.textContent = 'Failed';
+    this.banner.show(context, error);
+    this.setState('failed');
+  }
+
+  private setState(state: JobState): void {
+    document.body.dataset.jobState = state;
+    const busy = state === 'starting' || state === 'running';
+    this.segment.disabled = busy || !this.target;
+    this.cancel.hidden = !busy;
+    this.cancel.disabled = state !== 'running';
+  }
+}

@@ -1,0 +1,234 @@
+import {
+  Enums,
+  RenderingEngine,
+  cache,
+  setVolumesForViewports,
+  utilities,
+  volumeLoader,
+  type Types,
+} from '@cornerstonejs/core';
+import {
+  CrosshairsTool,
+  Enums as ToolEnums,
+  PanTool,
+  StackScrollTool,
+  ToolGroupManager,
+  WindowLevelTool,
+  ZoomTool,
+  type Types as ToolTypes,
+} from '@cornerstonejs/tools';
+import type { VolumeGeometry, VolumeInfo } from '../../src/api';
+import { initCornerstone } from './cornerstone';
+import { PLANES, PLANE_IDS, type PlaneId } from './planes';
+import { initialWindow, toScalarArray } from './voxels';
+
+const RENDERING_ENGINE_ID = 'workstation';
+const TOOL_GROUP_ID = 'workstation-mpr';
+const RENDER_TIMEOUT_MS = 30_000;
+
+/** The volume the viewer shows, as Cornerstone holds it. */
+export interface ShownVolume {
+  info: VolumeInfo;
+  cornerstoneVolumeId: string;
+  metadata: Types.Metadata;
+}
+
+/**
+ * Three linked orthographic views (axial, coronal, sagittal) of one volume. Mouse: left drag moves
+ * the crosshairs, right drag sets window/level, the wheel moves through slices, middle drag pans,
+ * Ctrl + left drag zooms.
+ */
+export class Viewer {
+  readonly renderingEngine: RenderingEngine;
+  private readonly toolGroup: ToolTypes.IToolGroup;
+  private shown: ShownVolume | null = null;
+
+  constructor(readonly elements: Record<PlaneId, HTMLDivElement>) {
+    initCornerstone();
+    this.renderingEngine = new RenderingEngine(RENDERING_ENGINE_ID);
+    this.renderingEngine.setViewports(
+      PLANES.map((plane) => ({
+        viewportId: plane.id,
+        type: Enums.ViewportType.ORTHOGRAPHIC,
+        element: elements[plane.id],
+        defaultOptions: { orientation: plane.orientation, background: [0, 0, 0] },
+      })),
+    );
+    for (const element of Object.values(elements)) {
+      element.addEventListener('contextmenu', (event) => event.preventDefault());
+    }
+
+    const toolGroup = ToolGroupManager.createToolGroup(TOOL_GROUP_ID);
+    if (!toolGroup) throw new Error('could not create the tool group');
+    this.toolGroup = toolGroup;
+    toolGroup.addTool(CrosshairsTool.toolName, {
+      getReferenceLineColor: (viewportId: string) =>
+        PLANES.find((plane) => plane.id === viewportId)?.color ?? 'rgb(200, 200, 200)',
+      getReferenceLineControllable: () => true,
+      getReferenceLineDraggableRotatable: () => false,
+      getReferenceLineSlabThicknessControlsOn: () => false,
+    });
+    toolGroup.addTool(WindowLevelTool.toolName);
+    toolGroup.addTool(StackScrollTool.toolName);
+    toolGroup.addTool(PanTool.toolName);
+    toolGroup.addTool(ZoomTool.toolName);
+    for (const id of PLANE_IDS) toolGroup.addViewport(id, RENDERING_ENGINE_ID);
+
+    const resize = new ResizeObserver(() => this.renderingEngine.resize(true, true));
+    for (const element of Object.values(elements)) resize.observe(element);
+  }
+
+  get volume(): ShownVolume | null {
+    return this.shown;
+  }
+
+  viewport(id: PlaneId): Types.IVolumeViewport {
+    return this.renderingEngine.getViewport(id) as Types.IVolumeViewport;
+  }
+
+  /** Shows a volume from the core's voxels; resolves once all three views have rendered it. */
+  async showVolume(info: VolumeInfo, buffer: ArrayBuffer): Promise<ShownVolume> {
+    const voxels = toScalarArray(buffer, info.voxelType, info.geometry);
+    const cornerstoneVolumeId = localVolumeId('volume', info.volumeId);
+    const metadata = volumeMetadata(info);
+    const { dimensions, spacing, origin, direction } = info.geometry;
+    if (!cache.getVolume(cornerstoneVolumeId)) {
+      volumeLoader.createLocalVolume(cornerstoneVolumeId, {
+        metadata,
+        dimensions,
+        spacing,
+        origin,
+        direction,
+        scalarData: voxels,
+      });
+      describeSlices(cornerstoneVolumeId, info.geometry, metadata.FrameOfReferenceUID);
+    }
+    const rendered = this.waitForRender();
+    await setVolumesForViewports(
+      this.renderingEngine,
+      [{ volumeId: cornerstoneVolumeId }],
+      [...PLANE_IDS],
+    );
+    const [lower, upper] = initialWindow(voxels, info.range);
+    for (const id of PLANE_IDS) this.viewport(id).setProperties({ voiRange: { lower, upper } });
+    this.activateTools();
+    this.renderingEngine.render();
+    await rendered;
+    // The first frame of a view can come before the volume's texture is on the GPU (the axial
+    // view then shows black): draw once more now that it is there.
+    const again = this.waitForRender();
+    this.renderingEngine.render();
+    await again;
+    this.shown = { info, cornerstoneVolumeId, metadata };
+    return this.shown;
+  }
+
+  /** Resolves when every view has rendered once after this call. */
+  waitForRender(): Promise<void> {
+    return Promise.all(
+      PLANE_IDS.map(
+        (id) =>
+          new Promise<void>((resolve, reject) => {
+            const element = this.elements[id];
+            const timer = window.setTimeout(() => {
+              element.removeEventListener(Enums.Events.IMAGE_RENDERED, done);
+              reject(new Error(`the ${id} view did not render`));
+            }, RENDER_TIMEOUT_MS);
+            const done = () => {
+              window.clearTimeout(timer);
+              element.removeEventListener(Enums.Events.IMAGE_RENDERED, done);
+              resolve();
+            };
+            element.addEventListener(Enums.Events.IMAGE_RENDERED, done);
+          }),
+      ),
+    ).then(() => undefined);
+  }
+
+  private activateTools(): void {
+    const { MouseBindings, KeyboardBindings } = ToolEnums;
+    const group = this.toolGroup;
+    group.setToolActive(CrosshairsTool.toolName, {
+      bindings: [{ mouseButton: MouseBindings.Primary }],
+    });
+    group.setToolActive(WindowLevelTool.toolName, {
+      bindings: [{ mouseButton: MouseBindings.Secondary }],
+    });
+    group.setToolActive(StackScrollTool.toolName, {
+      bindings: [{ mouseButton: MouseBindings.Wheel }],
+    });
+    group.setToolActive(PanTool.toolName, {
+      bindings: [{ mouseButton: MouseBindings.Auxiliary }],
+    });
+    group.setToolActive(ZoomTool.toolName, {
+      bindings: [{ mouseButton: MouseBindings.Primary, modifierKey: KeyboardBindings.Ctrl }],
+    });
+  }
+}
+
+/**
+ * A Cornerstone id for a volume made here. No `scheme:` prefix: Cornerstone would take its slices'
+ * ids (`<volumeId>_slice_<k>`) for images to fetch through an image loader.
+ */
+export function localVolumeId(kind: 'volume' | 'labelmap', id: string): string {
+  return `workstation-${kind}-${id.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+
+/**
+ * Gives every slice of a local volume its own plane: `createLocalVolume` files all slices at the
+ * volume's origin, and Cornerstone finds a view's current image (which tools and labelmaps use)
+ * by the slices' positions.
+ */
+export function describeSlices(
+  cornerstoneVolumeId: string,
+  geometry: VolumeGeometry,
+  frameOfReferenceUID: string,
+): void {
+  const { dimensions, spacing, origin, direction } = geometry;
+  const normal = direction.slice(6, 9);
+  for (let k = 0; k < dimensions[2]; k++) {
+    utilities.genericMetadataProvider.add(`${cornerstoneVolumeId}_slice_${k}`, {
+      type: 'imagePlaneModule',
+      metadata: {
+        frameOfReferenceUID,
+        rows: dimensions[1],
+        columns: dimensions[0],
+        imageOrientationPatient: direction.slice(0, 6),
+        rowCosines: direction.slice(0, 3),
+        columnCosines: direction.slice(3, 6),
+        imagePositionPatient: origin.map(
+          (value, axis) => value + k * spacing[2] * (normal[axis] ?? 0),
+        ),
+        pixelSpacing: [spacing[1], spacing[0]],
+        rowPixelSpacing: spacing[1],
+        columnPixelSpacing: spacing[0],
+        sliceThickness: spacing[2],
+      },
+    });
+  }
+}
+
+/** The metadata Cornerstone3D wants of a volume, from the core's geometry. */
+function volumeMetadata(info: VolumeInfo): Types.Metadata {
+  const geometry: VolumeGeometry = info.geometry;
+  const bits = { int8: 32, uint8: 8, int16: 16, uint16: 16, int32: 32, uint32: 32, float32: 32 }[
+    info.voxelType
+  ];
+  return {
+    BitsAllocated: bits,
+    BitsStored: bits,
+    HighBit: bits - 1,
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    PixelRepresentation: info.voxelType === 'uint8' || info.voxelType === 'uint16' ? 0 : 1,
+    Modality: info.modality,
+    SeriesInstanceUID: info.seriesId,
+    ImageOrientationPatient: geometry.direction.slice(0, 6),
+    PixelSpacing: [geometry.spacing[1], geometry.spacing[0]],
+    FrameOfReferenceUID: `workstation:${info.volumeId}`,
+    Columns: geometry.dimensions[0],
+    Rows: geometry.dimensions[1],
+    voiLut: [],
+    VOILUTFunction: 'LINEAR',
+  };
+}
