@@ -1,0 +1,33 @@
+// The workstation's services headless: `npm run cli -- <command> [options]`.
+import { ExitCode } from './exitCodes';
+import { runSegment } from './commands/segment';
+
+const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
+  segment: { summary: 'segment a DICOM series and write the labelmap as NIfTI', run: runSegment },
+};
+
+function help(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `Usage: cli <command> [options]   (cli <command> --help for its options)\n\nCommands:\n${lines.join('\n')}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(help());
+    return name ? ExitCode.ok : ExitCode.usage;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`unknown command "${name}"\n\n${help()}`);
+    return ExitCode.usage;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return ExitCode.failed;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
