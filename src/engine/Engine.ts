@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Volume } from '../volume/Volume';
@@ -30,7 +32,9 @@ function defaultWorkerPath(): string {
  */
 function spawnWorker(path: string): Worker {
   if (!path.endsWith('.ts')) return new Worker(path);
-  const api = import.meta.resolve('tsx/esm/api');
+  // tsx's ESM api (its CommonJS build cannot register hooks from an eval'd worker).
+  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const api = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
   const entry = pathToFileURL(path).href;
   const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
   return new Worker(bootstrap, { eval: true });

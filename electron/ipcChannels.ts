@@ -1,0 +1,11 @@
+/** IPC channel names shared by the main process and the preload script. */
+export const IPC = {
+  request: 'workstation:request',
+  voxels: 'workstation:voxels',
+  chooseSavePath: 'workstation:choose-save-path',
+  event: 'workstation:event',
+} as const;
+
+/** The renderer is served from this privileged scheme, never from file:// (see ENVIRONMENT.md). */
+export const APP_SCHEME = 'app';
+export const APP_ORIGIN = `${APP_SCHEME}://workstation`;

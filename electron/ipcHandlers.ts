@@ -1,0 +1,48 @@
+import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
+import { dialog, ipcMain } from 'electron';
+import { z } from 'zod';
+import type { Workstation } from '../src/workstation/Workstation';
+import { dispatch } from '../src/workstation/dispatch';
+import { APP_ORIGIN, IPC } from './ipcChannels';
+
+const voxelResourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('volume'), volumeId: z.string().min(1).max(200) }).strict(),
+  z.object({ kind: z.literal('labelmap'), labelmapId: z.string().min(1).max(200) }).strict(),
+]);
+
+/** Only our own page may call the core: a navigated-away or injected frame is refused. */
+function assertOwnFrame(event: IpcMainInvokeEvent): void {
+  const url = event.senderFrame?.url ?? '';
+  if (!url.startsWith(`${APP_ORIGIN}/`))
+    throw new Error(`IPC refused from ${url || 'an unknown frame'}`);
+}
+
+/** Binds the same core services the browser host serves, over IPC; every message validated. */
+export function bindIpc(window: BrowserWindow, workstation: Workstation): void {
+  ipcMain.handle(IPC.request, (event, envelope: unknown) => {
+    assertOwnFrame(event);
+    return dispatch(workstation, envelope);
+  });
+  ipcMain.handle(IPC.voxels, (event, raw: unknown) => {
+    assertOwnFrame(event);
+    const resource = voxelResourceSchema.parse(raw);
+    const data =
+      resource.kind === 'volume'
+        ? workstation.volume(resource.volumeId).voxels
+        : workstation.labelmap(resource.labelmapId);
+    return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+  });
+  ipcMain.handle(IPC.chooseSavePath, async (event, raw: unknown) => {
+    assertOwnFrame(event);
+    const defaultPath = z.string().max(4096).parse(raw);
+    const result = await dialog.showSaveDialog(window, {
+      defaultPath,
+      filters: [{ name: 'NIfTI', extensions: ['nii.gz', 'nii'] }],
+    });
+    return result.canceled ? null : (result.filePath ?? null);
+  });
+  const unsubscribe = workstation.onEvent((event) => {
+    if (!window.isDestroyed()) window.webContents.send(IPC.event, event);
+  });
+  window.on('closed', unsubscribe);
+}

@@ -1,0 +1,50 @@
+// The desktop shell: one window on the renderer, the core in this process, IPC between. Thin.
+import { join } from 'node:path';
+import { BrowserWindow, app } from 'electron';
+import { createWorkstation } from '../src/workstation/createWorkstation';
+import { bindIpc } from './ipcHandlers';
+import { APP_ORIGIN } from './ipcChannels';
+import { registerAppScheme, serveRenderer } from './rendererProtocol';
+
+registerAppScheme();
+
+async function openMainWindow(): Promise<void> {
+  const root = app.getAppPath();
+  const here = join(root, 'build/electron');
+  serveRenderer(join(root, 'build/renderer'));
+  const workstation = await createWorkstation({
+    seriesFolders: [join(root, 'assets/sample')],
+    modelsDir: join(root, 'assets/models'),
+    version: app.getVersion(),
+    backends: process.env.WORKSTATION_TF_BACKENDS,
+    workerPath: join(here, 'engineWorker.cjs'),
+    exportDirectory: app.getPath('documents'),
+  });
+  const window = new BrowserWindow({
+    width: 1500,
+    height: 900,
+    backgroundColor: '#111418',
+    title: 'ACS Workstation',
+    webPreferences: {
+      preload: join(here, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  // No navigation away from our own page, no new windows.
+  window.webContents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
+  });
+  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  bindIpc(window, workstation);
+  app.on('will-quit', () => void workstation.close());
+  await window.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+app.whenReady().then(openMainWindow, (error: unknown) => {
+  console.error(error);
+  app.exit(1);
+});
+app.on('window-all-closed', () => app.quit());

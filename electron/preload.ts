@@ -1,0 +1,20 @@
+// Sandboxed preload: exposes the typed api bridge and nothing else of Electron to the page.
+import { contextBridge, ipcRenderer } from 'electron';
+import type { ApiEvent } from '../src/api/events';
+import type { RequestEnvelope, ResponseEnvelope } from '../src/api/envelope';
+import type { VoxelResource } from '../src/api/WorkstationApi';
+import { IPC } from './ipcChannels';
+
+contextBridge.exposeInMainWorld('workstationBridge', {
+  request: (envelope: RequestEnvelope): Promise<ResponseEnvelope> =>
+    ipcRenderer.invoke(IPC.request, envelope),
+  onEvent: (listener: (event: ApiEvent) => void) => {
+    const handler = (_: unknown, event: ApiEvent) => listener(event);
+    ipcRenderer.on(IPC.event, handler);
+    return () => ipcRenderer.off(IPC.event, handler);
+  },
+  fetchVoxels: (resource: VoxelResource): Promise<ArrayBuffer> =>
+    ipcRenderer.invoke(IPC.voxels, resource),
+  chooseSavePath: (defaultName: string): Promise<string | null> =>
+    ipcRenderer.invoke(IPC.chooseSavePath, defaultName),
+});

@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import { protocol } from 'electron';
+import { APP_SCHEME } from './ipcChannels';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Must run before the app is ready: ES modules and workers need a standard, secure scheme. */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
+}
+
+/** Serves build/renderer on app://workstation/ with the strict CSP. */
+export function serveRenderer(rendererDir: string): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const path = join(rendererDir, normalize(decodeURIComponent(new URL(request.url).pathname)));
+    if (!path.startsWith(rendererDir + sep)) return new Response('forbidden', { status: 403 });
+    try {
+      const body = await readFile(path.endsWith(sep) ? join(path, 'index.html') : path);
+      return new Response(body, {
+        headers: {
+          'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
+          'Content-Security-Policy': CSP,
+        },
+      });
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  });
+}

@@ -1,0 +1,29 @@
+// Bundles the Electron main process, the engine worker and the (sandboxed, CommonJS-only)
+// preload script into build/electron. npm packages stay external: electron-builder ships them.
+import { build } from 'esbuild';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+  // The core finds files beside its modules through import.meta.url; give CJS bundles one.
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__importMetaUrl' },
+};
+
+await build({
+  ...common,
+  entryPoints: {
+    main: 'electron/main.ts',
+    preload: 'electron/preload.ts',
+    engineWorker: 'src/engine/worker/engineWorker.ts',
+  },
+  outdir: 'build/electron',
+  outExtension: { '.js': '.cjs' },
+  external: ['electron'],
+});
+console.log('built build/electron/{main,preload,engineWorker}.cjs');
