@@ -57,6 +57,7 @@ export class ExportControls {
     const path = this.path.value.trim();
     if (!this.labelmapId || !path) return;
     this.button.disabled = true;
+    this.banner.clear();
     this.result.textContent = 'Exporting…';
     try {
       const written = await this.api.call('exportLabelmap', {

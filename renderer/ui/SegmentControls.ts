@@ -23,6 +23,8 @@ export class SegmentControls {
   private jobId: string | null = null;
   /** events that arrived before runModel answered with their job id */
   private early: ApiEvent[] = [];
+  /** progress events of the current job, mirrored on the bar's data-events for tests */
+  private progressEvents = 0;
 
   constructor(
     private readonly api: WorkstationApi,
@@ -51,6 +53,8 @@ export class SegmentControls {
     this.banner.clear();
     this.early = [];
     this.jobId = null;
+    this.progressEvents = 0;
+    this.progress.dataset.events = '0';
     this.progress.removeAttribute('value');
     this.text.textContent = 'Starting…';
     this.setState('starting');
@@ -85,6 +89,8 @@ export class SegmentControls {
     if (event.jobId !== this.jobId) return;
     switch (event.type) {
       case 'job.progress': {
+        this.progressEvents++;
+        this.progress.dataset.events = String(this.progressEvents);
         this.progress.max = Math.max(1, event.total);
         this.progress.value = Math.min(event.done, event.total);
         const eta = event.etaSeconds === null ? '' : `, ${Math.ceil(event.etaSeconds)} s left`;

@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const READY = /^Workstation ready at (http:\/\/127\.0\.0\.1:\d+\/\?token=(\S+))$/;
+const START_TIMEOUT_MS = 120_000;
+
+/**
+ * Starts the browser host on a free port with a fresh data folder, waits for its one ready line
+ * and hands its URL and token to the tests through the environment. Returns the teardown.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'workstation-e2e-'));
+  const exportDir = join(dataDir, 'exports');
+  mkdirSync(exportDir);
+  const host = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/host/main.ts',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--export-dir',
+      exportDir,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
+  );
+  let stderr = '';
+  host.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    process.stderr.write(`[host] ${chunk.toString()}`);
+  });
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the host did not say it was ready within ${START_TIMEOUT_MS} ms`)),
+      START_TIMEOUT_MS,
+    );
+    const lines = createInterface({ input: host.stdout });
+    lines.on('line', (line) => {
+      const match = READY.exec(line.trim());
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      } else {
+        process.stdout.write(`[host] ${line}\n`);
+      }
+    });
+    host.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the host exited (${code}) before it was ready:\n${stderr}`));
+    });
+  });
+
+  const parsed = new URL(url);
+  process.env.WORKSTATION_URL = url;
+  process.env.WORKSTATION_ORIGIN = parsed.origin;
+  process.env.WORKSTATION_TOKEN = parsed.searchParams.get('token') ?? '';
+  process.env.WORKSTATION_DATA_DIR = dataDir;
+  process.env.WORKSTATION_EXPORT_DIR = exportDir;
+
+  return async () => {
+    if (host.exitCode === null) {
+      const exited = new Promise((resolve) => host.once('exit', resolve));
+      host.kill('SIGTERM');
+      const timer = setTimeout(() => host.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,314 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import type { BackendStatus, ModelSummary, SeriesSummary, VolumeInfo } from '../src/api';
+import { hostEnv } from './support/env';
+import type { PageGlobals } from './support/pageGlobals';
+import { callFromPage, exchangeFrames } from './support/pageSocket';
+import {
+  decodePng,
+  luminanceStats,
+  meanDifference,
+  reddenedPixels,
+  type Rgba,
+} from './support/png';
+
+const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
+const PLANES = ['axial', 'coronal', 'sagittal'] as const;
+type PlaneId = (typeof PLANES)[number];
+
+// One page walks through the whole workflow: load, segment, export, failures. Loading the app
+// and the engine once keeps the suite short on two cores.
+test.describe.configure({ mode: 'serial' });
+
+let page: Page;
+let volume: VolumeInfo;
+let expectedCount = 0;
+let labelmapSha = '';
+
+const view = (id: PlaneId): Locator => page.getByTestId(`viewport-${id}`);
+
+async function shootViews(name: string): Promise<Record<PlaneId, Rgba>> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  const images = {} as Record<PlaneId, Rgba>;
+  for (const id of PLANES) {
+    const png = await view(id).screenshot();
+    writeFileSync(join(SCREENSHOTS, `${name}-${id}.png`), png);
+    images[id] = decodePng(png);
+  }
+  return images;
+}
+
+/** The known answer: label 1 exactly where the volume's voxel is above the model's threshold. */
+function skeletonThreshold(): number {
+  const card = JSON.parse(readFileSync('assets/models/skeleton-threshold/card.json', 'utf8')) as {
+    threshold: unknown;
+  };
+  if (typeof card.threshold !== 'number') throw new Error('the model card has no threshold');
+  return card.threshold;
+}
+
+/** Compares the core's labelmap with the threshold of its volume, voxel by voxel, in the page. */
+function checkKnownAnswer(threshold: number) {
+  return page.evaluate(
+    async ({ voxelType, threshold }) => {
+      const { document } = globalThis as unknown as PageGlobals;
+      const { volumeId, labelmapId } = document.body.dataset;
+      const get = async (path: string) => {
+        const response = await fetch(path);
+        if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+        return response.arrayBuffer();
+      };
+      const volumeBytes = await get(`/voxels/volume/${volumeId}`);
+      const labelBytes = await get(`/voxels/labelmap/${labelmapId}`);
+      const arrays = {
+        int8: Int8Array,
+        uint8: Uint8Array,
+        int16: Int16Array,
+        uint16: Uint16Array,
+        int32: Int32Array,
+        uint32: Uint32Array,
+        float32: Float32Array,
+      };
+      const voxels = new arrays[voxelType as keyof typeof arrays](volumeBytes);
+      const labels = new Uint8Array(labelBytes);
+      let mismatches = 0;
+      let expected = 0;
+      for (let i = 0; i < voxels.length; i++) {
+        const want = (voxels[i] ?? 0) > threshold ? 1 : 0;
+        expected += want;
+        if (labels[i] !== want) mismatches++;
+      }
+      const digest = await crypto.subtle.digest('SHA-256', labelBytes);
+      return {
+        voxels: voxels.length,
+        labels: labels.length,
+        expected,
+        mismatches,
+        shownInViewer: Number(document.body.dataset.labelmapVoxels),
+        sha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''),
+      };
+    },
+    { voxelType: volume.voxelType, threshold },
+  );
+}
+
+async function segment(): Promise<void> {
+  const before = Number(await page.getByTestId('progress').getAttribute('data-events'));
+  await page.getByTestId('segment').click();
+  await expect(page.locator('body')).toHaveAttribute('data-job-state', /starting|running|done/);
+  await expect(page.locator('body')).toHaveAttribute('data-job-state', 'done', {
+    timeout: 90_000,
+  });
+  expect(Number.isNaN(before)).toBe(false);
+  const events = Number(await page.getByTestId('progress').getAttribute('data-events'));
+  expect(events, 'progress events reached the progress bar').toBeGreaterThan(0);
+  await expect(page.getByTestId('progress')).toHaveJSProperty('value', 1);
+  await expect(page.getByRole('alert')).toBeHidden();
+}
+
+/** The NIfTI as nibabel reads it (Debian's python3-nibabel). */
+function readNifti(path: string) {
+  const script = `
+import hashlib, json, sys
+import nibabel as nib, numpy as np
+img = nib.load(sys.argv[1])
+data = np.asarray(img.dataobj)
+print(json.dumps({
+  "shape": [int(n) for n in img.shape],
+  "affine": img.affine.tolist(),
+  "sform_code": int(img.header["sform_code"]),
+  "nonzero": int(np.count_nonzero(data)),
+  "sha256": hashlib.sha256(np.ascontiguousarray(data.transpose(2, 1, 0)).astype(np.uint8).tobytes()).hexdigest(),
+}))
+`;
+  const out = execFileSync('/usr/bin/python3', ['-c', script, path], { encoding: 'utf8' });
+  return JSON.parse(out) as {
+    shape: number[];
+    affine: number[][];
+    sform_code: number;
+    nonzero: number;
+    sha256: string;
+  };
+}
+
+/** NIfTI's RAS affine of the core's LPS geometry: columns i, j, k scaled by spacing, x and y flipped. */
+function expectedAffine(info: VolumeInfo): number[][] {
+  const { spacing, origin, direction } = info.geometry;
+  const flip = [-1, -1, 1];
+  const rows = [0, 1, 2].map((r) => [
+    ...[0, 1, 2].map(
+      (axis) => (flip[r] ?? 1) * (direction[axis * 3 + r] ?? 0) * (spacing[axis] ?? 0),
+    ),
+    (flip[r] ?? 1) * (origin[r] ?? 0),
+  ]);
+  return [...rows, [0, 0, 0, 1]];
+}
+
+async function exportTo(path: string, overwrite: boolean): Promise<void> {
+  await page.getByTestId('export-path').fill(path);
+  await page.getByTestId('overwrite').setChecked(overwrite);
+  await page.getByTestId('export').click();
+}
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
+});
+
+test.afterAll(async () => {
+  await page?.close();
+});
+
+test('the app loads the sample in three different, non-blank planes', async () => {
+  const { url } = hostEnv();
+  const started = Date.now();
+  await page.goto(url);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+  console.log(`three views rendered ${Date.now() - started} ms after navigation`);
+  await expect(page.getByRole('alert')).toBeHidden();
+
+  const series = await callFromPage<SeriesSummary[]>(page, 'listSeries', {});
+  expect(series.length).toBeGreaterThan(0);
+  volume = await callFromPage<VolumeInfo>(page, 'openSeries', { seriesId: series[0]?.seriesId });
+  await expect(page.getByTestId('series-name')).toContainText(series[0]?.seriesDescription ?? '');
+
+  const images = await shootViews('loaded');
+  for (const id of PLANES) {
+    const stats = luminanceStats(images[id]);
+    expect(stats.lit, `${id}: share of lit pixels`).toBeGreaterThan(0.05);
+    expect(stats.std, `${id}: contrast`).toBeGreaterThan(10);
+  }
+  expect(meanDifference(images.axial, images.coronal)).toBeGreaterThan(5);
+  expect(meanDifference(images.axial, images.sagittal)).toBeGreaterThan(5);
+  expect(meanDifference(images.coronal, images.sagittal)).toBeGreaterThan(5);
+
+  // The status line names the backend in use and every better one that did not load, with why.
+  const status = await callFromPage<BackendStatus>(page, 'getBackendStatus', {});
+  const line = page.getByTestId('backend-status');
+  await expect(line).toContainText(`Engine: ${status.backend}`);
+  for (const attempt of status.attempts.filter((a) => !a.loaded)) {
+    await expect(line).toContainText(attempt.name);
+  }
+});
+
+test('Segment produces an overlay whose voxels equal the known answer, in all three views', async () => {
+  const models = await callFromPage<ModelSummary[]>(page, 'listModels', {});
+  expect(models[0]?.modelId, 'the UI segments with the first model').toBe('skeleton-threshold');
+  const before = await shootViews('before-segment');
+
+  const started = Date.now();
+  await segment();
+  console.log(`segmentation shown ${Date.now() - started} ms after the click`);
+
+  const answer = await checkKnownAnswer(skeletonThreshold());
+  expect(answer.labels).toBe(answer.voxels);
+  expect(answer.mismatches).toBe(0);
+  expect(answer.expected, 'the known answer is neither empty nor everything').toBeGreaterThan(0);
+  expect(answer.expected).toBeLessThan(answer.voxels);
+  expect(answer.shownInViewer, 'non-zero voxels of the labelmap held by Cornerstone').toBe(
+    answer.expected,
+  );
+  expectedCount = answer.expected;
+  labelmapSha = answer.sha256;
+
+  const after = await shootViews('segmented');
+  for (const id of PLANES) {
+    const red = reddenedPixels(before[id], after[id]);
+    expect(red, `${id}: pixels the overlay turned red`).toBeGreaterThan(2000);
+  }
+});
+
+test('Export writes a NIfTI that nibabel reads with the shape and affine of the volume', async () => {
+  const { exportDir } = hostEnv();
+  await expect(page.getByTestId('export-path')).toHaveValue(join(exportDir, 'labels.nii.gz'));
+  const path = join(exportDir, 'labels.nii.gz');
+  await exportTo(path, false);
+  await expect(page.getByTestId('export-result')).toContainText(`Wrote ${path}`);
+  await expect(page.getByRole('alert')).toBeHidden();
+  expect(existsSync(path)).toBe(true);
+  expect(statSync(path).size).toBeGreaterThan(348);
+
+  const nifti = readNifti(path);
+  expect(nifti.shape).toEqual(volume.geometry.dimensions);
+  const affine = expectedAffine(volume);
+  for (let r = 0; r < 4; r++) {
+    for (let c = 0; c < 4; c++) {
+      expect(nifti.affine[r]?.[c], `affine[${r}][${c}]`).toBeCloseTo(affine[r]?.[c] ?? NaN, 3);
+    }
+  }
+  expect(nifti.sform_code).toBeGreaterThan(0);
+  expect(nifti.nonzero).toBe(expectedCount);
+  expect(nifti.sha256, 'the file holds the labelmap voxel for voxel').toBe(labelmapSha);
+});
+
+test('a failed call shows in the error banner and the app keeps working', async () => {
+  const { exportDir } = hostEnv();
+  const path = join(exportDir, 'labels.nii.gz');
+  const size = statSync(path).size;
+  // The file exists: without "overwrite" the core refuses, and the banner says so.
+  await exportTo(path, false);
+  const banner = page.getByRole('alert');
+  await expect(banner).toBeVisible();
+  await expect(banner).toContainText('Export');
+  await expect(banner).toContainText(/exist/i);
+  await expect(page.getByTestId('export-result')).toHaveText('');
+  await page.screenshot({ path: join(SCREENSHOTS, 'error-banner.png') });
+
+  await page.getByTestId('error-dismiss').click();
+  await expect(banner).toBeHidden();
+  await exportTo(path, true);
+  await expect(page.getByTestId('export-result')).toContainText(`Wrote ${path}`);
+  await expect(banner).toBeHidden();
+  expect(statSync(path).size).toBe(size);
+});
+
+test('a malformed api message gets a typed error and the app keeps working', async () => {
+  const responses = (await exchangeFrames(page, [
+    'this is not JSON',
+    JSON.stringify({ id: 7 }),
+    JSON.stringify({ id: 8, command: 'noSuchCommand', params: {} }),
+    JSON.stringify({ id: 9, command: 'openSeries', params: { seriesId: 42 } }),
+    JSON.stringify({ id: 10, command: 'getAppInfo', params: {} }),
+  ])) as { kind: string; id: number | null; ok: boolean; error?: { code: string } }[];
+  expect(responses.slice(0, 4)).toEqual([
+    expect.objectContaining({
+      kind: 'response',
+      id: null,
+      ok: false,
+      error: expect.objectContaining({ code: 'bad_request' }),
+    }),
+    expect.objectContaining({
+      kind: 'response',
+      id: 7,
+      ok: false,
+      error: expect.objectContaining({ code: 'bad_request' }),
+    }),
+    expect.objectContaining({
+      kind: 'response',
+      id: 8,
+      ok: false,
+      error: expect.objectContaining({ code: 'bad_request' }),
+    }),
+    expect.objectContaining({
+      kind: 'response',
+      id: 9,
+      ok: false,
+      error: expect.objectContaining({ code: 'bad_request' }),
+    }),
+  ]);
+  expect(responses[4], 'the same socket still answers').toEqual(
+    expect.objectContaining({ kind: 'response', id: 10, ok: true }),
+  );
+
+  // The app itself still works: segment again and get the same answer.
+  const previous = await page.locator('body').getAttribute('data-labelmap-id');
+  await segment();
+  await expect(page.locator('body')).not.toHaveAttribute('data-labelmap-id', previous ?? '');
+  const answer = await checkKnownAnswer(skeletonThreshold());
+  expect(answer.mismatches).toBe(0);
+  expect(answer.shownInViewer).toBe(expectedCount);
+  await shootViews('after-malformed');
+});
