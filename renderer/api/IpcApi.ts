@@ -1,10 +1,11 @@
-import type {
-  ApiEvent,
-  CommandName,
-  CommandParams,
-  CommandResult,
-  VoxelResource,
-  WorkstationApi,
+import {
+  ApiError,
+  type ApiEvent,
+  type CommandName,
+  type CommandParams,
+  type CommandResult,
+  type VoxelResource,
+  type WorkstationApi,
 } from '../../src/api';
 import type { WorkstationBridge } from './bridge';
 import { EventHub, parseEvent, resultOf } from './responses';
@@ -33,8 +34,19 @@ export class IpcApi implements WorkstationApi {
     return this.events.add(listener);
   }
 
-  fetchVoxels(resource: VoxelResource): Promise<ArrayBuffer> {
-    return this.bridge.fetchVoxels(resource);
+  async fetchVoxels(resource: VoxelResource): Promise<ArrayBuffer> {
+    let data: ArrayBuffer | ArrayBufferView;
+    try {
+      data = await this.bridge.fetchVoxels(resource);
+    } catch (error) {
+      throw new ApiError('io_error', error instanceof Error ? error.message : String(error));
+    }
+    // IPC may hand over a view (a Buffer or Uint8Array) rather than the ArrayBuffer itself.
+    if (ArrayBuffer.isView(data)) {
+      const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      return bytes.slice().buffer;
+    }
+    return data;
   }
 
   chooseSavePath(defaultName: string): Promise<string | null> {
