@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { BackendStatus, ModelSummary, SeriesSummary, VolumeInfo } from '../src/api';
 import { hostEnv } from './support/env';
-import type { PageGlobals } from './support/pageGlobals';
 import { callFromPage, exchangeFrames } from './support/pageSocket';
 import {
+  changedPixels,
   decodePng,
   luminanceStats,
   meanDifference,
@@ -28,6 +28,10 @@ let expectedCount = 0;
 let labelmapSha = '';
 
 const view = (id: PlaneId): Locator => page.getByTestId(`viewport-${id}`);
+
+async function shootView(id: PlaneId): Promise<Rgba> {
+  return decodePng(await view(id).screenshot());
+}
 
 async function shootViews(name: string): Promise<Record<PlaneId, Rgba>> {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -54,7 +58,6 @@ function skeletonThreshold(): number {
 function checkKnownAnswer(threshold: number) {
   return page.evaluate(
     async ({ voxelType, threshold }) => {
-      const { document } = globalThis as unknown as PageGlobals;
       const { volumeId, labelmapId } = document.body.dataset;
       const get = async (path: string) => {
         const response = await fetch(path);
@@ -98,10 +101,16 @@ function checkKnownAnswer(threshold: number) {
 async function segment(): Promise<void> {
   const before = Number(await page.getByTestId('progress').getAttribute('data-events'));
   await page.getByTestId('segment').click();
-  await expect(page.locator('body')).toHaveAttribute('data-job-state', /starting|running|done/);
-  await expect(page.locator('body')).toHaveAttribute('data-job-state', 'done', {
+  const body = page.locator('body');
+  await expect(body).toHaveAttribute('data-job-state', /starting|running|done/);
+  await expect(body).toHaveAttribute('data-job-state', /done|failed|cancelled/, {
     timeout: 90_000,
   });
+  const state = await body.getAttribute('data-job-state');
+  const banner = (await page.getByRole('alert').isVisible())
+    ? await page.getByTestId('error-message').textContent()
+    : '';
+  expect(state, `the job ended ${state}: ${banner}`).toBe('done');
   expect(Number.isNaN(before)).toBe(false);
   const events = Number(await page.getByTestId('progress').getAttribute('data-events'));
   expect(events, 'progress events reached the progress bar').toBeGreaterThan(0);
@@ -311,4 +320,65 @@ test('a malformed api message gets a typed error and the app keeps working', asy
   expect(answer.mismatches).toBe(0);
   expect(answer.shownInViewer).toBe(expectedCount);
   await shootViews('after-malformed');
+});
+
+test('the wheel moves through slices, right drag sets window/level, left drag moves the crosshairs', async () => {
+  const box = async (id: PlaneId) => {
+    const found = await view(id).boundingBox();
+    if (!found) throw new Error(`the ${id} view has no box`);
+    return found;
+  };
+  const area = (image: Rgba) => image.width * image.height;
+  const start = await shootViews('interaction-0');
+  const axial = await box('axial');
+
+  // Wheel over the axial view: a new axial slice; the other views only move its line.
+  await page.mouse.move(axial.x + axial.width * 0.3, axial.y + axial.height * 0.3);
+  for (let notch = 0; notch < 4; notch++) await page.mouse.wheel(0, 100);
+  await expect
+    .poll(async () => changedPixels(start.axial, await shootView('axial')))
+    .toBeGreaterThan(area(start.axial) * 0.05);
+  const scrolled = await shootViews('interaction-1');
+  for (const id of ['coronal', 'sagittal'] as const) {
+    const changed = changedPixels(start[id], scrolled[id]);
+    expect(changed, `${id}: the axial line moved`).toBeGreaterThan(100);
+    expect(changed, `${id}: only the line moved`).toBeLessThan(area(start[id]) * 0.05);
+  }
+
+  // Right drag over the coronal view: its window changes, the others stay.
+  const coronal = await box('coronal');
+  await page.mouse.move(coronal.x + coronal.width * 0.3, coronal.y + coronal.height * 0.3);
+  await page.mouse.down({ button: 'right' });
+  await page.mouse.move(
+    coronal.x + coronal.width * 0.3 + 100,
+    coronal.y + coronal.height * 0.3 + 60,
+    {
+      steps: 2,
+    },
+  );
+  await page.mouse.up({ button: 'right' });
+  await expect
+    .poll(async () => changedPixels(scrolled.coronal, await shootView('coronal')))
+    .toBeGreaterThan(area(scrolled.coronal) * 0.05);
+  const windowed = await shootViews('interaction-2');
+  expect(changedPixels(scrolled.axial, windowed.axial)).toBeLessThan(50);
+  expect(changedPixels(scrolled.sagittal, windowed.sagittal)).toBeLessThan(50);
+
+  // Left drag in the sagittal view moves the crosshairs: the coronal view shows another slice
+  // and the axial view's coronal line moves.
+  const sagittal = await box('sagittal');
+  const centre = { x: sagittal.x + sagittal.width / 2, y: sagittal.y + sagittal.height / 2 };
+  await page.mouse.move(centre.x, centre.y);
+  await page.mouse.down();
+  await page.mouse.move(centre.x + 40, centre.y + 40, { steps: 2 });
+  await page.mouse.up();
+  await expect
+    .poll(async () => changedPixels(windowed.coronal, await shootView('coronal')))
+    .toBeGreaterThan(area(windowed.coronal) * 0.05);
+  const moved = await shootViews('interaction-3');
+  expect(
+    changedPixels(windowed.axial, moved.axial),
+    'axial: the coronal line moved',
+  ).toBeGreaterThan(100);
+  await expect(page.getByRole('alert')).toBeHidden();
 });

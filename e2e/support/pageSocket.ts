@@ -1,5 +1,4 @@
 import type { Page } from '@playwright/test';
-import type { PageGlobals } from './pageGlobals';
 
 /**
  * Sends raw text frames over a fresh WebSocket opened from inside the page (its cookie authorises
@@ -7,7 +6,6 @@ import type { PageGlobals } from './pageGlobals';
  */
 export function exchangeFrames(page: Page, frames: string[]): Promise<unknown[]> {
   return page.evaluate(async (texts) => {
-    const { location } = globalThis as unknown as PageGlobals;
     const socket = new WebSocket(`ws://${location.host}/api`);
     const queue: unknown[] = [];
     let wake: (() => void) | null = null;

@@ -118,3 +118,15 @@ export function reddenedPixels(before: Rgba, after: Rgba): number {
   }
   return count;
 }
+
+/** Pixels whose colour changed by more than 30 (sum over R, G, B). */
+export function changedPixels(a: Rgba, b: Rgba): number {
+  if (a.width !== b.width || a.height !== b.height) throw new Error('the images differ in size');
+  let count = 0;
+  for (let i = 0; i < a.data.length; i += 4) {
+    let difference = 0;
+    for (let c = 0; c < 3; c++) difference += Math.abs((a.data[i + c] ?? 0) - (b.data[i + c] ?? 0));
+    if (difference > 30) count++;
+  }
+  return count;
+}

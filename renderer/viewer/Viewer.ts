@@ -65,7 +65,7 @@ export class Viewer {
       getReferenceLineColor: (viewportId: string) =>
         PLANES.find((plane) => plane.id === viewportId)?.color ?? 'rgb(200, 200, 200)',
       getReferenceLineControllable: () => true,
-      getReferenceLineDraggableRotatable: () => false,
+      getReferenceLineDraggableRotatable: () => true,
       getReferenceLineSlabThicknessControlsOn: () => false,
     });
     toolGroup.addTool(WindowLevelTool.toolName);
