@@ -190,9 +190,10 @@ test('the app loads the sample in three different, non-blank planes', async () =
     expect(stats.lit, `${id}: share of lit pixels`).toBeGreaterThan(0.05);
     expect(stats.std, `${id}: contrast`).toBeGreaterThan(10);
   }
-  expect(meanDifference(images.axial, images.coronal)).toBeGreaterThan(5);
-  expect(meanDifference(images.axial, images.sagittal)).toBeGreaterThan(5);
-  expect(meanDifference(images.coronal, images.sagittal)).toBeGreaterThan(5);
+  // Two views of the same plane differ by about 1.5 (their crosshair lines); these, by 35 to 50.
+  expect(meanDifference(images.axial, images.coronal)).toBeGreaterThan(10);
+  expect(meanDifference(images.axial, images.sagittal)).toBeGreaterThan(10);
+  expect(meanDifference(images.coronal, images.sagittal)).toBeGreaterThan(10);
 
   // The status line names the backend in use and every better one that did not load, with why.
   const status = await callFromPage<BackendStatus>(page, 'getBackendStatus', {});

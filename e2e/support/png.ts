@@ -93,14 +93,28 @@ export function luminanceStats(image: Rgba): { mean: number; std: number; lit: n
   return { mean, std: Math.sqrt(Math.max(0, sumSquares / count - mean * mean)), lit: lit / count };
 }
 
-/** Mean absolute difference per channel between two images of the same size. */
+/**
+ * Mean absolute difference per channel between two images, over their centred common area (views
+ * side by side can differ by a pixel in size).
+ */
 export function meanDifference(a: Rgba, b: Rgba): number {
-  if (a.width !== b.width || a.height !== b.height) return 255;
+  const width = Math.min(a.width, b.width);
+  const height = Math.min(a.height, b.height);
+  const offset = (image: Rgba) => ({
+    x: Math.floor((image.width - width) / 2),
+    y: Math.floor((image.height - height) / 2),
+  });
+  const oa = offset(a);
+  const ob = offset(b);
   let sum = 0;
-  for (let i = 0; i < a.data.length; i++) {
-    if (i % 4 !== 3) sum += Math.abs((a.data[i] ?? 0) - (b.data[i] ?? 0));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const ia = ((y + oa.y) * a.width + x + oa.x) * 4;
+      const ib = ((y + ob.y) * b.width + x + ob.x) * 4;
+      for (let c = 0; c < 3; c++) sum += Math.abs((a.data[ia + c] ?? 0) - (b.data[ib + c] ?? 0));
+    }
   }
-  return sum / ((a.data.length / 4) * 3);
+  return sum / (width * height * 3);
 }
 
 /**
