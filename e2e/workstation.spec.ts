@@ -162,9 +162,15 @@ async function exportTo(path: string, overwrite: boolean): Promise<void> {
   await page.getByTestId('export').click();
 }
 
+/** Uncaught errors and console errors of the page (CSP violations land here too). */
+const pageErrors: string[] = [];
+
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
-  page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
+  page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
 });
 
 test.afterAll(async () => {
@@ -382,4 +388,10 @@ test('the wheel moves through slices, right drag sets window/level, left drag mo
     'axial: the coronal line moved',
   ).toBeGreaterThan(100);
   await expect(page.getByRole('alert')).toBeHidden();
+});
+
+test('the page logged no errors but the refused export', async () => {
+  const unexpected = pageErrors.filter((text) => !/^Export: .*already exists/.test(text));
+  expect(unexpected).toEqual([]);
+  expect(pageErrors.length, 'the refused export was logged').toBe(1);
 });
