@@ -1,5 +1,5 @@
 // Node 20's test runner takes no glob: find the unit tests and hand them over.
-// Optional arguments narrow the run to test files whose path contains one of them.
+// A test that hangs fails after 5 minutes instead of holding CI. Optional arguments narrow the run to test files whose path contains one of them.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,15 @@ const files = findTests('test')
   .sort();
 const run = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    '--test-timeout=300000',
+    '--test-reporter=spec',
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
 process.exit(run.status ?? 1);

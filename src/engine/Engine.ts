@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Volume } from '../volume/Volume';
+import type { Volume, VoxelArray } from '../volume/Volume';
 import type { BackendChoice } from './backends/tfBackends';
 import { CancelledError } from './inference/CancelledError';
 import type { ModelCard } from './models/modelCard';
@@ -40,10 +40,13 @@ function spawnWorker(path: string): Worker {
   return new Worker(bootstrap, { eval: true });
 }
 
-function toFloat32(volume: Volume): Float32Array {
-  return volume.voxels instanceof Float32Array
-    ? volume.voxels.slice()
-    : Float32Array.from(volume.voxels);
+/** The voxels on shared memory: the worker reads them in place, however large the volume. */
+function sharedVoxels(voxels: VoxelArray): VoxelArray {
+  if (voxels.buffer instanceof SharedArrayBuffer) return voxels;
+  const Type = voxels.constructor as new (buffer: SharedArrayBuffer) => VoxelArray;
+  const shared = new Type(new SharedArrayBuffer(voxels.byteLength));
+  shared.set(voxels);
+  return shared;
 }
 
 /** The main thread's handle on the engine worker: backend status, jobs, cancel. */
@@ -100,16 +103,16 @@ export class Engine {
         else if (reply.type === 'cancelled') reject(new CancelledError());
         else if (reply.type === 'failed') reject(new Error(reply.message));
       });
-      const values = toFloat32(volume);
+      const voxels = sharedVoxels(volume.voxels);
       const request: WorkerRequest = {
         type: 'infer',
         jobId,
         card,
         geometry: volume.geometry,
-        values,
+        voxels,
         cancelFlag,
       };
-      this.worker.postMessage(request, [values.buffer as ArrayBuffer]);
+      this.worker.postMessage(request);
     });
     return { result, cancel: () => Atomics.store(new Int32Array(cancelFlag), 0, 1) };
   }

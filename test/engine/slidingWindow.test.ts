@@ -4,7 +4,10 @@ import { gaussianWeights } from '../../src/engine/inference/gaussianWeights';
 import type { Dims3 } from '../../src/engine/inference/patchGrid';
 import { axisStarts } from '../../src/engine/inference/patchGrid';
 import type { PatchPredictor } from '../../src/engine/inference/PatchPredictor';
-import { argmaxLabels, slidingWindowInfer } from '../../src/engine/inference/slidingWindowInfer';
+import { voxelPatchSource } from '../../src/engine/inference/PatchSource';
+import { argmaxSink, collectSink } from '../../src/engine/inference/sinks';
+import type { SlidingWindowOptions } from '../../src/engine/inference/slidingWindowInfer';
+import { slidingWindowInfer } from '../../src/engine/inference/slidingWindowInfer';
 
 /** A network that returns its input, in each of `channels` channels scaled by (c + 1). */
 function identityPredictor(channels: number): PatchPredictor & { calls: number[] } {
@@ -20,6 +23,21 @@ function identityPredictor(channels: number): PatchPredictor & { calls: number[]
       return out;
     },
   };
+}
+
+async function stitch(
+  field: { dims: Dims3; values: Float32Array },
+  predictor: PatchPredictor,
+  options: SlidingWindowOptions,
+) {
+  const { sink, result } = collectSink(field.values.length, predictor.channels);
+  await slidingWindowInfer(
+    voxelPatchSource(field.values, field.dims, (v) => v),
+    predictor,
+    options,
+    sink,
+  );
+  return result;
 }
 
 function randomField(dims: Dims3, seed: number) {
@@ -43,11 +61,7 @@ for (const { dims, patch, overlap, batch } of cases) {
   test(`identity network stitches back to its input: volume ${dims}, patch ${patch}, overlap ${overlap}`, async () => {
     const field = randomField(dims, dims[0] * 31 + dims[2]);
     const predictor = identityPredictor(2);
-    const out = await slidingWindowInfer(field, predictor, {
-      patchSize: patch,
-      overlap,
-      batchSize: batch,
-    });
+    const out = await stitch(field, predictor, { patchSize: patch, overlap, batchSize: batch });
     for (let v = 0; v < field.values.length; v++) {
       assert.ok(
         Math.abs(out[2 * v] - field.values[v]) < 1e-4,
@@ -91,7 +105,7 @@ test('cancel stops the sliding window between batches', async () => {
   const field = randomField([16, 16, 16], 7);
   let calls = 0;
   await assert.rejects(
-    slidingWindowInfer(field, identityPredictor(1), {
+    stitch(field, identityPredictor(1), {
       patchSize: [4, 4, 4],
       overlap: 0,
       batchSize: 1,
@@ -102,7 +116,38 @@ test('cancel stops the sliding window between batches', async () => {
   assert.equal(calls, 4);
 });
 
-test('argmaxLabels picks the most probable class per voxel', () => {
-  const probs = Float32Array.from([0.9, 0.1, 0.2, 0.8, 0.3, 0.7]);
-  assert.deepEqual([...argmaxLabels(probs, 2)], [0, 1, 1]);
+test('argmaxSink writes the most probable class of each voxel of a slab at its place', () => {
+  const labels = new Uint8Array(6).fill(9);
+  argmaxSink(labels, 3, 2)(1, 1, Float32Array.from([0.9, 0.1, 0.2, 0.8, 0.3, 0.7]));
+  assert.deepEqual([...labels], [9, 9, 9, 0, 1, 1]);
+});
+
+test('slabs reach the sink in order, each slice once, never more than one patch deep', async () => {
+  const field = randomField([37, 6, 5], 3);
+  const slabs: [number, number][] = [];
+  await slidingWindowInfer(
+    voxelPatchSource(field.values, field.dims, (v) => v),
+    identityPredictor(1),
+    { patchSize: [8, 4, 4], overlap: 0.5, batchSize: 4 },
+    (z0, depth) => slabs.push([z0, depth]),
+  );
+  let next = 0;
+  for (const [z0, depth] of slabs) {
+    assert.equal(z0, next);
+    assert.ok(depth >= 1 && depth <= 8);
+    next = z0 + depth;
+  }
+  assert.equal(next, 37);
+});
+
+test('patches are read through the normalisation, straight from stored integers', async () => {
+  const voxels = Int16Array.from({ length: 5 * 4 * 3 }, (_, n) => n - 30);
+  const { sink, result } = collectSink(voxels.length, 1);
+  await slidingWindowInfer(
+    voxelPatchSource(voxels, [5, 4, 3], (v) => v / 10),
+    identityPredictor(1),
+    { patchSize: [2, 2, 2], overlap: 0.5, batchSize: 3 },
+    sink,
+  );
+  for (let n = 0; n < voxels.length; n++) assert.ok(Math.abs(result[n] - voxels[n] / 10) < 1e-5);
 });

@@ -3,7 +3,9 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { candidatesFor, selectBackend } from '../backends/tfBackends';
 import { CancelledError } from '../inference/CancelledError';
-import { argmaxLabels, slidingWindowInfer } from '../inference/slidingWindowInfer';
+import { voxelPatchSource } from '../inference/PatchSource';
+import { argmaxSink } from '../inference/sinks';
+import { slidingWindowInfer } from '../inference/slidingWindowInfer';
 import { thresholdNetwork } from '../models/thresholdNetwork';
 import type { WorkerReply, WorkerRequest } from './protocol';
 
@@ -20,18 +22,21 @@ async function infer(request: Extract<WorkerRequest, { type: 'infer' }>): Promis
   const [cols, rows, slices] = geometry.dimensions;
   const predictor = thresholdNetwork(tf, card);
   try {
-    const probabilities = await slidingWindowInfer(
-      { dims: [slices, rows, cols], values: request.values },
+    const source = voxelPatchSource(request.voxels, [slices, rows, cols], (v) => v);
+    const labels = new Uint8Array(request.voxels.length);
+    const options = {
+      patchSize: card.patchSize,
+      overlap: card.overlap,
+      batchSize: card.batchSize,
+      isCancelled: () => Atomics.load(cancel, 0) === 1,
+      onProgress: (done: number, total: number) => reply({ type: 'progress', jobId, done, total }),
+    };
+    await slidingWindowInfer(
+      source,
       predictor,
-      {
-        patchSize: card.patchSize,
-        overlap: card.overlap,
-        batchSize: card.batchSize,
-        isCancelled: () => Atomics.load(cancel, 0) === 1,
-        onProgress: (done, total) => reply({ type: 'progress', jobId, done, total }),
-      },
+      options,
+      argmaxSink(labels, rows * cols, predictor.channels),
     );
-    const labels = argmaxLabels(probabilities, predictor.channels);
     reply({ type: 'result', jobId, labels }, [labels.buffer as ArrayBuffer]);
   } catch (error) {
     if (error instanceof CancelledError) reply({ type: 'cancelled', jobId });

@@ -1,4 +1,5 @@
 import type { VolumeGeometry } from '../../api/geometry';
+import type { VoxelArray } from '../../volume/Volume';
 import type { ModelCard } from '../models/modelCard';
 import type { BackendChoice } from '../backends/tfBackends';
 
@@ -10,8 +11,8 @@ export type WorkerRequest =
       jobId: string;
       card: ModelCard;
       geometry: VolumeGeometry;
-      /** the volume's values as float32, [z][y][x] */
-      values: Float32Array;
+      /** the stored voxels, [z][y][x], on a SharedArrayBuffer so that no copy is made */
+      voxels: VoxelArray;
       /** Int32Array over it: set [0] to 1 to cancel; shared so a busy worker sees it at once */
       cancelFlag: SharedArrayBuffer;
     };
