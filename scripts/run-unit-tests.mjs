@@ -1,5 +1,6 @@
 // Node 20's test runner takes no glob: find the unit tests and hand them over.
-// A test that hangs fails after 5 minutes instead of holding CI. Optional arguments narrow the run to test files whose path contains one of them.
+// A test that hangs fails after 5 minutes instead of holding CI.
+// Optional arguments narrow the run to test files whose path contains one of them.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
