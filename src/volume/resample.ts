@@ -1,0 +1,100 @@
+import type { VolumeGeometry } from '../api/geometry';
+import { lpsAffine } from './affine';
+import type { Affine } from './affine';
+import type { VoxelArray } from './Volume';
+
+export type Interpolation = 'linear' | 'nearest';
+
+function invertAffine(a: Affine): Affine {
+  const [r0, r1, r2] = a;
+  const m = [r0.slice(0, 3), r1.slice(0, 3), r2.slice(0, 3)];
+  const det =
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+    m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+    m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+  const inv = [0, 1, 2].map((r) =>
+    [0, 1, 2].map((c) => {
+      const rows = [0, 1, 2].filter((x) => x !== c);
+      const cols = [0, 1, 2].filter((x) => x !== r);
+      const minor =
+        m[rows[0]][cols[0]] * m[rows[1]][cols[1]] - m[rows[0]][cols[1]] * m[rows[1]][cols[0]];
+      return ((r + c) % 2 ? -minor : minor) / det;
+    }),
+  );
+  const t = [0, 1, 2].map((r) => -(inv[r][0] * r0[3] + inv[r][1] * r1[3] + inv[r][2] * r2[3]));
+  return [
+    [inv[0][0], inv[0][1], inv[0][2], t[0]],
+    [inv[1][0], inv[1][1], inv[1][2], t[1]],
+    [inv[2][0], inv[2][1], inv[2][2], t[2]],
+    [0, 0, 0, 1],
+  ];
+}
+
+function multiply(a: Affine, b: Affine): Affine {
+  return [0, 1, 2, 3].map((r) =>
+    [0, 1, 2, 3].map(
+      (c) => a[r][0] * b[0][c] + a[r][1] * b[1][c] + a[r][2] * b[2][c] + a[r][3] * b[3][c],
+    ),
+  ) as Affine;
+}
+
+/** The grid that covers the same field of view as `geometry` at `spacing`, same orientation. */
+export function gridAtSpacing(
+  geometry: VolumeGeometry,
+  spacing: [number, number, number],
+): VolumeGeometry {
+  const dimensions = geometry.dimensions.map((n, a) =>
+    Math.max(1, Math.round((n * geometry.spacing[a]) / spacing[a])),
+  ) as VolumeGeometry['dimensions'];
+  // Keep the field of view centred: voxel centres shift by half the change in voxel size.
+  const origin = geometry.origin.map((o, r) => {
+    let shift = 0;
+    for (let a = 0; a < 3; a++)
+      shift += (geometry.direction[3 * a + r] * (spacing[a] - geometry.spacing[a])) / 2;
+    return o + shift;
+  }) as VolumeGeometry['origin'];
+  return { dimensions, spacing, origin, direction: geometry.direction };
+}
+
+/**
+ * Samples `voxels` (on `from`) at every voxel centre of `to`: trilinear for images, nearest for
+ * labels. Positions outside the source take the nearest edge voxel, so borders do not darken.
+ */
+export function resample(
+  voxels: VoxelArray,
+  from: VolumeGeometry,
+  to: VolumeGeometry,
+  interpolation: Interpolation,
+  out: VoxelArray = new Float32Array(to.dimensions[0] * to.dimensions[1] * to.dimensions[2]),
+): VoxelArray {
+  const m = multiply(invertAffine(lpsAffine(from)), lpsAffine(to));
+  const [sx, sy, sz] = from.dimensions;
+  const [tx, ty, tz] = to.dimensions;
+  const clamp = (v: number, n: number) => Math.min(n - 1, Math.max(0, v));
+  const at = (i: number, j: number, k: number) => voxels[(k * sy + j) * sx + i];
+  let n = 0;
+  for (let k = 0; k < tz; k++)
+    for (let j = 0; j < ty; j++)
+      for (let i = 0; i < tx; i++, n++) {
+        const x = clamp(m[0][0] * i + m[0][1] * j + m[0][2] * k + m[0][3], sx);
+        const y = clamp(m[1][0] * i + m[1][1] * j + m[1][2] * k + m[1][3], sy);
+        const z = clamp(m[2][0] * i + m[2][1] * j + m[2][2] * k + m[2][3], sz);
+        if (interpolation === 'nearest') {
+          out[n] = at(Math.round(x), Math.round(y), Math.round(z));
+          continue;
+        }
+        const [x0, y0, z0] = [Math.floor(x), Math.floor(y), Math.floor(z)];
+        const [x1, y1, z1] = [
+          Math.min(x0 + 1, sx - 1),
+          Math.min(y0 + 1, sy - 1),
+          Math.min(z0 + 1, sz - 1),
+        ];
+        const [fx, fy, fz] = [x - x0, y - y0, z - z0];
+        const c00 = at(x0, y0, z0) * (1 - fx) + at(x1, y0, z0) * fx;
+        const c10 = at(x0, y1, z0) * (1 - fx) + at(x1, y1, z0) * fx;
+        const c01 = at(x0, y0, z1) * (1 - fx) + at(x1, y0, z1) * fx;
+        const c11 = at(x0, y1, z1) * (1 - fx) + at(x1, y1, z1) * fx;
+        out[n] = (c00 * (1 - fy) + c10 * fy) * (1 - fz) + (c01 * (1 - fy) + c11 * fy) * fz;
+      }
+  return out;
+}
