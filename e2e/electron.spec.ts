@@ -25,9 +25,8 @@ test('the desktop app loads the sample and segments it over IPC', async () => {
     test.skip(true, reason);
     return;
   }
-  if (!existsSync('build/electron/main.cjs')) {
-    execFileSync(process.execPath, ['scripts/build-electron.mjs'], { stdio: 'inherit' });
-  }
+  // The main process, preload and engine worker bundles (npm run test:e2e built the renderer).
+  execFileSync(process.execPath, ['scripts/build-electron.mjs'], { stdio: 'inherit' });
   const app = await electron.launch({
     executablePath: electronBinary.path,
     args: ['.'],
