@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { BackendStatus, ModelSummary, SeriesSummary, VolumeInfo } from '../src/api';
 import { hostEnv } from './support/env';
+import { checkKnownAnswer, skeletonThreshold } from './support/knownAnswer';
 import { fitToScreen, screenMask, type Mask } from './support/orientation';
 import { callFromPage, exchangeFrames } from './support/pageSocket';
 import {
@@ -44,59 +45,6 @@ async function shootViews(name: string): Promise<Record<PlaneId, Rgba>> {
     images[id] = decodePng(png);
   }
   return images;
-}
-
-/** The known answer: label 1 exactly where the volume's voxel is above the model's threshold. */
-function skeletonThreshold(): number {
-  const card = JSON.parse(readFileSync('assets/models/skeleton-threshold/card.json', 'utf8')) as {
-    threshold: unknown;
-  };
-  if (typeof card.threshold !== 'number') throw new Error('the model card has no threshold');
-  return card.threshold;
-}
-
-/** Compares the core's labelmap with the threshold of its volume, voxel by voxel, in the page. */
-function checkKnownAnswer(threshold: number) {
-  return page.evaluate(
-    async ({ voxelType, threshold }) => {
-      const { volumeId, labelmapId } = document.body.dataset;
-      const get = async (path: string) => {
-        const response = await fetch(path);
-        if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-        return response.arrayBuffer();
-      };
-      const volumeBytes = await get(`/voxels/volume/${volumeId}`);
-      const labelBytes = await get(`/voxels/labelmap/${labelmapId}`);
-      const arrays = {
-        int8: Int8Array,
-        uint8: Uint8Array,
-        int16: Int16Array,
-        uint16: Uint16Array,
-        int32: Int32Array,
-        uint32: Uint32Array,
-        float32: Float32Array,
-      };
-      const voxels = new arrays[voxelType as keyof typeof arrays](volumeBytes);
-      const labels = new Uint8Array(labelBytes);
-      let mismatches = 0;
-      let expected = 0;
-      for (let i = 0; i < voxels.length; i++) {
-        const want = (voxels[i] ?? 0) > threshold ? 1 : 0;
-        expected += want;
-        if (labels[i] !== want) mismatches++;
-      }
-      const digest = await crypto.subtle.digest('SHA-256', labelBytes);
-      return {
-        voxels: voxels.length,
-        labels: labels.length,
-        expected,
-        mismatches,
-        shownInViewer: Number(document.body.dataset.labelmapVoxels),
-        sha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''),
-      };
-    },
-    { voxelType: volume.voxelType, threshold },
-  );
 }
 
 /**
@@ -311,7 +259,7 @@ test('Segment produces an overlay whose voxels equal the known answer, in all th
   await segment();
   console.log(`segmentation shown ${Date.now() - started} ms after the click`);
 
-  const answer = await checkKnownAnswer(skeletonThreshold());
+  const answer = await checkKnownAnswer(page, volume.voxelType, skeletonThreshold());
   expect(answer.labels).toBe(answer.voxels);
   expect(answer.mismatches).toBe(0);
   expect(answer.expected, 'the known answer is neither empty nor everything').toBeGreaterThan(0);
@@ -415,7 +363,7 @@ test('a malformed api message gets a typed error and the app keeps working', asy
   const previous = await page.locator('body').getAttribute('data-labelmap-id');
   await segment();
   await expect(page.locator('body')).not.toHaveAttribute('data-labelmap-id', previous ?? '');
-  const answer = await checkKnownAnswer(skeletonThreshold());
+  const answer = await checkKnownAnswer(page, volume.voxelType, skeletonThreshold());
   expect(answer.mismatches).toBe(0);
   expect(answer.shownInViewer).toBe(expectedCount);
   await shootViews('after-malformed');
