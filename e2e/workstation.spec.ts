@@ -86,29 +86,28 @@ function expectedSlices(threshold: number): Promise<Record<PlaneId, Mask>> {
           coronal: { right: [1, 0, 0], down: [0, 0, -1] },
           sagittal: { right: [0, 1, 0], down: [0, 0, -1] },
         };
-        const result: Record<
-          string,
-          { width: number; height: number; data: number[]; spacing: [number, number] }
-        > = {};
+        const result: Record<string, { width: number; height: number; bits: string }> = {};
+        const dot = (x: number[], y: number[]) => x[0] * y[0] + x[1] * y[1] + x[2] * y[2];
+        const fromOrigin = [0, 1, 2].map((c) => centre[c] - origin[c]);
+        const size = 2 * half + 1;
         for (const [name, { right, down }] of Object.entries(views)) {
-          const size = 2 * half + 1;
-          const data: number[] = new Array(size * size).fill(0);
+          // voxel index a = base + u * du + v * dv: linear in the screen position (u, v) in mm
+          const base = [0, 1, 2].map((a) => dot(fromOrigin, axes[a]) / spacing[a]);
+          const du = [0, 1, 2].map((a) => dot(right, axes[a]) / spacing[a]);
+          const dv = [0, 1, 2].map((a) => dot(down, axes[a]) / spacing[a]);
+          const bits = new Uint8Array(size * size).fill(48);
           for (let v = -half; v <= half; v++) {
             for (let u = -half; u <= half; u++) {
-              const p = [0, 1, 2].map((c) => centre[c] + u * right[c] + v * down[c]);
-              const index = [0, 1, 2].map((a) =>
-                Math.round(
-                  [0, 1, 2].reduce((sum, c) => sum + (p[c] - origin[c]) * axes[a][c], 0) /
-                    spacing[a],
-                ),
-              );
-              if (index.some((i, a) => i < 0 || i >= dimensions[a])) continue;
-              const [i, j, k] = index;
-              const value = voxels[k * dimensions[0] * dimensions[1] + j * dimensions[0] + i];
-              data[(v + half) * size + u + half] = value > threshold ? 1 : 0;
+              const i = Math.round(base[0] + u * du[0] + v * dv[0]);
+              const j = Math.round(base[1] + u * du[1] + v * dv[1]);
+              const k = Math.round(base[2] + u * du[2] + v * dv[2]);
+              if (i < 0 || j < 0 || k < 0) continue;
+              if (i >= dimensions[0] || j >= dimensions[1] || k >= dimensions[2]) continue;
+              const value = voxels[(k * dimensions[1] + j) * dimensions[0] + i];
+              if (value > threshold) bits[(v + half) * size + u + half] = 49;
             }
           }
-          result[name] = { width: size, height: size, data, spacing: [1, 1] };
+          result[name] = { width: size, height: size, bits: new TextDecoder().decode(bits) };
         }
         return result;
       },
@@ -119,7 +118,8 @@ function expectedSlices(threshold: number): Promise<Record<PlaneId, Mask>> {
       for (const id of PLANES) {
         const slice = slices[id];
         if (!slice) throw new Error(`no expected ${id} slice`);
-        masks[id] = { ...slice, data: Uint8Array.from(slice.data) };
+        const data = Uint8Array.from(slice.bits, (bit) => (bit === '1' ? 1 : 0));
+        masks[id] = { width: slice.width, height: slice.height, data, spacing: [1, 1] };
       }
       return masks;
     });
