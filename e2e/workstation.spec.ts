@@ -321,6 +321,23 @@ test('a failed call shows in the error banner and the app keeps working', async 
   expect(statSync(path).size).toBe(size);
 });
 
+test('Cancel stops a running segmentation and keeps the last result', async () => {
+  const body = page.locator('body');
+  const previous = await body.getAttribute('data-labelmap-id');
+  await page.getByTestId('segment').click();
+  // Cancel is enabled as soon as the core answered with the job's id: click it then.
+  await page.getByTestId('cancel').click();
+  await expect(body).toHaveAttribute('data-job-state', /cancelled|done|failed/, {
+    timeout: 60_000,
+  });
+  expect(await body.getAttribute('data-job-state')).toBe('cancelled');
+  await expect(page.getByTestId('progress-text')).toHaveText('Cancelled');
+  await expect(page.getByTestId('cancel')).toBeHidden();
+  await expect(page.getByTestId('segment')).toBeEnabled();
+  await expect(page.getByRole('alert')).toBeHidden();
+  await expect(body).toHaveAttribute('data-labelmap-id', previous ?? '');
+});
+
 test('a malformed api message gets a typed error and the app keeps working', async () => {
   const responses = (await exchangeFrames(page, [
     'this is not JSON',

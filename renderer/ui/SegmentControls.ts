@@ -99,6 +99,7 @@ export class SegmentControls {
       }
       case 'job.done':
         this.jobId = null;
+        this.cancel.disabled = true;
         this.progress.max = 1;
         this.progress.value = 1;
         this.text.textContent = 'Loading the result…';
