@@ -444,6 +444,18 @@ test('the wheel moves through slices, right drag sets window/level, left drag mo
     changedPixels(windowed.axial, moved.axial),
     'axial: the coronal line moved',
   ).toBeGreaterThan(100);
+
+  // Reset view brings every view back to how it opened.
+  await page.getByTestId('reset').click();
+  await expect
+    .poll(async () => changedPixels(start.coronal, await shootView('coronal')))
+    .toBeLessThan(area(start.coronal) * 0.01);
+  const reset = await shootViews('interaction-reset');
+  for (const id of PLANES) {
+    expect(changedPixels(start[id], reset[id]), `${id} after Reset view`).toBeLessThan(
+      area(start[id]) * 0.01,
+    );
+  }
   await expect(page.getByRole('alert')).toBeHidden();
 });
 

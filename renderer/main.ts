@@ -39,6 +39,9 @@ async function main(): Promise<void> {
     exporter.setLabelmap(labelmap.labelmapId);
   });
 
+  byTestId('reset').addEventListener('click', () => {
+    viewer.reset().catch((error: unknown) => banner.show('Reset view', error));
+  });
   showBackend(api, banner);
   try {
     const [appInfo, series] = await Promise.all([

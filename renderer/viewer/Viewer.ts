@@ -42,6 +42,7 @@ export class Viewer {
   readonly renderingEngine: RenderingEngine;
   private readonly toolGroup: ToolTypes.IToolGroup;
   private shown: ShownVolume | null = null;
+  private initialVoi: { lower: number; upper: number } | null = null;
 
   constructor(readonly elements: Record<PlaneId, HTMLDivElement>) {
     initCornerstone();
@@ -110,6 +111,7 @@ export class Viewer {
       [...PLANE_IDS],
     );
     const [lower, upper] = initialWindow(voxels, info.range);
+    this.initialVoi = { lower, upper };
     for (const id of PLANE_IDS) this.viewport(id).setProperties({ voiRange: { lower, upper } });
     this.activateTools();
     this.renderingEngine.render();
@@ -121,6 +123,21 @@ export class Viewer {
     await again;
     this.shown = { info, cornerstoneVolumeId, metadata };
     return this.shown;
+  }
+
+  /** Back to the first view: planes through the centre, fitted, unrotated, the initial window. */
+  async reset(): Promise<void> {
+    if (!this.shown || !this.initialVoi) return;
+    const rendered = this.waitForRender();
+    for (const id of PLANE_IDS) {
+      const viewport = this.viewport(id);
+      const plane = PLANES.find((candidate) => candidate.id === id);
+      if (plane) viewport.setOrientation(plane.orientation);
+      viewport.resetCamera();
+      viewport.setProperties({ voiRange: { ...this.initialVoi } });
+    }
+    this.renderingEngine.render();
+    await rendered;
   }
 
   /** Resolves when every view has rendered once after this call. */
