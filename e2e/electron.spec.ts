@@ -13,7 +13,7 @@ function findElectron(): { path: string } | { why: string } {
     return { path };
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return { why: `the Electron binary is not installed (${message})` };
+    return { why: `no Electron binary on this machine (require('electron'): ${message})` };
   }
 }
 
