@@ -101,9 +101,10 @@ export function disposeSegmenter(model: Segmenter): void {
 export function exportStateDict(model: Segmenter): StateDict {
   const out: StateDict = new Map();
   for (const [name, v] of model.params) {
-    const t = tf.tidy(() => toTorchLayout(v));
-    out.set(name, { shape: t.shape, data: t.dataSync() as Float32Array });
-    t.dispose();
+    // Vectors keep their layout: toTorchLayout hands the variable itself back, not a copy to free.
+    const t = v.rank > 1 ? tf.tidy(() => toTorchLayout(v)) : v;
+    out.set(name, { shape: t.shape, data: Float32Array.from(t.dataSync() as Float32Array) });
+    if (t !== v) t.dispose();
   }
   return out;
 }

@@ -69,14 +69,14 @@ export function trainStep(
 ): number {
   const { loss, grads } = lossAndGradients(model, x, labels, options);
   const decay = options.weightDecay ?? 1e-4;
-  const named: Record<string, tf.Tensor> = {};
-  for (const [name, g] of grads) {
-    const v = model.params.get(name);
-    if (!v) continue;
-    named[v.name] = decay > 0 ? tf.add(g, tf.mul(v, decay)) : g;
-  }
-  optimizer.applyGradients(named);
+  tf.tidy(() => {
+    const named: Record<string, tf.Tensor> = {};
+    for (const [name, g] of grads) {
+      const v = model.params.get(name);
+      if (v) named[v.name] = decay > 0 ? tf.add(g, tf.mul(v, decay)) : g;
+    }
+    optimizer.applyGradients(named);
+  });
   for (const g of grads.values()) g.dispose();
-  if (decay > 0) for (const t of Object.values(named)) t.dispose();
   return loss;
 }
