@@ -1,4 +1,5 @@
 import { tf } from '../tf';
+import { holdForBackward } from './taping';
 
 /** Stride, zero padding and dilation of a 2D convolution, as (height, width) pairs. */
 export interface Conv2dGeometry {
@@ -27,15 +28,20 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, g: Conv2dGeometry): tf.Te
     [0, 0],
   ];
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xx, ww, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
-    save([xx, ww]);
+    const [xx, ww] = args as [tf.Tensor4D, tf.Tensor4D];
+    const { held, release } = holdForBackward([xx, ww]);
     const value = tf.conv2d(xx, ww, g.stride, padding, 'NHWC', g.dilation);
     return {
       value,
-      gradFunc: (dy, saved) => {
-        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
+      gradFunc: (dy: tf.Tensor) => {
         const dy4 = dy as tf.Tensor4D;
-        return [conv2dInputGrad(dy4, ws, xs.shape, g), conv2dWeightGrad(xs, dy4, ws.shape, g)];
+        const [hx, hw] = held;
+        const grads = [
+          conv2dInputGrad(dy4, hw, hx.shape, g),
+          conv2dWeightGrad(hx, dy4, hw.shape, g),
+        ];
+        release();
+        return grads;
       },
     };
   });
