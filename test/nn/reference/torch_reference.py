@@ -202,6 +202,9 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--bench", action="store_true")
     ap.add_argument("--batches", default="1,2")
+    ap.add_argument("--kinds", default="acs,3d,2d")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--no-train", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
@@ -235,7 +238,7 @@ def bench(args, params2d):
     """Median times (ms) of forward at batch 1 and 2 and a training step at batch 2, per kind."""
     s = args.size
     results = {}
-    for kind in ["acs", "3d", "2d"]:
+    for kind in args.kinds.split(","):
         ref = Reference(kind, params2d, "average")
         opt = torch.optim.Adam(ref.parameters(), lr=1e-3, betas=(0.9, 0.999), weight_decay=1e-4)
         for batch in [int(b) for b in args.batches.split(",")]:
@@ -243,21 +246,24 @@ def bench(args, params2d):
             with torch.no_grad():
                 ref(x)
                 times = []
-                for _ in range(3):
+                for _ in range(args.reps):
                     t = time.perf_counter()
                     torch.softmax(ref(x), 1)
                     times.append((time.perf_counter() - t) * 1e3)
-            results[f"{kind}/forward/{batch}"] = sorted(times)[1]
+            results[f"{kind}/forward/{batch}"] = sorted(times)[len(times) // 2]
+        if args.no_train:
+            continue
         x = torch.randn(2, 3, s, s, s)
         labels = torch.randint(0, args.classes, (2, s, s, s))
         times = []
-        for _ in range(3):
+        for i in range(args.reps + 1):
             t = time.perf_counter()
             opt.zero_grad()
             loss_fn(ref(x), labels, args.classes).backward()
             opt.step()
-            times.append((time.perf_counter() - t) * 1e3)
-        results[f"{kind}/train/2"] = sorted(times)[1]
+            if i > 0:  # the first step is the warm-up, as on our side
+                times.append((time.perf_counter() - t) * 1e3)
+        results[f"{kind}/train/2"] = sorted(times)[len(times) // 2]
     with open(os.path.join(args.out, "bench.json"), "w") as f:
         json.dump({"threads": torch.get_num_threads(), "torch": torch.__version__, "ms": results}, f)
 
