@@ -2,7 +2,7 @@
 // Forward of the ACS, inflated-3D and slice-wise 2D ResNet-18 segmenters at batch 1 and 2, and one
 // Adam training step at batch 2, against the same architecture and weights in PyTorch on CPU in
 // the same run with the same number of threads (one: tfjs-wasm runs one thread in Node). Prints
-// median times, our/PyTorch ratios, GFLOP/s (convolutions only; a training step counted as three
+// the best of --reps times (the machines are shared: the minimum is the least disturbed figure), our/PyTorch ratios, GFLOP/s (convolutions only; a training step counted as three
 // forwards) and a per-kernel profile of our ACS forward and training step.
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync, rmSync } from 'node:fs';
@@ -70,11 +70,6 @@ const weights = new Map([
 rmSync(dir, { recursive: true, force: true });
 console.log(`PyTorch ${torch.torch}, ${torch.threads} thread(s)\n`);
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 async function timeIt(f: () => Promise<void>): Promise<number> {
   await f(); // warm-up: XNNPack operator creation, wasm heap growth
   const times: number[] = [];
@@ -83,7 +78,7 @@ async function timeIt(f: () => Promise<void>): Promise<number> {
     await f();
     times.push(performance.now() - t);
   }
-  return median(times);
+  return Math.min(...times);
 }
 
 interface Row {

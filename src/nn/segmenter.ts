@@ -135,7 +135,10 @@ function convForward(model: Segmenter, c: ConvDef, x: tf.Tensor5D): tf.Tensor5D 
     const pd = (d * (depth - 1)) / 2;
     y = conv3d(x, w as tf.Tensor5D, { stride: [s, s, s], pad: [pd, p, p], dilation: [d, d, d] });
   }
-  return c.bias ? tf.add(y, param(model, `${c.name}.bias`)) : y;
+  if (!c.bias) return y;
+  // Added on a [voxels, channels] view: its gradient is a sum, slow on rank 5 under wasm.
+  const flat = tf.add(tf.reshape(y, [-1, c.cout]), param(model, `${c.name}.bias`));
+  return tf.reshape(flat, y.shape);
 }
 
 const BN_MOMENTUM = 0.1;

@@ -30,19 +30,22 @@ export function maxPool(
   }
   if (kd === 1 && sd === 1) return y;
   const od = Math.floor((d + 2 * pd - kd) / sd) + 1;
+  // Padded as a rank-3 view: pad's gradient is a slice, slow on rank 5 under wasm.
+  const [, , oh, ow] = y.shape;
   const yp =
     pd > 0
-      ? tf.pad(
-          y,
-          [
-            [0, 0],
-            [pd, pd],
-            [0, 0],
-            [0, 0],
-            [0, 0],
-          ],
-          -Infinity,
-        )
+      ? (tf.reshape(
+          tf.pad(
+            tf.reshape(y, [n, d, oh * ow * c]),
+            [
+              [0, 0],
+              [pd, pd],
+              [0, 0],
+            ],
+            -Infinity,
+          ),
+          [n, d + 2 * pd, oh, ow, c],
+        ) as tf.Tensor5D)
       : y;
   let out = takeSlices(yp, 0, od, sd);
   for (let t = 1; t < kd; t++) out = tf.maximum(out, takeSlices(yp, t, od, sd));
