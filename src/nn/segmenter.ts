@@ -10,7 +10,7 @@ import {
 import { acsConv } from './layers/acsConv';
 import { concatChannels } from './layers/channels';
 import { batchNorm } from './layers/batchNorm';
-import { conv3d } from './layers/conv3d';
+import { conv3d, type Conv3dGeometry } from './layers/conv3d';
 import { maxPool } from './layers/maxPool';
 import { upsample } from './layers/upsample';
 import { tf } from './tf';
@@ -123,17 +123,20 @@ function convForward(model: Segmenter, c: ConvDef, x: tf.Tensor5D): tf.Tensor5D 
   const w = param(model, `${c.name}.weight`);
   const { kind } = model.config;
   const { stride: s, pad: p, dilation: d } = c;
+  // The stem's input is the image: nothing upstream needs its gradient.
+  const inputGrad = c !== model.architecture.stem.conv;
   let y: tf.Tensor5D;
   if (kind === 'acs') {
-    y = acsConv(x, w as tf.Tensor4D, { stride: [s, s], pad: [p, p], dilation: [d, d] });
+    y = acsConv(x, w as tf.Tensor4D, { stride: [s, s], pad: [p, p], dilation: [d, d] }, inputGrad);
   } else if (kind === '2d') {
     const [kh, kw, cin, cout] = w.shape as [number, number, number, number];
     const w5 = tf.reshape(w, [1, kh, kw, cin, cout]) as tf.Tensor5D;
-    y = conv3d(x, w5, { stride: [1, s, s], pad: [0, p, p], dilation: [1, d, d] });
+    y = conv3d(x, w5, { stride: [1, s, s], pad: [0, p, p], dilation: [1, d, d] }, inputGrad);
   } else {
     const depth = kernelDepth(model.config, c);
     const pd = (d * (depth - 1)) / 2;
-    y = conv3d(x, w as tf.Tensor5D, { stride: [s, s, s], pad: [pd, p, p], dilation: [d, d, d] });
+    const g3: Conv3dGeometry = { stride: [s, s, s], pad: [pd, p, p], dilation: [d, d, d] };
+    y = conv3d(x, w as tf.Tensor5D, g3, inputGrad);
   }
   if (!c.bias) return y;
   // Added on a [voxels, channels] view: its gradient is a sum, slow on rank 5 under wasm.

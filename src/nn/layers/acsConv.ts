@@ -57,9 +57,15 @@ function concatChannelsRaw(xs: tf.Tensor5D[]): tf.Tensor5D {
  * 2D layer's stride on all three axes and its padding on the two kernel axes. Every group is a
  * plain conv2d: the coronal (sagittal) group puts height (width) in the batch axis by a transpose,
  * convolves the (depth, width) ((depth, height)) planes, and transposes back. One custom-gradient
- * op, so that tfjs saves no copies of the permuted inputs and kernel slices.
+ * op, so that tfjs saves no copies of the permuted inputs and kernel slices. `inputGrad` false
+ * skips the input gradient, as in conv3d.
  */
-export function acsConv(x: tf.Tensor5D, w: tf.Tensor4D, g: Conv2dGeometry): tf.Tensor5D {
+export function acsConv(
+  x: tf.Tensor5D,
+  w: tf.Tensor4D,
+  g: Conv2dGeometry,
+  inputGrad = true,
+): tf.Tensor5D {
   const g3 = geometry(g);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xx, ww] = args as [tf.Tensor5D, tf.Tensor4D];
@@ -83,13 +89,15 @@ export function acsConv(x: tf.Tensor5D, w: tf.Tensor4D, g: Conv2dGeometry): tf.T
             if (grp.size === 0) return;
             const v = VIEWS[i];
             const dyg = view(sliceChannels(dy as tf.Tensor5D, grp.from, grp.size), v.into);
-            const [dx, dw] = conv3dBackward(view(hx, v.into), grp.w, dyg, g3);
-            dxs.push(view(dx, v.back));
+            const [dx, dw] = conv3dBackward(view(hx, v.into), grp.w, dyg, g3, inputGrad);
+            if (!inputGrad) dx.dispose();
+            else dxs.push(view(dx, v.back));
             dws.push(tf.reshape(dw, [-1, grp.size]));
           });
           const [kh, kw, cin, cout] = hw.shape;
           const dw = tf.reshape(dws.length === 1 ? dws[0] : tf.concat(dws, 1), [kh, kw, cin, cout]);
-          return [dxs.length === 1 ? dxs[0] : tf.addN(dxs), dw];
+          const dx = dxs.length === 0 ? tf.zerosLike(hx) : dxs.length === 1 ? dxs[0] : tf.addN(dxs);
+          return [dx, dw];
         });
         release();
         return grads;

@@ -111,6 +111,7 @@ export function conv3dBackward(
   w: tf.Tensor5D,
   dy: tf.Tensor5D,
   g: Conv3dGeometry,
+  inputGrad = true,
 ): [tf.Tensor5D, tf.Tensor5D] {
   const p = plan(x, w, g);
   const [n, d, h, wd, c] = x.shape;
@@ -126,6 +127,7 @@ export function conv3dBackward(
   for (let t = 0; t < kd; t++) {
     const input = tapInput(xp, t, p, g);
     dws.push(conv2dWeightGrad(input, dy4, [kh, kw, c, cout], p.g2));
+    if (!inputGrad) continue;
     let dx: tf.Tensor = tf.reshape(conv2dInputGrad(dy4, tapKernel(w, t), input.shape, p.g2), [
       n,
       p.od,
@@ -151,10 +153,17 @@ export function conv3dBackward(
       ]),
     );
   }
+  const dw = tf.reshape(dws.length === 1 ? dws[0] : tf.stack(dws), [
+    kd,
+    kh,
+    kw,
+    c,
+    cout,
+  ]) as tf.Tensor5D;
+  if (!inputGrad) return [tf.zerosLike(x), dw];
   let dx = dxs.length === 1 ? dxs[0] : tf.addN(dxs);
   if (pd > 0) dx = tf.slice(dx, [0, pd, 0], [n, d, plane]);
-  const dw = tf.reshape(dws.length === 1 ? dws[0] : tf.stack(dws), [kd, kh, kw, c, cout]);
-  return [tf.reshape(dx, [n, d, h, wd, c]), dw as tf.Tensor5D];
+  return [tf.reshape(dx, [n, d, h, wd, c]), dw];
 }
 
 /**
@@ -163,8 +172,15 @@ export function conv3dBackward(
  * t < kd, so tap t is one conv2d on the (strided) slices starting at t*dd of the depth-padded
  * input, with the slices folded into the batch. One custom-gradient op: tfjs would otherwise save
  * a copy of the input and of the kernel for every slice, pad and reshape on the way.
+ * `inputGrad` false skips the input gradient (zeros): the network's input needs none, and for the
+ * stem it costs as much as the weight gradient.
  */
-export function conv3d(x: tf.Tensor5D, w: tf.Tensor5D, g: Conv3dGeometry): tf.Tensor5D {
+export function conv3d(
+  x: tf.Tensor5D,
+  w: tf.Tensor5D,
+  g: Conv3dGeometry,
+  inputGrad = true,
+): tf.Tensor5D {
   if (nativeConv3d(g) && w.shape[0] > 1) {
     const [pd, ph, pw] = g.pad;
     const xp = tf.pad(x, [
@@ -182,7 +198,9 @@ export function conv3d(x: tf.Tensor5D, w: tf.Tensor5D, g: Conv3dGeometry): tf.Te
     return {
       value: conv3dForward(xx, ww, g),
       gradFunc: (dy: tf.Tensor) => {
-        const grads = tf.tidy(() => conv3dBackward(held[0], held[1], dy as tf.Tensor5D, g));
+        const grads = tf.tidy(() =>
+          conv3dBackward(held[0], held[1], dy as tf.Tensor5D, g, inputGrad),
+        );
         release();
         return grads;
       },
