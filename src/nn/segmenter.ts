@@ -1,0 +1,298 @@
+import {
+  DEFAULT_CONFIG,
+  describe,
+  kernelDepth,
+  parameterShapes,
+  type Architecture,
+  type ConvDef,
+  type SegmenterConfig,
+} from './architecture';
+import { acsConv } from './layers/acsConv';
+import { concatChannels } from './layers/channels';
+import { batchNorm } from './layers/batchNorm';
+import { conv3d, type Conv3dGeometry } from './layers/conv3d';
+import { maxPool } from './layers/maxPool';
+import { upsample } from './layers/upsample';
+import { tf } from './tf';
+import type { StateDict } from './weights/hostTensor';
+import { matchStateDict } from './weights/matchStateDict';
+
+export interface Segmenter {
+  config: SegmenterConfig;
+  architecture: Architecture;
+  /** Every tensor by its PyTorch name, in our layout (kernels [(T,) kh, kw, in, out]). */
+  params: Map<string, tf.Variable>;
+}
+
+export type BatchNormMode = 'frozen' | 'batch';
+
+export interface BuildOptions {
+  /** Weights in PyTorch layout for this kind; what is absent is initialised at random. */
+  weights?: StateDict;
+  /** Which tensors the weights must hold (default: all). */
+  required?: (name: string) => boolean;
+  /** Tensors of the weights to skip silently (a classifier the segmenter has no use for). */
+  ignore?: (name: string) => boolean;
+  /** Where the weights came from, for error messages. */
+  source?: string;
+  seed?: number;
+}
+
+export function segmenterConfig(partial: Partial<SegmenterConfig>): SegmenterConfig {
+  return { ...DEFAULT_CONFIG, ...partial };
+}
+
+/** PyTorch's layout to ours: [out, in, (T,) kh, kw] -> [(T,) kh, kw, in, out]. */
+function toOurLayout(t: tf.Tensor): tf.Tensor {
+  if (t.rank === 4) return tf.transpose(t, [2, 3, 1, 0]);
+  if (t.rank === 5) return tf.transpose(t, [2, 3, 4, 1, 0]);
+  return t;
+}
+
+function toTorchLayout(t: tf.Tensor): tf.Tensor {
+  if (t.rank === 4) return tf.transpose(t, [3, 2, 0, 1]);
+  if (t.rank === 5) return tf.transpose(t, [4, 3, 0, 1, 2]);
+  return t;
+}
+
+/** torchvision's init: Kaiming normal (fan out, ReLU) for kernels, identity batch norm. */
+function initialValue(name: string, shape: number[], seed: number): tf.Tensor {
+  if (name.endsWith('.running_var') || (name.endsWith('.weight') && shape.length === 1))
+    return tf.ones(shape);
+  if (shape.length === 1) return tf.zeros(shape);
+  const fanOut = shape[0] * shape.slice(2).reduce((a, b) => a * b, 1);
+  return tf.randomNormal(shape, 0, Math.sqrt(2 / fanOut), 'float32', seed);
+}
+
+export function buildSegmenter(
+  config: Partial<SegmenterConfig>,
+  options: BuildOptions = {},
+): Segmenter {
+  const full = segmenterConfig(config);
+  const shapes = parameterShapes(full);
+  const weights = options.weights ?? new Map();
+  if (options.weights) {
+    matchStateDict(shapes, weights, {
+      required: options.required ?? (() => true),
+      ignore: options.ignore ?? (() => false),
+      source: options.source ?? 'the weights',
+    });
+  }
+  let seed = options.seed ?? 1;
+  const params = new Map<string, tf.Variable>();
+  for (const [name, shape] of shapes) {
+    const given = weights.get(name);
+    const value = tf.tidy(() =>
+      toOurLayout(given ? tf.tensor(given.data, given.shape) : initialValue(name, shape, seed++)),
+    );
+    const trainable = !name.endsWith('.running_mean') && !name.endsWith('.running_var');
+    params.set(name, tf.variable(value, trainable));
+    value.dispose();
+  }
+  return { config: full, architecture: describe(full), params };
+}
+
+export function disposeSegmenter(model: Segmenter): void {
+  for (const v of model.params.values()) v.dispose();
+  model.params.clear();
+}
+
+/** The weights in PyTorch's layout and names, as a state dict file holds them. */
+export function exportStateDict(model: Segmenter): StateDict {
+  const out: StateDict = new Map();
+  for (const [name, v] of model.params) {
+    // Vectors keep their layout: toTorchLayout hands the variable itself back, not a copy to free.
+    const t = v.rank > 1 ? tf.tidy(() => toTorchLayout(v)) : v;
+    out.set(name, { shape: t.shape, data: Float32Array.from(t.dataSync() as Float32Array) });
+    if (t !== v) t.dispose();
+  }
+  return out;
+}
+
+export function trainableVariables(model: Segmenter): tf.Variable[] {
+  return [...model.params.values()].filter((v) => v.trainable);
+}
+
+function param(model: Segmenter, name: string): tf.Variable {
+  const p = model.params.get(name);
+  if (!p) throw new Error(`segmenter: no parameter ${name}`);
+  return p;
+}
+
+function convForward(model: Segmenter, c: ConvDef, x: tf.Tensor5D): tf.Tensor5D {
+  const w = param(model, `${c.name}.weight`);
+  const { kind } = model.config;
+  const { stride: s, pad: p, dilation: d } = c;
+  // The stem's input is the image: nothing upstream needs its gradient.
+  const inputGrad = c !== model.architecture.stem.conv;
+  let y: tf.Tensor5D;
+  if (kind === 'acs') {
+    y = acsConv(x, w as tf.Tensor4D, { stride: [s, s], pad: [p, p], dilation: [d, d] }, inputGrad);
+  } else if (kind === '2d') {
+    const [kh, kw, cin, cout] = w.shape as [number, number, number, number];
+    const w5 = tf.reshape(w, [1, kh, kw, cin, cout]) as tf.Tensor5D;
+    y = conv3d(x, w5, { stride: [1, s, s], pad: [0, p, p], dilation: [1, d, d] }, inputGrad);
+  } else {
+    const depth = kernelDepth(model.config, c);
+    const pd = (d * (depth - 1)) / 2;
+    const g3: Conv3dGeometry = { stride: [s, s, s], pad: [pd, p, p], dilation: [d, d, d] };
+    y = conv3d(x, w as tf.Tensor5D, g3, inputGrad);
+  }
+  if (!c.bias) return y;
+  // Added on a [voxels, channels] view: its gradient is a sum, slow on rank 5 under wasm.
+  const flat = tf.add(tf.reshape(y, [-1, c.cout]), param(model, `${c.name}.bias`));
+  return tf.reshape(flat, y.shape);
+}
+
+const BN_MOMENTUM = 0.1;
+
+function bnForward(
+  model: Segmenter,
+  name: string,
+  x: tf.Tensor5D,
+  mode: BatchNormMode,
+): tf.Tensor5D {
+  const runningMean = param(model, `${name}.running_mean`);
+  const runningVar = param(model, `${name}.running_var`);
+  const { y, mean, variance } = batchNorm(
+    x,
+    {
+      gamma: param(model, `${name}.weight`) as tf.Tensor1D,
+      beta: param(model, `${name}.bias`) as tf.Tensor1D,
+      runningMean: runningMean as tf.Tensor1D,
+      runningVar: runningVar as tf.Tensor1D,
+    },
+    mode,
+  );
+  if (mean && variance) {
+    // PyTorch's running update, with the unbiased batch variance.
+    const n = x.size / x.shape[4];
+    runningMean.assign(tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
+    runningVar.assign(
+      tf.add(
+        tf.mul(runningVar, 1 - BN_MOMENTUM),
+        tf.mul(variance, (BN_MOMENTUM * n) / Math.max(n - 1, 1)),
+      ),
+    );
+  }
+  return y as tf.Tensor5D;
+}
+
+function convBnRelu(
+  model: Segmenter,
+  c: ConvDef,
+  bn: string,
+  x: tf.Tensor5D,
+  mode: BatchNormMode,
+): tf.Tensor5D {
+  return tf.relu(bnForward(model, bn, convForward(model, c, x), mode));
+}
+
+/** Why a patch cannot go through the network, or undefined when it can. */
+export function patchProblem(
+  config: SegmenterConfig,
+  shape: readonly number[],
+): string | undefined {
+  if (shape.length !== 5)
+    return `expected a [batch, depth, height, width, channels] patch, got rank ${shape.length}`;
+  const [, d, h, w, c] = shape as [number, number, number, number, number];
+  if (c !== config.inChannels)
+    return `the network takes ${config.inChannels} input channels, the patch has ${c}`;
+  const { strides } = describe(config);
+  const stride = strides[strides.length - 1];
+  const axes: [string, number][] =
+    config.kind === '2d'
+      ? [
+          ['height', h],
+          ['width', w],
+        ]
+      : [
+          ['depth', d],
+          ['height', h],
+          ['width', w],
+        ];
+  const bad = axes.filter(([, size]) => size < stride || size % stride !== 0);
+  if (bad.length) {
+    return `patch ${d}x${h}x${w} does not fit the network: ${bad.map(([a, s]) => `${a} ${s}`).join(', ')} must be a positive multiple of ${stride}, the encoder's output stride`;
+  }
+  return undefined;
+}
+
+/** The encoder's features [stem, layer1, layer2, layer3, layer4]. */
+export function encode(
+  model: Segmenter,
+  x: tf.Tensor5D,
+  mode: BatchNormMode = 'frozen',
+): tf.Tensor5D[] {
+  const a = model.architecture;
+  const flat = model.config.kind === '2d';
+  const stem = convBnRelu(model, a.stem.conv, a.stem.bn, x, mode);
+  const features = [stem];
+  let y = maxPool(
+    stem,
+    flat ? [1, 3, 3] : [3, 3, 3],
+    flat ? [1, 2, 2] : [2, 2, 2],
+    flat ? [0, 1, 1] : [1, 1, 1],
+  );
+  for (const layer of a.layers) {
+    for (const block of layer) y = basicBlock(model, block, y, mode);
+    features.push(y);
+  }
+  return features;
+}
+
+export function basicBlock(
+  model: Segmenter,
+  block: Architecture['layers'][number][number],
+  x: tf.Tensor5D,
+  mode: BatchNormMode,
+): tf.Tensor5D {
+  const h = convBnRelu(model, block.conv1, block.bn1, x, mode);
+  const out = bnForward(model, block.bn2, convForward(model, block.conv2, h), mode);
+  const identity = block.downsample
+    ? bnForward(model, block.downsample.bn, convForward(model, block.downsample.conv, x), mode)
+    : x;
+  return tf.relu(tf.add(out, identity));
+}
+
+/** Stem convolution + batch norm + ReLU alone (the stem is the first layer of the conv part). */
+export function stem(
+  model: Segmenter,
+  x: tf.Tensor5D,
+  mode: BatchNormMode = 'frozen',
+): tf.Tensor5D {
+  const a = model.architecture;
+  return convBnRelu(model, a.stem.conv, a.stem.bn, x, mode);
+}
+
+function upFactors(model: Segmenter, f: number): [number, number, number] {
+  return model.config.kind === '2d' ? [1, f, f] : [f, f, f];
+}
+
+/** Logits [N, D, H, W, classes] at the input's resolution. */
+export function forward(
+  model: Segmenter,
+  x: tf.Tensor5D,
+  mode: BatchNormMode = 'frozen',
+): tf.Tensor5D {
+  const problem = patchProblem(model.config, x.shape);
+  if (problem) throw new Error(problem);
+  const a = model.architecture;
+  const features = encode(model, x, mode);
+  let y = features[4];
+  let stride = a.strides[4];
+  for (const stage of a.decoder) {
+    const skipStride = a.strides[stage.skip];
+    const up = stride > skipStride ? upsample(y, upFactors(model, stride / skipStride)) : y;
+    y = convBnRelu(model, stage.conv, stage.bn, concatChannels([up, features[stage.skip]]), mode);
+    stride = skipStride;
+  }
+  // A 1x1 convolution commutes with nearest upsampling: classify first, at a quarter of the cost.
+  const logits = convForward(model, a.head, y);
+  return stride > 1 ? upsample(logits, upFactors(model, stride)) : logits;
+}
+
+/** Softmax probabilities [N, D, H, W, classes], channels last. */
+export function predict(model: Segmenter, x: tf.Tensor5D): tf.Tensor5D {
+  return tf.tidy(() => tf.softmax(forward(model, x, 'frozen')) as tf.Tensor5D);
+}
