@@ -2,24 +2,22 @@ import { z } from 'zod';
 import type { VoxelArray } from './Volume';
 
 /**
- * How a model wants intensities, as nnU-Net does it: CT in fixed Hounsfield units (a window and
- * the training set's mean and spread), MR per volume (percentile clip, then z-score).
+ * How a model wants its intensities (the model card's `intensity`): CT clipped to a Hounsfield
+ * window and scaled to [0, 1], as the transfer-learning paper did; MR per volume by z-score
+ * (optionally percentile-clipped and over the foreground only, as nnU-Net does); or any modality
+ * by its own minimum and maximum.
  */
 export const intensityNormalisationSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('none') }),
-  z.object({
-    kind: z.literal('ct'),
-    window: z.tuple([z.number(), z.number()]),
-    mean: z.number(),
-    std: z.number().positive(),
-  }),
+  z.object({ kind: z.literal('window'), min: z.number(), max: z.number() }),
   z.object({
     kind: z.literal('zscore'),
-    /** lower and upper percentile to clip at, e.g. [0.5, 99.5] */
-    clipPercentiles: z.tuple([z.number().min(0).max(100), z.number().min(0).max(100)]),
+    /** lower and upper percentile to clip at before the statistics, e.g. [0.5, 99.5] */
+    clipPercentiles: z.tuple([z.number().min(0).max(100), z.number().min(0).max(100)]).optional(),
     /** statistics over non-zero voxels only (skull-stripped MR has a zero background) */
-    foregroundOnly: z.boolean(),
+    foregroundOnly: z.boolean().optional(),
   }),
+  z.object({ kind: z.literal('minmax') }),
 ]);
 export type IntensityNormalisation = z.infer<typeof intensityNormalisationSchema>;
 
@@ -48,14 +46,37 @@ export function intensityNormaliser(
   spec: IntensityNormalisation,
   voxels: VoxelArray,
 ): (v: number) => number {
-  if (spec.kind === 'none') return (v) => v;
-  if (spec.kind === 'ct') {
-    const [lo, hi] = spec.window;
-    return (v) => (Math.min(hi, Math.max(lo, v)) - spec.mean) / spec.std;
+  switch (spec.kind) {
+    case 'none':
+      return (v) => v;
+    case 'window': {
+      const { min, max } = spec;
+      const range = max - min || 1;
+      return (v) => (Math.min(max, Math.max(min, v)) - min) / range;
+    }
+    case 'minmax': {
+      let min = Infinity;
+      let max = -Infinity;
+      for (let n = 0; n < voxels.length; n++) {
+        if (voxels[n] < min) min = voxels[n];
+        if (voxels[n] > max) max = voxels[n];
+      }
+      const range = max - min || 1;
+      return (v) => (v - min) / range;
+    }
+    case 'zscore':
+      return zscore(voxels, spec.clipPercentiles ?? [0, 100], spec.foregroundOnly ?? false);
   }
-  const sorted = sampleValues(voxels, spec.foregroundOnly);
-  const lo = percentile(sorted, spec.clipPercentiles[0]);
-  const hi = percentile(sorted, spec.clipPercentiles[1]);
+}
+
+function zscore(
+  voxels: VoxelArray,
+  clip: [number, number],
+  foregroundOnly: boolean,
+): (v: number) => number {
+  const sorted = sampleValues(voxels, foregroundOnly);
+  const lo = percentile(sorted, clip[0]);
+  const hi = percentile(sorted, clip[1]);
   let sum = 0;
   let sumSquares = 0;
   for (const value of sorted) {

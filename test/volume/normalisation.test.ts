@@ -2,15 +2,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { intensityNormaliser } from '../../src/volume/normalisation';
 
-test('CT normalisation clips to the window, then standardises with the card statistics', () => {
-  const f = intensityNormaliser(
-    { kind: 'ct', window: [-100, 300], mean: 50, std: 25 },
-    new Int16Array(1),
-  );
-  assert.equal(f(-1000), -6);
-  assert.equal(f(50), 0);
-  assert.equal(f(100), 2);
-  assert.equal(f(3000), 10);
+test('a CT window clips Hounsfield units and scales them to [0, 1]', () => {
+  const f = intensityNormaliser({ kind: 'window', min: -100, max: 300 }, new Int16Array(1));
+  assert.equal(f(-1000), 0);
+  assert.equal(f(100), 0.5);
+  assert.equal(f(3000), 1);
+});
+
+test("minmax maps the volume's own range to [0, 1]", () => {
+  const f = intensityNormaliser({ kind: 'minmax' }, Int16Array.from([-20, 0, 60]));
+  assert.equal(f(-20), 0);
+  assert.equal(f(20), 0.5);
+  assert.equal(f(60), 1);
 });
 
 test('z-score over the foreground gives mean 0 and spread 1 there, outliers clipped', () => {
