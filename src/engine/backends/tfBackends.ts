@@ -27,9 +27,13 @@ export interface BackendChoice {
   attempts: BackendAttempt[];
 }
 
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0].slice(0, 300);
+/** A reason a user can read in a status line: "not installed" rather than a resolver's trace. */
+function reasonOf(error: unknown): string {
+  const text = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  if (/Cannot find (package|module) '([^']+)'/.test(text)) {
+    return 'not installed (its installer downloads libtensorflow, which failed or was skipped)';
+  }
+  return text.slice(0, 300);
 }
 
 /** Names allowed by a comma-separated override (WORKSTATION_TF_BACKENDS), all when unset. */
@@ -65,7 +69,7 @@ export async function selectBackend(
       attempts.push({ name: candidate.name, loaded: true, reason: `running on ${candidate.name}` });
       return { backend: candidate.name, attempts };
     } catch (error) {
-      attempts.push({ name: candidate.name, loaded: false, reason: firstLine(error) });
+      attempts.push({ name: candidate.name, loaded: false, reason: reasonOf(error) });
     }
   }
   const summary = attempts.map((a) => `${a.name}: ${a.reason}`).join('; ');
