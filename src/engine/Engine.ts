@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { Volume, VoxelArray } from '../volume/Volume';
 import type { BackendChoice } from './backends/tfBackends';
 import { CancelledError } from './inference/CancelledError';
-import type { ModelCard } from './models/modelCard';
+import type { ModelEntry } from './models/ModelEntry';
 import type { WorkerReply, WorkerRequest } from './worker/protocol';
 
 export interface EngineOptions {
@@ -83,7 +83,7 @@ export class Engine {
 
   infer(
     jobId: string,
-    card: ModelCard,
+    model: ModelEntry,
     volume: Volume,
     onProgress: (done: number, total: number) => void,
   ): InferJob {
@@ -107,7 +107,7 @@ export class Engine {
       const request: WorkerRequest = {
         type: 'infer',
         jobId,
-        card,
+        model,
         geometry: volume.geometry,
         voxels,
         cancelFlag,

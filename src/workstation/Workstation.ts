@@ -15,12 +15,12 @@ import type { LoadedSeries } from '../dicom/readDicomFolder';
 import { readDicomFolder } from '../dicom/readDicomFolder';
 import type { Engine, InferJob } from '../engine/Engine';
 import { CancelledError } from '../engine/inference/CancelledError';
-import type { ModelCard } from '../engine/models/modelCard';
 import { writeNifti } from '../nifti/writeNifti';
 import { FileExistsError } from '../volume/atomicWrite';
 import type { Volume } from '../volume/Volume';
 import { voxelRange, voxelTypeOf } from '../volume/Volume';
-import { loadModelCards } from './modelStore';
+import { loadModelEntries } from '../engine/models/loadModelEntries';
+import type { ModelEntry } from '../engine/models/ModelEntry';
 
 export interface WorkstationOptions {
   engine: Engine;
@@ -54,13 +54,13 @@ export class Workstation {
   private readonly labelmaps = new Map<string, Labelmap>();
   private readonly jobs = new Map<string, InferJob>();
   private readonly listeners = new Set<(event: ApiEvent) => void>();
-  private models: ModelCard[] = [];
+  private models: ModelEntry[] = [];
 
   private constructor(private readonly options: WorkstationOptions) {}
 
   static async open(options: WorkstationOptions): Promise<Workstation> {
     const workstation = new Workstation(options);
-    workstation.models = await loadModelCards(options.modelsDir);
+    workstation.models = await loadModelEntries(options.modelsDir);
     for (const folder of options.seriesFolders) await workstation.addSeriesFolder(folder);
     return workstation;
   }
@@ -110,10 +110,10 @@ export class Workstation {
     return entry.labels;
   }
 
-  private model(modelId: string): ModelCard {
-    const card = this.models.find((m) => m.id === modelId);
-    if (!card) throw new ApiError('not_found', `no model ${modelId}`);
-    return card;
+  private model(modelId: string): ModelEntry {
+    const model = this.models.find((m) => m.id === modelId);
+    if (!model) throw new ApiError('not_found', `no model ${modelId}`);
+    return model;
   }
 
   readonly handlers: Handlers = {
@@ -142,10 +142,10 @@ export class Workstation {
 
     runModel: async ({ volumeId, modelId }) => {
       const volume = this.volume(volumeId);
-      const card = this.model(modelId);
+      const model = this.model(modelId);
       const jobId = `job-${randomUUID()}`;
       const started = Date.now();
-      const job = this.options.engine.infer(jobId, card, volume, (done, total) => {
+      const job = this.options.engine.infer(jobId, model, volume, (done, total) => {
         const elapsed = (Date.now() - started) / 1000;
         const etaSeconds = done > 0 ? (elapsed / done) * (total - done) : null;
         this.emit({ type: 'job.progress', jobId, phase: 'inference', done, total, etaSeconds });
@@ -158,8 +158,8 @@ export class Workstation {
             const info = {
               labelmapId,
               volumeId,
-              classes: [...card.classes],
-              counts: countLabels(labels, card.classes.length),
+              classes: [...model.classes],
+              counts: countLabels(labels, model.classes.length),
             };
             this.labelmaps.set(labelmapId, { info, labels });
             this.emit({ type: 'job.done', jobId, labelmap: info });

@@ -3,10 +3,11 @@ import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { candidatesFor, selectBackend } from '../../src/engine/backends/tfBackends';
 import { Engine } from '../../src/engine/Engine';
-import type { ModelCard } from '../../src/engine/models/modelCard';
+import type { ModelEntry } from '../../src/engine/models/ModelEntry';
+import type { ThresholdModelCard } from '../../src/engine/models/modelCard';
 import type { Volume } from '../../src/volume/Volume';
 
-const card: ModelCard = {
+const card: ThresholdModelCard = {
   id: 'test-threshold',
   name: 'test',
   architecture: 'threshold-conv1x1x1',
@@ -17,6 +18,17 @@ const card: ModelCard = {
   overlap: 0.5,
   batchSize: 2,
 };
+
+function thresholdModel(overrides: Partial<ThresholdModelCard> = {}): ModelEntry {
+  return {
+    id: 'test',
+    dir: '/nonexistent',
+    kind: 'threshold',
+    name: 'test',
+    classes: [...card.classes],
+    card: { ...card, ...overrides },
+  };
+}
 
 function volume(dims: [number, number, number]): Volume {
   const count = dims[0] * dims[1] * dims[2];
@@ -74,8 +86,9 @@ after(() => engine.close());
 test('the engine worker segments a small volume with the known answer, with progress', async () => {
   const v = volume([13, 11, 9]);
   const progress: number[][] = [];
-  const labels = await engine.infer('job-1', card, v, (done, total) => progress.push([done, total]))
-    .result;
+  const labels = await engine.infer('job-1', thresholdModel(), v, (done, total) =>
+    progress.push([done, total]),
+  ).result;
   assert.equal(engine.backend.backend, 'wasm');
   assert.equal(labels.length, v.voxels.length);
   for (let n = 0; n < labels.length; n++)
@@ -87,7 +100,7 @@ test('the engine worker segments a small volume with the known answer, with prog
 test('cancel stops an engine job with a CancelledError', async () => {
   const job = engine.infer(
     'job-2',
-    { ...card, batchSize: 1, patchSize: [4, 4, 4] },
+    thresholdModel({ batchSize: 1, patchSize: [4, 4, 4] }),
     volume([64, 64, 32]),
     () => {},
   );

@@ -3,10 +3,9 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { candidatesFor, selectBackend } from '../backends/tfBackends';
 import { CancelledError } from '../inference/CancelledError';
-import { voxelPatchSource } from '../inference/PatchSource';
-import { argmaxSink } from '../inference/sinks';
-import { slidingWindowInfer } from '../inference/slidingWindowInfer';
-import { thresholdNetwork } from '../models/thresholdNetwork';
+import { inferVolume } from '../inference/inferVolume';
+import { inferencePlan } from '../models/inferencePlan';
+import { predictorFor } from './predictors';
 import type { WorkerReply, WorkerRequest } from './protocol';
 
 const port = parentPort;
@@ -18,25 +17,13 @@ function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
 
 async function infer(request: Extract<WorkerRequest, { type: 'infer' }>): Promise<void> {
   const cancel = new Int32Array(request.cancelFlag);
-  const { jobId, card, geometry } = request;
-  const [cols, rows, slices] = geometry.dimensions;
-  const predictor = thresholdNetwork(tf, card);
+  const { jobId, model, geometry, voxels } = request;
   try {
-    const source = voxelPatchSource(request.voxels, [slices, rows, cols], (v) => v);
-    const labels = new Uint8Array(request.voxels.length);
-    const options = {
-      patchSize: card.patchSize,
-      overlap: card.overlap,
-      batchSize: card.batchSize,
+    const predictor = await predictorFor(tf, model);
+    const labels = await inferVolume({ geometry, voxels }, predictor, inferencePlan(model), {
       isCancelled: () => Atomics.load(cancel, 0) === 1,
-      onProgress: (done: number, total: number) => reply({ type: 'progress', jobId, done, total }),
-    };
-    await slidingWindowInfer(
-      source,
-      predictor,
-      options,
-      argmaxSink(labels, rows * cols, predictor.channels),
-    );
+      onProgress: (done, total) => reply({ type: 'progress', jobId, done, total }),
+    });
     reply({ type: 'result', jobId, labels }, [labels.buffer as ArrayBuffer]);
   } catch (error) {
     if (error instanceof CancelledError) reply({ type: 'cancelled', jobId });

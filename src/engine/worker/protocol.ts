@@ -1,6 +1,6 @@
 import type { VolumeGeometry } from '../../api/geometry';
 import type { VoxelArray } from '../../volume/Volume';
-import type { ModelCard } from '../models/modelCard';
+import type { ModelEntry } from '../models/ModelEntry';
 import type { BackendChoice } from '../backends/tfBackends';
 
 /** Messages from the main thread to the engine worker. */
@@ -9,7 +9,7 @@ export type WorkerRequest =
   | {
       type: 'infer';
       jobId: string;
-      card: ModelCard;
+      model: ModelEntry;
       geometry: VolumeGeometry;
       /** the stored voxels, [z][y][x], on a SharedArrayBuffer so that no copy is made */
       voxels: VoxelArray;

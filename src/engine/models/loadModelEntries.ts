@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CARD_FILE } from '../../nn/modelIo';
+import { ModelCardSchema } from '../../nn/modelCard';
+import { thresholdModelCardSchema } from './modelCard';
+import type { ModelEntry } from './ModelEntry';
+
+/** The skeleton's fixed-weight model keeps its own card file name. */
+const THRESHOLD_CARD = 'card.json';
+
+async function readJson(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new Error(
+      `${path}: not readable as JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+}
+
+/**
+ * Every model in a folder, one subfolder each: a network (model.json + weights) or the
+ * threshold model (card.json). A card that does not parse is an error naming the file.
+ */
+export async function loadModelEntries(dir: string): Promise<ModelEntry[]> {
+  const entries = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const models: ModelEntry[] = [];
+  for (const entry of entries) {
+    const modelDir = join(dir, entry.name);
+    if (existsSync(join(modelDir, CARD_FILE))) {
+      const path = join(modelDir, CARD_FILE);
+      const parsed = ModelCardSchema.safeParse(await readJson(path));
+      if (!parsed.success)
+        throw new Error(`${path}: not a valid model card (${parsed.error.message})`);
+      const card = parsed.data;
+      models.push({
+        id: entry.name,
+        dir: modelDir,
+        kind: 'network',
+        name: card.name,
+        classes: card.classes,
+        card,
+      });
+    } else if (existsSync(join(modelDir, THRESHOLD_CARD))) {
+      const path = join(modelDir, THRESHOLD_CARD);
+      const parsed = thresholdModelCardSchema.safeParse(await readJson(path));
+      if (!parsed.success)
+        throw new Error(`${path}: not a valid model card (${parsed.error.message})`);
+      const card = parsed.data;
+      models.push({
+        id: entry.name,
+        dir: modelDir,
+        kind: 'threshold',
+        name: card.name,
+        classes: [...card.classes],
+        card,
+      });
+    }
+  }
+  return models;
+}
