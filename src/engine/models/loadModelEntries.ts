@@ -13,9 +13,8 @@ async function readJson(path: string): Promise<unknown> {
   try {
     return JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new Error(
-      `${path}: not readable as JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${path}: not readable as JSON (${reason})`, { cause: error });
   }
 }
 
