@@ -1,17 +1,23 @@
-import type { LabelmapInfo, WorkstationApi } from '../src/api';
+import type { LabelmapInfo, SeriesSummary, WorkstationApi } from '../src/api';
 import { createApi } from './api/createApi';
-import { LabelmapOverlay } from './segmentation/LabelmapOverlay';
+import { SEGMENT_COLORS, SegmentationEditor, type Rgb } from './segmentation/SegmentationEditor';
 import { describeBackend } from './ui/BackendStatus';
 import { byTestId, joinPath } from './ui/dom';
+import { EditPanel, TOOLS } from './ui/EditPanel';
 import { ErrorBanner } from './ui/ErrorBanner';
 import { ExportControls } from './ui/ExportControls';
 import { SegmentControls } from './ui/SegmentControls';
-import { Viewer } from './viewer/Viewer';
+import { SegmentsPanel } from './ui/SegmentsPanel';
+import { Shortcuts, key, type Shortcut } from './ui/Shortcuts';
+import { ViewControls } from './ui/ViewControls';
+import { Viewer, type WindowPreset } from './viewer/Viewer';
+import { countNonZero } from './viewer/voxels';
 
 /**
- * The walking skeleton's screen: open the first series of the library in three planes, segment it
- * with the first model, show the labelmap, export it. State for tests lives on `document.body`'s
- * data attributes: ready (three views rendered), volumeId, labelmapId, labelmapVoxels, jobState.
+ * The workstation screen: the first series of the library in three linked planes, segmentation
+ * editing, AI segmentation, export. State for tests lives on `document.body`'s data attributes:
+ * ready (three views rendered), volumeId, labelmapId and labelmapVoxels (the last AI result),
+ * jobState, activeTool, canUndo/canRedo, activeSegmentation, segmentVoxels.
  */
 async function main(): Promise<void> {
   const banner = new ErrorBanner();
@@ -28,16 +34,122 @@ async function main(): Promise<void> {
     banner.show('Starting the viewer', error);
     return;
   }
-  const overlay = new LabelmapOverlay(viewer);
+  const editor = new SegmentationEditor(viewer);
+  const edit = new EditPanel(viewer, editor, banner);
+  const views = new ViewControls(viewer, banner);
+  let manualCount = 0;
+  const newSegmentation = async (): Promise<void> => {
+    manualCount++;
+    await editor.add({
+      id: `manual-${Date.now().toString(36)}-${manualCount}`,
+      name: `Segmentation ${manualCount}`,
+      segments: [
+        {
+          index: 1,
+          label: 'Segment 1',
+          color: [...(SEGMENT_COLORS[0] ?? [230, 60, 60])] as Rgb,
+          visible: true,
+          locked: false,
+        },
+      ],
+    });
+  };
+  new SegmentsPanel(editor, banner, newSegmentation);
   const exporter = new ExportControls(api, banner);
   const segment = new SegmentControls(api, banner, async (labelmap: LabelmapInfo) => {
     exporter.setLabelmap(null);
-    const labels = await api.fetchVoxels({ kind: 'labelmap', labelmapId: labelmap.labelmapId });
-    const shown = await overlay.show(labelmap, labels);
+    const labels = new Uint8Array(
+      await api.fetchVoxels({ kind: 'labelmap', labelmapId: labelmap.labelmapId }),
+    );
+    const models = await api.call('listModels', {});
+    const model = models.find((m) => m.classes.join() === labelmap.classes.join());
+    // A new result replaces earlier results nobody has edited; edited ones stay.
+    for (const earlier of editor.segmentations.filter((s) => s.id.startsWith('ai-') && !s.edited)) {
+      editor.remove(earlier.id);
+    }
+    await editor.add({
+      id: `ai-${labelmap.labelmapId}`,
+      name: `${model?.name ?? 'AI'} result`,
+      labels,
+      segments: labelmap.classes.flatMap((label, index) =>
+        index === 0
+          ? []
+          : [
+              {
+                index,
+                label,
+                color: [
+                  ...(SEGMENT_COLORS[(index - 1) % SEGMENT_COLORS.length] ?? [230, 60, 60]),
+                ] as Rgb,
+                visible: true,
+                locked: false,
+              },
+            ],
+      ),
+    });
     document.body.dataset.labelmapId = labelmap.labelmapId;
-    document.body.dataset.labelmapVoxels = String(shown.nonZeroVoxels);
+    document.body.dataset.labelmapVoxels = String(
+      countNonZero(editor.labels(`ai-${labelmap.labelmapId}`)),
+    );
     exporter.setLabelmap(labelmap.labelmapId);
   });
+
+  const presets: [string, WindowPreset][] = [
+    ['1', 'brain'],
+    ['2', 'abdomen'],
+    ['3', 'lung'],
+    ['4', 'bone'],
+    ['5', 'auto'],
+  ];
+  const table: Shortcut[] = [
+    ...TOOLS.map(({ tool, label, key: letter }) => ({
+      keys: letter.toUpperCase(),
+      does: `Left button: ${label}`,
+      match: key(letter),
+      run: () => edit.select(tool),
+    })),
+    { keys: ']', does: 'Larger brush', match: key(']'), run: () => edit.changeSize(1.25) },
+    { keys: '[', does: 'Smaller brush', match: key('['), run: () => edit.changeSize(0.8) },
+    {
+      keys: 'Ctrl+Z',
+      does: 'Undo',
+      match: key('z', { ctrl: true, shift: false }),
+      run: () => edit.undo(),
+    },
+    {
+      keys: 'Ctrl+Y, Ctrl+Shift+Z',
+      does: 'Redo',
+      match: (e) => key('y', { ctrl: true })(e) || key('z', { ctrl: true, shift: true })(e),
+      run: () => edit.redo(),
+    },
+    {
+      keys: 'I',
+      does: 'Interpolate the active segment between edited slices',
+      match: key('i'),
+      run: () => edit.interpolate(),
+    },
+    { keys: 'N', does: 'New segment', match: key('n'), run: () => void editor.addSegment() },
+    ...presets.map(([digit, preset]) => ({
+      keys: digit,
+      does: `Window: ${preset}`,
+      match: key(digit),
+      run: () => views.setPreset(preset),
+    })),
+    {
+      keys: 'L',
+      does: 'Next layout (1×3, 2×2, 1×1)',
+      match: key('l'),
+      run: () => views.cycleLayout(),
+    },
+    { keys: 'Space', does: 'Reset view', match: key(' '), run: () => void viewer.reset() },
+    { keys: '?', does: 'This help' },
+    { keys: 'Wheel', does: 'Next / previous slice' },
+    { keys: 'Right drag', does: 'Window / level' },
+    { keys: 'Middle drag', does: 'Pan' },
+    { keys: 'Ctrl + left drag', does: 'Zoom' },
+    { keys: 'Left drag', does: 'The chosen tool (crosshairs by default)' },
+  ];
+  new Shortcuts(table);
 
   byTestId('reset').addEventListener('click', () => {
     viewer.reset().catch((error: unknown) => banner.show('Reset view', error));
@@ -50,14 +162,17 @@ async function main(): Promise<void> {
     ]);
     document.title = `ACS Workstation ${appInfo.version}`;
     exporter.setDefaultPath(joinPath(appInfo.exportDirectory, 'labels.nii.gz'));
-    const first = series[0];
+    const first: SeriesSummary | undefined = series[0];
     if (!first) throw new Error('the library has no series');
     byTestId('series-name').textContent = [first.patientName, first.seriesDescription]
       .filter(Boolean)
       .join(' · ');
     const info = await api.call('openSeries', { seriesId: first.seriesId });
     const voxels = await api.fetchVoxels({ kind: 'volume', volumeId: info.volumeId });
-    await viewer.showVolume(info, voxels);
+    const shown = await viewer.showVolume(info, voxels);
+    views.setSeries(first);
+    edit.setVolumeRange(...shown.window);
+    await newSegmentation();
     document.body.dataset.volumeId = info.volumeId;
     document.body.dataset.ready = 'true';
 

@@ -144,3 +144,51 @@ export function changedPixels(a: Rgba, b: Rgba): number {
   }
   return count;
 }
+
+/** Where pixels became redder: their count, centroid and bounding box (pixels of the image). */
+export function reddenedRegion(
+  before: Rgba,
+  after: Rgba,
+): {
+  count: number;
+  x: number;
+  y: number;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+} {
+  if (before.width !== after.width || before.height !== after.height) {
+    throw new Error('the screenshots differ in size');
+  }
+  let count = 0;
+  let sx = 0;
+  let sy = 0;
+  let left = Infinity;
+  let right = -Infinity;
+  let top = Infinity;
+  let bottom = -Infinity;
+  for (let i = 0; i < after.data.length; i += 4) {
+    const redness = (d: Uint8Array) => (d[i] ?? 0) - ((d[i + 1] ?? 0) + (d[i + 2] ?? 0)) / 2;
+    if (redness(after.data) - redness(before.data) <= 25) continue;
+    const p = i / 4;
+    const x = p % after.width;
+    const y = Math.floor(p / after.width);
+    count++;
+    sx += x;
+    sy += y;
+    left = Math.min(left, x);
+    right = Math.max(right, x);
+    top = Math.min(top, y);
+    bottom = Math.max(bottom, y);
+  }
+  return {
+    count,
+    x: sx / Math.max(1, count),
+    y: sy / Math.max(1, count),
+    left,
+    right,
+    top,
+    bottom,
+  };
+}

@@ -8,13 +8,19 @@ import {
   type Types,
 } from '@cornerstonejs/core';
 import {
+  BrushTool,
+  CircleScissorsTool,
   CrosshairsTool,
   Enums as ToolEnums,
+  LengthTool,
+  PaintFillTool,
   PanTool,
+  RectangleScissorsTool,
   StackScrollTool,
   ToolGroupManager,
   WindowLevelTool,
   ZoomTool,
+  utilities as toolUtils,
   type Types as ToolTypes,
 } from '@cornerstonejs/tools';
 import type { VolumeGeometry, VolumeInfo } from '../../src/api';
@@ -26,11 +32,47 @@ const RENDERING_ENGINE_ID = 'workstation';
 const TOOL_GROUP_ID = 'workstation-mpr';
 const RENDER_TIMEOUT_MS = 30_000;
 
+/** What the left mouse button does. Brush-like tools edit the active segment. */
+export type PrimaryTool =
+  | 'crosshairs'
+  | 'windowLevel'
+  | 'brush'
+  | 'eraser'
+  | 'thresholdBrush'
+  | 'rectangleScissors'
+  | 'circleScissors'
+  | 'fill'
+  | 'length';
+
+/** Cornerstone tool names (instances of BrushTool for brush, eraser and threshold brush). */
+const TOOL_NAMES: Record<PrimaryTool, string> = {
+  crosshairs: CrosshairsTool.toolName,
+  windowLevel: WindowLevelTool.toolName,
+  brush: 'Brush',
+  eraser: 'Eraser',
+  thresholdBrush: 'ThresholdBrush',
+  rectangleScissors: RectangleScissorsTool.toolName,
+  circleScissors: CircleScissorsTool.toolName,
+  fill: PaintFillTool.toolName,
+  length: LengthTool.toolName,
+};
+
+/** Window presets (width, centre) as OHIF and Slicer name them. */
+export const WINDOW_PRESETS = {
+  brain: { label: 'Brain', width: 80, center: 40 },
+  abdomen: { label: 'Abdomen', width: 400, center: 50 },
+  lung: { label: 'Lung', width: 1500, center: -600 },
+  bone: { label: 'Bone', width: 2500, center: 480 },
+} as const;
+export type WindowPreset = keyof typeof WINDOW_PRESETS | 'auto';
+
 /** The volume the viewer shows, as Cornerstone holds it. */
 export interface ShownVolume {
   info: VolumeInfo;
   cornerstoneVolumeId: string;
   metadata: Types.Metadata;
+  /** the initial window [lower, upper] */
+  window: [number, number];
 }
 
 /**
@@ -73,10 +115,120 @@ export class Viewer {
     toolGroup.addTool(StackScrollTool.toolName);
     toolGroup.addTool(PanTool.toolName);
     toolGroup.addTool(ZoomTool.toolName);
+    toolGroup.addToolInstance(TOOL_NAMES.brush, BrushTool.toolName, {
+      activeStrategy: 'FILL_INSIDE_CIRCLE',
+      brushSize: 12,
+    });
+    toolGroup.addToolInstance(TOOL_NAMES.eraser, BrushTool.toolName, {
+      activeStrategy: 'ERASE_INSIDE_CIRCLE',
+      brushSize: 12,
+    });
+    toolGroup.addToolInstance(TOOL_NAMES.thresholdBrush, BrushTool.toolName, {
+      activeStrategy: 'THRESHOLD_INSIDE_CIRCLE',
+      brushSize: 12,
+      threshold: { range: [0, 1], isDynamic: false },
+    });
+    // BrushTool binds keys of its own (i, e: interpolation without a strategy here, Enter/Escape:
+    // preview) that would clash with the workstation's shortcuts and push stray history entries.
+    for (const name of [TOOL_NAMES.brush, TOOL_NAMES.eraser, TOOL_NAMES.thresholdBrush]) {
+      const instance = toolGroup.getToolInstance(name) as { configuration: { actions?: object } };
+      instance.configuration.actions = {};
+    }
+    toolGroup.addTool(RectangleScissorsTool.toolName);
+    toolGroup.addTool(CircleScissorsTool.toolName);
+    toolGroup.addTool(PaintFillTool.toolName);
+    toolGroup.addTool(LengthTool.toolName);
     for (const id of PLANE_IDS) toolGroup.addViewport(id, RENDERING_ENGINE_ID);
 
     const resize = new ResizeObserver(() => this.renderingEngine.resize(true, true));
     for (const element of Object.values(elements)) resize.observe(element);
+  }
+
+  private primary: PrimaryTool = 'crosshairs';
+
+  get primaryTool(): PrimaryTool {
+    return this.primary;
+  }
+
+  /**
+   * Gives the left button to a tool. The crosshairs stay drawn (enabled) under the others; the
+   * length tool's measurements stay visible (passive) when another tool has the button.
+   */
+  setPrimaryTool(tool: PrimaryTool): void {
+    const group = this.toolGroup;
+    const { MouseBindings } = ToolEnums;
+    const previous = TOOL_NAMES[this.primary];
+    if (previous !== TOOL_NAMES[tool]) {
+      if (this.primary === 'crosshairs') group.setToolEnabled(previous);
+      // passive keeps a tool's other bindings: window/level stays on the right button
+      else if (this.primary === 'length' || this.primary === 'windowLevel')
+        group.setToolPassive(previous);
+      else group.setToolDisabled(previous);
+    }
+    this.primary = tool;
+    group.setToolActive(TOOL_NAMES[tool], { bindings: [{ mouseButton: MouseBindings.Primary }] });
+    this.renderingEngine.render();
+  }
+
+  /** Brush, eraser and threshold brush radius in mm. */
+  setBrushSize(mm: number): void {
+    for (const tool of ['brush', 'eraser', 'thresholdBrush'] as const) {
+      toolUtils.segmentation.setBrushSizeForToolGroup(TOOL_GROUP_ID, mm, TOOL_NAMES[tool]);
+    }
+  }
+
+  /** The threshold brush paints only voxels whose value lies in [lower, upper]. */
+  setThresholdRange(lower: number, upper: number): void {
+    toolUtils.segmentation.setBrushThresholdForToolGroup(TOOL_GROUP_ID, {
+      range: [lower, upper],
+      isDynamic: false,
+      dynamicRadius: 0,
+    });
+  }
+
+  /** Sets window/level in all three views, by a preset or from the voxels (auto). */
+  setWindow(preset: WindowPreset): void {
+    let voi: { lower: number; upper: number } | null;
+    if (preset === 'auto') voi = this.initialVoi;
+    else {
+      const { width, center } = WINDOW_PRESETS[preset];
+      voi = { lower: center - width / 2, upper: center + width / 2 };
+    }
+    if (!voi) return;
+    for (const id of PLANE_IDS) this.viewport(id).setProperties({ voiRange: { ...voi } });
+    this.renderingEngine.render();
+  }
+
+  private volume3d: string | null = null;
+
+  /**
+   * Shows the volume in a 3D (ray-cast) view on the given element, once: a CT bone preset for CT,
+   * MR default otherwise. Needs WebGL, which the three planes need anyway.
+   */
+  async show3d(element: HTMLDivElement): Promise<void> {
+    if (!this.shown) throw new Error('no volume is shown');
+    if (this.volume3d === this.shown.cornerstoneVolumeId) return;
+    const viewportId = 'volume3d';
+    if (!this.renderingEngine.getViewport(viewportId)) {
+      this.renderingEngine.enableElement({
+        viewportId,
+        type: Enums.ViewportType.VOLUME_3D,
+        element,
+        defaultOptions: { orientation: Enums.OrientationAxis.CORONAL, background: [0, 0, 0] },
+      });
+    }
+    await setVolumesForViewports(
+      this.renderingEngine,
+      [{ volumeId: this.shown.cornerstoneVolumeId }],
+      [viewportId],
+    );
+    const viewport = this.renderingEngine.getViewport(viewportId) as Types.IVolumeViewport;
+    viewport.setProperties({
+      preset: this.shown.info.modality === 'CT' ? 'CT-Bone' : 'MR-Default',
+    });
+    viewport.resetCamera();
+    viewport.render();
+    this.volume3d = this.shown.cornerstoneVolumeId;
   }
 
   get volume(): ShownVolume | null {
@@ -121,7 +273,7 @@ export class Viewer {
     const again = this.waitForRender();
     this.renderingEngine.render();
     await again;
-    this.shown = { info, cornerstoneVolumeId, metadata };
+    this.shown = { info, cornerstoneVolumeId, metadata, window: [lower, upper] };
     return this.shown;
   }
 

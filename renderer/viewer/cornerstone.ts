@@ -1,7 +1,12 @@
 import { init as initCore } from '@cornerstonejs/core';
 import {
+  BrushTool,
+  CircleScissorsTool,
   CrosshairsTool,
+  LengthTool,
+  PaintFillTool,
   PanTool,
+  RectangleScissorsTool,
   StackScrollTool,
   WindowLevelTool,
   ZoomTool,
@@ -16,7 +21,18 @@ export function initCornerstone(): void {
   if (initialised) return;
   initCore();
   initTools();
-  for (const tool of [CrosshairsTool, WindowLevelTool, StackScrollTool, PanTool, ZoomTool]) {
+  for (const tool of [
+    CrosshairsTool,
+    WindowLevelTool,
+    StackScrollTool,
+    PanTool,
+    ZoomTool,
+    BrushTool,
+    RectangleScissorsTool,
+    CircleScissorsTool,
+    PaintFillTool,
+    LengthTool,
+  ]) {
     addTool(tool);
   }
   initialised = true;

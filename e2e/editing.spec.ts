@@ -1,0 +1,270 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { hostEnv } from './support/env';
+import { changedPixels, decodePng, reddenedRegion, type Rgba } from './support/png';
+
+const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
+const PLANES = ['axial', 'coronal', 'sagittal'] as const;
+type PlaneId = (typeof PLANES)[number];
+
+// One page: paint, erase, undo/redo, threshold brush, interpolation, panels, reload.
+test.describe.configure({ mode: 'serial' });
+
+let page: Page;
+const pageErrors: string[] = [];
+const view = (id: PlaneId): Locator => page.getByTestId(`viewport-${id}`);
+const body = (): Locator => page.locator('body');
+
+async function shoot(name: string): Promise<Record<PlaneId, Rgba>> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  // Keep the brush cursor out of the pictures.
+  await page.mouse.move(2, 2);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  const images = {} as Record<PlaneId, Rgba>;
+  for (const id of PLANES) {
+    const png = await view(id).screenshot();
+    writeFileSync(join(SCREENSHOTS, `${name}-${id}.png`), png);
+    images[id] = decodePng(png);
+  }
+  return images;
+}
+
+async function box(id: PlaneId) {
+  const found = await view(id).boundingBox();
+  if (!found) throw new Error(`the ${id} view has no box`);
+  return found;
+}
+
+/** A left-button drag across the view, fractions of its box, in a few steps as a hand would. */
+async function drag(id: PlaneId, from: [number, number], to: [number, number], steps = 8) {
+  const b = await box(id);
+  await page.mouse.move(b.x + b.width * from[0], b.y + b.height * from[1]);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width * to[0], b.y + b.height * to[1], { steps });
+  await page.mouse.up();
+}
+
+/** The labelled voxel count and hash once the panel has caught up with the last edit. */
+async function labelState(): Promise<{ voxels: number; hash: string }> {
+  const read = async () => ({
+    voxels: Number(await body().getAttribute('data-segment-voxels')),
+    hash: (await body().getAttribute('data-segment-hash')) ?? '',
+  });
+  // settled: the same twice, 400 ms apart (the panel recounts 250 ms after the last change)
+  let last = await read();
+  for (let tries = 0; tries < 20; tries++) {
+    await page.waitForTimeout(400);
+    const now = await read();
+    if (now.hash === last.hash) return now;
+    last = now;
+  }
+  return last;
+}
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  await page.goto(hostEnv().url);
+  await expect(body()).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+});
+
+test.afterAll(async () => {
+  await page?.close();
+});
+
+test('a brush stroke in the axial view shows at the right place in all three views', async () => {
+  const before = await shoot('edit-0-empty');
+  const empty = await labelState();
+  expect(empty.voxels).toBe(0);
+
+  await page.getByTestId('tool-brush').click();
+  await expect(body()).toHaveAttribute('data-active-tool', 'brush');
+  await page.getByTestId('brush-size').fill('6');
+  await expect(page.getByTestId('brush-size-text')).toHaveText('6 mm');
+  // Left to right through the centre of the axial slice (the crosshairs' centre).
+  await drag('axial', [0.3, 0.5], [0.7, 0.5]);
+  await expect.poll(async () => (await labelState()).voxels).toBeGreaterThan(0);
+  const painted = await shoot('edit-1-brush');
+
+  const axial = reddenedRegion(before.axial, painted.axial);
+  const coronal = reddenedRegion(before.coronal, painted.coronal);
+  const sagittal = reddenedRegion(before.sagittal, painted.sagittal);
+  const a = before.axial;
+  expect(axial.count, 'axial: the stroke is drawn').toBeGreaterThan(500);
+  expect(Math.abs(axial.y - a.height / 2), 'axial: along the centre line').toBeLessThan(
+    a.height * 0.04,
+  );
+  expect(axial.left / a.width).toBeGreaterThan(0.25);
+  expect(axial.right / a.width).toBeLessThan(0.75);
+  // Coronal: the stroke's slice is the axial plane through the centre, so a thin horizontal band
+  // at mid height that spans the same left-right extent.
+  const c = before.coronal;
+  expect(coronal.count, 'coronal: the stroke shows').toBeGreaterThan(50);
+  expect(Math.abs(coronal.y - c.height / 2), 'coronal: at the axial plane').toBeLessThan(
+    c.height * 0.05,
+  );
+  expect(coronal.bottom - coronal.top, 'coronal: one slice thick').toBeLessThan(c.height * 0.1);
+  expect(coronal.right - coronal.left, 'coronal: as wide as the stroke').toBeGreaterThan(
+    (axial.right - axial.left) * 0.7,
+  );
+  // Sagittal: the stroke crosses the sagittal plane at the centre: a short mark at the centre.
+  const s = before.sagittal;
+  expect(sagittal.count, 'sagittal: the stroke shows').toBeGreaterThan(5);
+  expect(Math.abs(sagittal.y - s.height / 2), 'sagittal: at the axial plane').toBeLessThan(
+    s.height * 0.05,
+  );
+  expect(Math.abs(sagittal.x - s.width / 2), 'sagittal: at the stroke').toBeLessThan(
+    s.width * 0.06,
+  );
+  expect(sagittal.right - sagittal.left).toBeLessThan(s.width * 0.2);
+
+  const volume = page.getByTestId('segment-volume-1');
+  await expect(volume).toContainText('ml');
+  expect(Number(await volume.getAttribute('data-voxels'))).toBe((await labelState()).voxels);
+});
+
+test('the eraser removes part of the stroke; undo and redo restore each state exactly', async () => {
+  const empty = { voxels: 0 };
+  const stroke = await labelState();
+  await page.getByTestId('tool-eraser').click();
+  await drag('axial', [0.5, 0.35], [0.5, 0.65], 6);
+  await expect.poll(async () => (await labelState()).voxels).toBeLessThan(stroke.voxels);
+  const erased = await labelState();
+  expect(erased.voxels).toBeGreaterThan(0);
+  await shoot('edit-2-erased');
+
+  // Undo survives the tool switch back to crosshairs, and goes back through both edits.
+  await page.getByTestId('tool-crosshairs').click();
+  await expect(page.getByTestId('undo')).toBeEnabled();
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await labelState()).hash).toBe(stroke.hash);
+  await page.getByTestId('undo').click();
+  await expect.poll(async () => (await labelState()).voxels).toBe(empty.voxels);
+  await shoot('edit-3-undone');
+  await page.getByTestId('redo').click();
+  await expect.poll(async () => (await labelState()).hash).toBe(stroke.hash);
+  await page.keyboard.press('Control+y');
+  await expect.poll(async () => (await labelState()).hash).toBe(erased.hash);
+  await expect(page.getByTestId('redo')).toBeDisabled();
+  await shoot('edit-4-redone');
+});
+
+test('segments: add, rename, colour, hide, lock and delete (undoable)', async () => {
+  await page.getByTestId('add-segment').click();
+  await expect(page.getByTestId('segment-2')).toHaveClass(/active/);
+  await page.getByTestId('segment-name-2').fill('Lesion');
+  await page.getByTestId('segment-name-2').press('Enter');
+  await expect(page.getByTestId('segment-name-2')).toHaveValue('Lesion');
+  await page.getByTestId('tool-brush').click();
+  await drag('axial', [0.45, 0.3], [0.55, 0.3], 4);
+  await expect
+    .poll(async () =>
+      Number(await page.getByTestId('segment-volume-2').getAttribute('data-voxels')),
+    )
+    .toBeGreaterThan(0);
+  const withLesion = await labelState();
+
+  // A locked segment keeps its voxels when another segment paints over it.
+  await page.getByTestId('segment-lock-2').click();
+  await page.getByTestId('segment-1').click();
+  await expect(body()).toHaveAttribute('data-active-segment', '1');
+  const lesionVoxels = Number(
+    await page.getByTestId('segment-volume-2').getAttribute('data-voxels'),
+  );
+  // wider than the lesion: it paints new voxels around it, never the lesion's
+  await drag('axial', [0.38, 0.3], [0.62, 0.3], 6);
+  await page.waitForTimeout(400);
+  expect(Number(await page.getByTestId('segment-volume-2').getAttribute('data-voxels'))).toBe(
+    lesionVoxels,
+  );
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await labelState()).hash).toBe(withLesion.hash);
+
+  // Hide: the lesion's pixels leave the axial view; show brings them back.
+  const shown = await shoot('edit-5-segments');
+  await page.getByTestId('segment-visible-2').click();
+  const hidden = await shoot('edit-6-hidden');
+  expect(
+    changedPixels(shown.axial, hidden.axial),
+    'the hidden segment left the view',
+  ).toBeGreaterThan(50);
+  await page.getByTestId('segment-visible-2').click();
+
+  // Delete clears its voxels as one edit; undo brings them back.
+  await page.getByTestId('segment-delete-2').click();
+  await expect(page.getByTestId('segment-2')).toHaveCount(0);
+  await expect.poll(async () => (await labelState()).voxels).toBeLessThan(withLesion.voxels);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await labelState()).hash).toBe(withLesion.hash);
+  await expect(page.getByTestId('segment-name-2'), 'undo brings the row back').toHaveValue(
+    'Lesion',
+  );
+});
+
+test('interpolation fills the slices between two edited slices', async () => {
+  await page.getByTestId('tool-brush').click();
+  const b = await box('axial');
+  await page.mouse.move(b.x + b.width * 0.62, b.y + b.height * 0.62);
+  const start = await labelState();
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width * 0.66, b.y + b.height * 0.62, { steps: 2 });
+  await page.mouse.up();
+  // Four slices further, the same spot again.
+  for (let notch = 0; notch < 4; notch++) await page.mouse.wheel(0, 100);
+  await page.waitForTimeout(300);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width * 0.66, b.y + b.height * 0.62, { steps: 2 });
+  await page.mouse.up();
+  const two = await labelState();
+  expect(two.voxels).toBeGreaterThan(start.voxels);
+  await page.keyboard.press('i');
+  await expect.poll(async () => (await labelState()).voxels).toBeGreaterThan(two.voxels);
+  expect(Number(await body().getAttribute('data-interpolated'))).toBeGreaterThan(0);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await labelState()).hash).toBe(two.hash);
+  await page.keyboard.press('Control+y');
+  await page.getByTestId('reset').click();
+});
+
+test('presets, layouts, orientation markers, overlay text and the help panel', async () => {
+  await expect(page.getByTestId('orientation-axial').locator('[data-side="top"]')).toHaveText('A');
+  await expect(page.getByTestId('orientation-axial').locator('[data-side="right"]')).toHaveText(
+    'L',
+  );
+  await expect(page.getByTestId('orientation-coronal').locator('[data-side="top"]')).toHaveText(
+    'S',
+  );
+  await expect(page.getByTestId('orientation-sagittal').locator('[data-side="right"]')).toHaveText(
+    'P',
+  );
+  await expect(page.getByTestId('overlay-axial')).toContainText('Slice');
+  await page.getByTestId('preset-brain').click();
+  await expect(page.getByTestId('overlay-wl-axial')).toHaveText('W 80 L 40');
+  await page.keyboard.press('5');
+  await expect(page.getByTestId('overlay-wl-axial')).not.toHaveText('W 80 L 40');
+
+  await page.getByTestId('layout-1x1').click();
+  await expect(view('coronal')).toBeHidden();
+  await expect(view('axial')).toBeVisible();
+  await page.getByTestId('layout-2x2').click();
+  await expect(page.getByTestId('viewport-volume3d')).toBeVisible();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(SCREENSHOTS, 'layout-2x2.png') });
+  await page.getByTestId('layout-1x3').click();
+  await expect(page.getByTestId('viewport-volume3d')).toBeHidden();
+
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('help-panel')).toBeVisible();
+  await expect(page.getByTestId('help-table')).toContainText('Undo');
+  await page.screenshot({ path: join(SCREENSHOTS, 'help.png') });
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('help-panel')).toBeHidden();
+});
+
+test('the editing page logged no errors', async () => {
+  expect(pageErrors).toEqual([]);
+});

@@ -1,0 +1,477 @@
+import {
+  cache,
+  eventTarget,
+  utilities as csUtils,
+  volumeLoader,
+  type Types,
+} from '@cornerstonejs/core';
+import {
+  Enums as ToolEnums,
+  segmentation,
+  utilities as toolUtils,
+  type Types as ToolTypes,
+} from '@cornerstonejs/tools';
+import { PLANE_IDS } from '../viewer/planes';
+import { describeSlices, localVolumeId, type ShownVolume, type Viewer } from '../viewer/Viewer';
+
+const { DefaultHistoryMemo } = csUtils.HistoryMemo;
+const LABELMAP = ToolEnums.SegmentationRepresentations.Labelmap;
+/** How many edits undo reaches back: every stroke is one, stored as run-length changes only. */
+export const UNDO_LEVELS = 200;
+const RENDER_TIMEOUT_MS = 30_000;
+
+export type Rgb = [number, number, number];
+
+/** One segment (label value) of a segmentation, as the panel and the saved file describe it. */
+export interface SegmentInfo {
+  index: number;
+  label: string;
+  color: Rgb;
+  visible: boolean;
+  locked: boolean;
+}
+
+/** An editable labelmap over the shown volume. `id` is stable across saves and reloads. */
+export interface EditableSegmentation {
+  id: string;
+  name: string;
+  segments: SegmentInfo[];
+  /** Cornerstone's segmentation id and labelmap volume id */
+  segmentationId: string;
+  labelmapVolumeId: string;
+  /** voxels changed since it was added (an edit, an undo) */
+  edited: boolean;
+}
+
+/** ITK-SNAP / Slicer-like distinct colours for new segments. */
+export const SEGMENT_COLORS: readonly Rgb[] = [
+  [230, 60, 60],
+  [60, 180, 75],
+  [70, 130, 240],
+  [255, 200, 40],
+  [240, 50, 230],
+  [70, 220, 220],
+  [245, 130, 48],
+  [145, 30, 180],
+  [210, 245, 60],
+  [250, 190, 212],
+];
+
+export type EditorChange = 'voxels' | 'segments' | 'segmentations' | 'active';
+
+/**
+ * The segmentations of the shown volume as Cornerstone3D labelmaps, one active for editing. Every
+ * voxel edit (tools, segment deletion, interpolation) goes through Cornerstone's history memo, so
+ * undo and redo reach any of them, whichever tool made it. Listeners hear what changed.
+ */
+export class SegmentationEditor {
+  private readonly list: EditableSegmentation[] = [];
+  private activeId: string | null = null;
+  private activeSegmentIndex = 1;
+  private readonly listeners = new Set<(change: EditorChange, id: string | null) => void>();
+  private counter = 0;
+  /** deleted segments by segmentation, so that undoing a delete brings the row back */
+  private readonly deleted = new Map<string, SegmentInfo[]>();
+
+  constructor(private readonly viewer: Viewer) {
+    DefaultHistoryMemo.size = UNDO_LEVELS;
+    eventTarget.addEventListener(ToolEnums.Events.SEGMENTATION_DATA_MODIFIED, (event: Event) => {
+      const id = (event as CustomEvent<{ segmentationId?: string }>).detail?.segmentationId;
+      const found = this.list.find((s) => s.segmentationId === id);
+      if (!found) return;
+      found.edited = true;
+      this.emit('voxels', found.id);
+    });
+  }
+
+  get segmentations(): readonly EditableSegmentation[] {
+    return this.list;
+  }
+
+  get active(): EditableSegmentation | null {
+    return this.list.find((s) => s.id === this.activeId) ?? null;
+  }
+
+  get activeSegment(): number {
+    return this.activeSegmentIndex;
+  }
+
+  onChange(listener: (change: EditorChange, id: string | null) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(change: EditorChange, id: string | null): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(change, id);
+      } catch (error) {
+        console.error('segmentation listener failed', error);
+      }
+    }
+  }
+
+  /**
+   * Adds a segmentation of the shown volume: the given labels (one byte per voxel, the volume's
+   * order) or an empty one. Resolves once all three views have drawn it; it becomes active.
+   */
+  async add(options: {
+    id: string;
+    name: string;
+    segments: SegmentInfo[];
+    labels?: Uint8Array;
+  }): Promise<EditableSegmentation> {
+    const volume = this.requireVolume();
+    const [columns, rows, slices] = volume.info.geometry.dimensions;
+    const count = columns * rows * slices;
+    if (options.labels && options.labels.length !== count) {
+      throw new Error(`the labelmap has ${options.labels.length} voxels, its volume ${count}`);
+    }
+    this.remove(options.id);
+    const unique = `${options.id}-${++this.counter}`;
+    const segmentationId = `seg:${unique}`;
+    const labelmapVolumeId = localVolumeId('labelmap', unique);
+    createLabelmapVolume(volume, labelmapVolumeId, options.labels ?? new Uint8Array(count));
+    const segments: Record<number, { label: string; locked: boolean }> = {};
+    for (const segment of options.segments) {
+      segments[segment.index] = { label: segment.label, locked: segment.locked };
+    }
+    segmentation.addSegmentations([
+      {
+        segmentationId,
+        representation: {
+          type: LABELMAP,
+          data: { volumeId: labelmapVolumeId, referencedVolumeId: volume.cornerstoneVolumeId },
+        },
+        config: { label: options.name, segments },
+      },
+    ]);
+    const drawn = waitForSegmentationRendered(segmentationId);
+    segmentation.addLabelmapRepresentationToViewportMap(
+      Object.fromEntries(PLANE_IDS.map((id) => [id, [{ segmentationId, type: LABELMAP }]])),
+    );
+    segmentation.segmentationStyle.setStyle(
+      { type: LABELMAP, segmentationId },
+      {
+        renderFill: true,
+        fillAlpha: 0.35,
+        renderOutline: true,
+        outlineWidth: 2,
+        renderFillInactive: true,
+        fillAlphaInactive: 0.25,
+      },
+    );
+    const entry: EditableSegmentation = {
+      id: options.id,
+      name: options.name,
+      segments: options.segments.map((s) => ({ ...s, color: [...s.color] as Rgb })),
+      segmentationId,
+      labelmapVolumeId,
+      edited: false,
+    };
+    this.list.push(entry);
+    for (const segment of entry.segments) this.applySegmentStyle(entry, segment);
+    await drawn;
+    this.setActive(entry.id);
+    this.emit('segmentations', entry.id);
+    return entry;
+  }
+
+  /** Removes a segmentation from the views (not from disk). */
+  remove(id: string): void {
+    const index = this.list.findIndex((s) => s.id === id);
+    if (index < 0) return;
+    const [entry] = this.list.splice(index, 1);
+    if (!entry) return;
+    segmentation.removeSegmentation(entry.segmentationId);
+    cache.removeVolumeLoadObject(entry.labelmapVolumeId);
+    if (this.activeId === id) this.activeId = null;
+    const next = this.list[this.list.length - 1];
+    if (next && this.activeId === null) this.setActive(next.id);
+    this.viewer.renderingEngine.render();
+    this.emit('segmentations', id);
+  }
+
+  removeAll(): void {
+    for (const entry of [...this.list]) this.remove(entry.id);
+  }
+
+  setActive(id: string): void {
+    const entry = this.require(id);
+    this.activeId = id;
+    for (const viewportId of PLANE_IDS) {
+      segmentation.activeSegmentation.setActiveSegmentation(viewportId, entry.segmentationId);
+    }
+    const first = entry.segments[0]?.index ?? 1;
+    const keep = entry.segments.some((s) => s.index === this.activeSegmentIndex);
+    this.setActiveSegment(keep ? this.activeSegmentIndex : first);
+    this.emit('active', id);
+  }
+
+  setActiveSegment(index: number): void {
+    const entry = this.active;
+    if (!entry) return;
+    this.activeSegmentIndex = index;
+    segmentation.segmentIndex.setActiveSegmentIndex(entry.segmentationId, index);
+    this.emit('active', entry.id);
+  }
+
+  /** A new segment in the active segmentation, with the next free label value and a colour. */
+  addSegment(label?: string): SegmentInfo {
+    const entry = this.requireActive();
+    const index = Math.max(0, ...entry.segments.map((s) => s.index)) + 1;
+    if (index > 255) throw new Error('a segmentation holds at most 255 segments');
+    const segment: SegmentInfo = {
+      index,
+      label: label ?? `Segment ${index}`,
+      color: [...(SEGMENT_COLORS[(index - 1) % SEGMENT_COLORS.length] ?? [200, 200, 200])] as Rgb,
+      visible: true,
+      locked: false,
+    };
+    entry.segments.push(segment);
+    this.syncSegments(entry);
+    this.applySegmentStyle(entry, segment);
+    this.setActiveSegment(index);
+    this.emit('segments', entry.id);
+    return segment;
+  }
+
+  updateSegment(index: number, change: Partial<Omit<SegmentInfo, 'index'>>): void {
+    const entry = this.requireActive();
+    const segment = entry.segments.find((s) => s.index === index);
+    if (!segment) throw new Error(`no segment ${index}`);
+    Object.assign(segment, change);
+    if (change.color) segment.color = [...change.color] as Rgb;
+    this.syncSegments(entry);
+    this.applySegmentStyle(entry, segment);
+    this.viewer.renderingEngine.render();
+    this.emit('segments', entry.id);
+  }
+
+  /** Deletes a segment: its voxels are cleared as one undoable edit, its row goes. */
+  deleteSegment(index: number): void {
+    const entry = this.requireActive();
+    const at = entry.segments.findIndex((s) => s.index === index);
+    if (at < 0) return;
+    segmentation.helpers.clearSegmentValue(entry.segmentationId, index, { recordHistory: true });
+    const [gone] = entry.segments.splice(at, 1);
+    if (gone) this.deleted.set(entry.id, [...(this.deleted.get(entry.id) ?? []), gone]);
+    this.syncSegments(entry);
+    if (this.activeSegmentIndex === index) {
+      this.setActiveSegment(entry.segments[0]?.index ?? 1);
+    }
+    this.emit('segments', entry.id);
+    this.emit('voxels', entry.id);
+  }
+
+  setName(name: string): void {
+    const entry = this.requireActive();
+    entry.name = name;
+    segmentation.updateSegmentations([
+      { segmentationId: entry.segmentationId, payload: { label: name } },
+    ]);
+    this.emit('segments', entry.id);
+  }
+
+  get canUndo(): boolean {
+    return DefaultHistoryMemo.canUndo;
+  }
+
+  get canRedo(): boolean {
+    return DefaultHistoryMemo.canRedo;
+  }
+
+  undo(): void {
+    DefaultHistoryMemo.undo();
+    this.restoreDeletedRows();
+  }
+
+  redo(): void {
+    DefaultHistoryMemo.redo();
+    this.restoreDeletedRows();
+  }
+
+  /** A deleted segment whose voxels came back (undo) gets its row back. */
+  private restoreDeletedRows(): void {
+    for (const [id, segments] of this.deleted) {
+      const entry = this.list.find((s) => s.id === id);
+      if (!entry || segments.length === 0) continue;
+      const counts = this.counts(id);
+      const back = segments.filter((s) => (counts[s.index] ?? 0) > 0);
+      if (back.length === 0) continue;
+      this.deleted.set(
+        id,
+        segments.filter((s) => !back.includes(s)),
+      );
+      entry.segments.push(...back);
+      entry.segments.sort((a, b) => a.index - b.index);
+      this.syncSegments(entry);
+      for (const segment of back) this.applySegmentStyle(entry, segment);
+      this.emit('segments', id);
+    }
+  }
+
+  /** The labels of a segmentation as Cornerstone holds them (a view, not a copy, where it can). */
+  labels(id: string): Uint8Array {
+    const entry = this.require(id);
+    const volume = cache.getVolume(entry.labelmapVolumeId);
+    const values = volume?.voxelManager?.getCompleteScalarDataArray?.() as
+      ArrayLike<number> | undefined;
+    if (!values) throw new Error(`the labelmap of ${entry.name} is not in the viewer`);
+    return values instanceof Uint8Array ? values : Uint8Array.from(values);
+  }
+
+  /** Voxels per label value of a segmentation. */
+  counts(id: string): number[] {
+    const counts = new Array<number>(256).fill(0);
+    const labels = this.labels(id);
+    for (let i = 0; i < labels.length; i++) counts[labels[i] ?? 0]++;
+    return counts;
+  }
+
+  /** [columns, rows, slices] of the shown volume (and every labelmap). */
+  dimensions(): [number, number, number] {
+    return this.requireVolume().info.geometry.dimensions;
+  }
+
+  /** Millilitres of one voxel of the shown volume. */
+  voxelMl(): number {
+    const [x, y, z] = this.requireVolume().info.geometry.spacing;
+    return (x * y * z) / 1000;
+  }
+
+  /** Cornerstone's voxel manager of the active labelmap, for edits made here. */
+  voxelManager(id: string): Types.IVoxelManager<number> {
+    const entry = this.require(id);
+    const volume = cache.getVolume(entry.labelmapVolumeId);
+    if (!volume?.voxelManager)
+      throw new Error(`the labelmap of ${entry.name} is not in the viewer`);
+    return volume.voxelManager as Types.IVoxelManager<number>;
+  }
+
+  /** Runs an edit of voxels as one undoable step through a Cornerstone labelmap memo. */
+  recordEdit(id: string, edit: (set: (index: number, value: number) => void) => void): boolean {
+    const entry = this.require(id);
+    const source = this.voxelManager(id);
+    const memo = toolUtils.segmentation.LabelmapMemo.createLabelmapMemo(
+      entry.segmentationId,
+      source,
+    ) as unknown as {
+      voxelManager: {
+        setAtIndex(index: number, value: number): void;
+        getArrayOfModifiedSlices(): number[];
+      };
+      commitMemo(): boolean;
+      restoreMemo(undo?: boolean): void;
+    };
+    edit((index, value) => memo.voxelManager.setAtIndex(index, value));
+    const slices = memo.voxelManager.getArrayOfModifiedSlices();
+    if (!memo.commitMemo()) return false;
+    DefaultHistoryMemo.push(memo);
+    segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(
+      entry.segmentationId,
+      slices,
+    );
+    return true;
+  }
+
+  private syncSegments(entry: EditableSegmentation): void {
+    const segments: Record<number, ToolTypes.Segment> = {};
+    for (const s of entry.segments) {
+      segments[s.index] = {
+        segmentIndex: s.index,
+        label: s.label,
+        locked: s.locked,
+        cachedStats: {},
+        active: s.index === this.activeSegmentIndex,
+      };
+    }
+    segmentation.updateSegmentations([
+      { segmentationId: entry.segmentationId, payload: { segments } },
+    ]);
+    for (const s of entry.segments) {
+      segmentation.segmentLocking.setSegmentIndexLocked(entry.segmentationId, s.index, s.locked);
+    }
+  }
+
+  private applySegmentStyle(entry: EditableSegmentation, segment: SegmentInfo): void {
+    for (const viewportId of PLANE_IDS) {
+      segmentation.config.color.setSegmentIndexColor(
+        viewportId,
+        entry.segmentationId,
+        segment.index,
+        [...segment.color, 255],
+      );
+      segmentation.config.visibility.setSegmentIndexVisibility(
+        viewportId,
+        { segmentationId: entry.segmentationId, type: LABELMAP },
+        segment.index,
+        segment.visible,
+      );
+    }
+    segmentation.segmentLocking.setSegmentIndexLocked(
+      entry.segmentationId,
+      segment.index,
+      segment.locked,
+    );
+  }
+
+  private require(id: string): EditableSegmentation {
+    const entry = this.list.find((s) => s.id === id);
+    if (!entry) throw new Error(`no segmentation ${id}`);
+    return entry;
+  }
+
+  private requireActive(): EditableSegmentation {
+    const entry = this.active;
+    if (!entry) throw new Error('no segmentation is active');
+    return entry;
+  }
+
+  private requireVolume(): ShownVolume {
+    const volume = this.viewer.volume;
+    if (!volume) throw new Error('no volume is shown');
+    return volume;
+  }
+}
+
+function createLabelmapVolume(volume: ShownVolume, volumeId: string, labels: Uint8Array): void {
+  const { dimensions, spacing, origin, direction } = volume.info.geometry;
+  volumeLoader.createLocalLabelmapVolume(
+    {
+      metadata: { ...volume.metadata, BitsAllocated: 8, BitsStored: 8, HighBit: 7 },
+      dimensions,
+      spacing,
+      origin,
+      direction,
+      scalarData: labels,
+      referencedVolumeId: volume.cornerstoneVolumeId,
+    },
+    volumeId,
+  );
+  describeSlices(volumeId, volume.info.geometry, volume.metadata.FrameOfReferenceUID);
+}
+
+/** Resolves when each of the three views has rendered the segmentation. */
+export function waitForSegmentationRendered(segmentationId: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const pending = new Set<string>(PLANE_IDS);
+    const listener = (event: Event) => {
+      const detail = (event as CustomEvent<{ viewportId?: string; segmentationId?: string }>)
+        .detail;
+      if (detail?.segmentationId && detail.segmentationId !== segmentationId) return;
+      if (detail?.viewportId) pending.delete(detail.viewportId);
+      if (pending.size === 0) finish();
+    };
+    const timer = window.setTimeout(() => {
+      eventTarget.removeEventListener(ToolEnums.Events.SEGMENTATION_RENDERED, listener);
+      reject(new Error(`the segmentation was not drawn in: ${[...pending].join(', ')}`));
+    }, RENDER_TIMEOUT_MS);
+    const finish = () => {
+      window.clearTimeout(timer);
+      eventTarget.removeEventListener(ToolEnums.Events.SEGMENTATION_RENDERED, listener);
+      resolve();
+    };
+    eventTarget.addEventListener(ToolEnums.Events.SEGMENTATION_RENDERED, listener);
+  });
+}

@@ -1,0 +1,144 @@
+import { Enums, utilities, type Types } from '@cornerstonejs/core';
+import type { SeriesSummary } from '../../src/api';
+import { PLANE_IDS, type PlaneId } from '../viewer/planes';
+import type { Viewer, WindowPreset } from '../viewer/Viewer';
+import { byTestId } from './dom';
+import type { ErrorBanner } from './ErrorBanner';
+
+export type Layout = '1x1' | '1x3' | '2x2';
+
+/** The patient-direction letter(s) of an LPS direction: strongest component first (OHIF style). */
+export function directionLabel(vector: readonly number[]): string {
+  const letters: [string, string][] = [
+    ['L', 'R'],
+    ['P', 'A'],
+    ['S', 'I'],
+  ];
+  return [0, 1, 2]
+    .map((axis) => ({ axis, value: vector[axis] ?? 0 }))
+    .filter(({ value }) => Math.abs(value) > 0.25)
+    .sort((a, b) => Math.abs(b.value) - Math.abs(a.value))
+    .map(({ axis, value }) => (letters[axis] ?? ['', ''])[value > 0 ? 0 : 1])
+    .join('');
+}
+
+/**
+ * Layout (1x1 of the active view, 1x3, 2x2 with 3D), window presets, per-view overlay text
+ * (patient, series, slice, window) and orientation markers that follow each view's camera.
+ */
+export class ViewControls {
+  private activeView: PlaneId = 'axial';
+  private series: SeriesSummary | null = null;
+
+  constructor(
+    private readonly viewer: Viewer,
+    private readonly banner: ErrorBanner,
+  ) {
+    for (const button of document.querySelectorAll<HTMLButtonElement>('[data-layout]')) {
+      if (button.tagName !== 'BUTTON') continue;
+      button.addEventListener('click', () => void this.setLayout(button.dataset.layout as Layout));
+    }
+    for (const button of document.querySelectorAll<HTMLButtonElement>('[data-preset]')) {
+      button.addEventListener('click', () => this.setPreset(button.dataset.preset as WindowPreset));
+    }
+    for (const id of PLANE_IDS) {
+      const element = viewer.elements[id];
+      element.addEventListener('pointerdown', () => (this.activeView = id));
+      element.addEventListener(Enums.Events.CAMERA_MODIFIED, () => this.update(id));
+      element.addEventListener(Enums.Events.VOI_MODIFIED, () => this.update(id));
+    }
+  }
+
+  setSeries(series: SeriesSummary): void {
+    this.series = series;
+    for (const id of PLANE_IDS) this.update(id);
+  }
+
+  setPreset(preset: WindowPreset): void {
+    this.viewer.setWindow(preset);
+    document.body.dataset.windowPreset = preset;
+    for (const id of PLANE_IDS) this.update(id);
+  }
+
+  async setLayout(layout: Layout): Promise<void> {
+    const views = byTestId('views');
+    views.dataset.layout = layout;
+    document.body.dataset.layout = layout;
+    for (const section of views.querySelectorAll<HTMLElement>('.view')) {
+      const id = section.dataset.view;
+      section.hidden =
+        layout === '1x1' ? id !== this.activeView : layout === '1x3' ? id === 'volume3d' : false;
+    }
+    for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-layout]')) {
+      button.classList.toggle('active', button.dataset.layout === layout);
+    }
+    try {
+      if (layout === '2x2') await this.viewer.show3d(byTestId<HTMLDivElement>('viewport-volume3d'));
+      // the views' ResizeObserver resizes them, keeping their cameras
+      this.viewer.renderingEngine.render();
+    } catch (error) {
+      this.banner.show('3D view', error);
+    }
+  }
+
+  cycleLayout(): void {
+    const order: Layout[] = ['1x3', '2x2', '1x1'];
+    const current = (byTestId('views').dataset.layout ?? '1x3') as Layout;
+    void this.setLayout(order[(order.indexOf(current) + 1) % order.length] ?? '1x3');
+  }
+
+  private update(id: PlaneId): void {
+    let viewport: Types.IVolumeViewport;
+    try {
+      viewport = this.viewer.viewport(id);
+    } catch {
+      return;
+    }
+    const camera = viewport.getCamera();
+    const up = camera.viewUp;
+    const normal = camera.viewPlaneNormal;
+    if (up && normal) {
+      const right = [
+        up[1] * normal[2] - up[2] * normal[1],
+        up[2] * normal[0] - up[0] * normal[2],
+        up[0] * normal[1] - up[1] * normal[0],
+      ];
+      const markers = byTestId(`orientation-${id}`);
+      const neg = (v: readonly number[]) => v.map((c) => -c);
+      markers.replaceChildren(
+        ...(
+          [
+            ['top', directionLabel(up)],
+            ['bottom', directionLabel(neg(up))],
+            ['left', directionLabel(neg(right))],
+            ['right', directionLabel(right)],
+          ] as const
+        ).map(([side, text]) => {
+          const span = document.createElement('span');
+          span.className = side;
+          span.dataset.side = side;
+          span.textContent = text;
+          return span;
+        }),
+      );
+    }
+    const lines: string[] = [];
+    if (this.series) {
+      lines.push(this.series.patientName || 'Anonymous');
+      lines.push([this.series.modality, this.series.seriesDescription].filter(Boolean).join(' '));
+    }
+    try {
+      const slice = utilities.getImageSliceDataForVolumeViewport(viewport);
+      if (slice) lines.push(`Slice ${(slice.imageIndex ?? 0) + 1}/${slice.numberOfSlices}`);
+    } catch {
+      // not rendered yet
+    }
+    byTestId(`overlay-${id}`).textContent = lines.join('\n');
+    const voi = viewport.getProperties()?.voiRange;
+    if (voi) {
+      const width = voi.upper - voi.lower;
+      const center = (voi.upper + voi.lower) / 2;
+      byTestId(`overlay-wl-${id}`).textContent = `W ${Math.round(width)} L ${Math.round(center)}`;
+    }
+  }
+}
