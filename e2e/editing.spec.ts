@@ -52,6 +52,7 @@ async function labelState(): Promise<{ voxels: number; hash: string }> {
     hash: (await body().getAttribute('data-segment-hash')) ?? '',
   });
   // settled: the same twice, 400 ms apart (the panel recounts 250 ms after the last change)
+  await page.waitForTimeout(500);
   let last = await read();
   for (let tries = 0; tries < 20; tries++) {
     await page.waitForTimeout(400);
