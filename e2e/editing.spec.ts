@@ -266,6 +266,92 @@ test('presets, layouts, orientation markers, overlay text and the help panel', a
   await expect(page.getByTestId('help-panel')).toBeHidden();
 });
 
+test('the threshold brush paints only voxels inside its intensity range', async () => {
+  await page.getByTestId('add-segment').click();
+  const index = Number(await body().getAttribute('data-active-segment'));
+  const [lower, upper] = [70, 100];
+  await page.getByTestId('threshold-lower').fill(String(lower));
+  await page.getByTestId('threshold-lower').press('Enter');
+  await page.getByTestId('threshold-upper').fill(String(upper));
+  await page.getByTestId('threshold-upper').press('Enter');
+  await page.getByTestId('tool-thresholdBrush').click();
+  await expect(body()).toHaveAttribute('data-active-tool', 'thresholdBrush');
+  await page.getByTestId('brush-size').fill('14');
+  await drag('axial', [0.35, 0.4], [0.65, 0.45], 8);
+  await expect(body()).toHaveAttribute('data-save-state', 'saved', { timeout: 20_000 });
+  await shoot('edit-7-threshold');
+
+  // What the core saved, voxel by voxel, against the volume's own values.
+  const check = await page.evaluate(
+    async ({ index, lower, upper }) => {
+      const { volumeId, activeSegmentation } = document.body.dataset;
+      const get = async (path: string) => {
+        const response = await fetch(path);
+        if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+        return response.arrayBuffer();
+      };
+      const voxels = new Int16Array(await get(`/voxels/volume/${volumeId}`));
+      const labels = new Uint8Array(await get(`/voxels/labelmap/edit-${activeSegmentation}`));
+      let painted = 0;
+      let outside = 0;
+      let slice = -1;
+      for (let i = 0; i < labels.length; i++) {
+        if (labels[i] !== index) continue;
+        painted++;
+        const value = voxels[i] ?? 0;
+        if (value < lower || value > upper) outside++;
+        slice = i;
+      }
+      return { painted, outside, voxels: voxels.length, labels: labels.length, slice };
+    },
+    { index, lower, upper },
+  );
+  expect(check.labels).toBe(check.voxels);
+  expect(check.painted, 'the threshold brush painted').toBeGreaterThan(20);
+  expect(check.outside, 'painted voxels outside the range').toBe(0);
+  // The plain brush of that size paints a full disc: the threshold left part of it out.
+  const plainDisc = Math.PI * 7 * 7;
+  expect(check.painted).toBeLessThan(plainDisc * 30);
+});
+
+test('autosave: reloading the page brings the segmentation back exactly', async () => {
+  await expect(body()).toHaveAttribute('data-save-state', 'saved', { timeout: 20_000 });
+  const before = await labelState();
+  const name = await page.getByTestId('segment-name-2').inputValue();
+  const id = await body().getAttribute('data-active-segmentation');
+  expect(before.voxels).toBeGreaterThan(0);
+  await page.reload();
+  await expect(body()).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+  await expect(body()).toHaveAttribute('data-active-segmentation', id ?? '');
+  expect(await labelState()).toEqual(before);
+  await expect(page.getByTestId('segment-name-2')).toHaveValue(name);
+  await expect(page.getByTestId('save-status')).toContainText('Restored');
+  await shoot('edit-8-reloaded');
+
+  // Delete removes it from disk too: the next visit starts empty.
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByTestId('delete-segmentation').click();
+  await expect(body()).not.toHaveAttribute('data-active-segmentation', id ?? '');
+  const left = await page.evaluate(async () => {
+    const socket = new WebSocket(`ws://${location.host}/api`);
+    await new Promise((resolve) => (socket.onopen = resolve));
+    const list = await new Promise<unknown>((resolve) => {
+      socket.onmessage = (message) => resolve(JSON.parse(String(message.data)));
+      socket.send(JSON.stringify({ id: 1, command: 'listSeries', params: {} }));
+    });
+    const series = (list as { result: { seriesId: string }[] }).result[0]?.seriesId;
+    const saved = await new Promise<unknown>((resolve) => {
+      socket.onmessage = (message) => resolve(JSON.parse(String(message.data)));
+      socket.send(
+        JSON.stringify({ id: 2, command: 'listSegmentations', params: { seriesId: series } }),
+      );
+    });
+    socket.close();
+    return (saved as { result: unknown[] }).result.length;
+  });
+  expect(left, 'saved segmentations left after delete').toBe(0);
+});
+
 test('the editing page logged no errors', async () => {
   expect(pageErrors).toEqual([]);
 });

@@ -58,6 +58,13 @@ test('over the preload bridge the renderer loads, segments and exports', async (
           padded.set(bytes, 8);
           return padded.subarray(8, 8 + bytes.length);
         },
+        async putLabelmap(labelmapId: string, volumeId: string, labels: Uint8Array) {
+          const response = await fetch(`/voxels/labelmap/${labelmapId}?volumeId=${volumeId}`, {
+            method: 'PUT',
+            body: labels as Uint8Array<ArrayBuffer>,
+          });
+          if (!response.ok) throw new Error(await response.text());
+        },
         async chooseSavePath() {
           calls.chooseSavePath++;
           return savePath;

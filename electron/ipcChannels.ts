@@ -2,6 +2,7 @@
 export const IPC = {
   request: 'workstation:request',
   voxels: 'workstation:voxels',
+  putLabelmap: 'workstation:put-labelmap',
   chooseSavePath: 'workstation:choose-save-path',
   event: 'workstation:event',
 } as const;

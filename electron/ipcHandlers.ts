@@ -32,6 +32,21 @@ export function bindIpc(window: BrowserWindow, workstation: Workstation): void {
         : workstation.labelmap(resource.labelmapId);
     return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
   });
+  ipcMain.handle(IPC.putLabelmap, (event, raw: unknown, labels: unknown) => {
+    assertOwnFrame(event);
+    const target = z
+      .object({
+        labelmapId: z.string().regex(/^[\w-]{1,200}$/),
+        volumeId: z.string().min(1).max(200),
+      })
+      .strict()
+      .parse(raw);
+    if (!(labels instanceof Uint8Array)) throw new Error('the labels must be bytes');
+    workstation.addLabelmap(
+      { labelmapId: target.labelmapId, volumeId: target.volumeId, classes: [], counts: [] },
+      new Uint8Array(labels),
+    );
+  });
   ipcMain.handle(IPC.chooseSavePath, async (event, raw: unknown) => {
     assertOwnFrame(event);
     const defaultPath = z.string().max(4096).parse(raw);

@@ -15,6 +15,8 @@ contextBridge.exposeInMainWorld('workstationBridge', {
   },
   fetchVoxels: (resource: VoxelResource): Promise<ArrayBuffer> =>
     ipcRenderer.invoke(IPC.voxels, resource),
+  putLabelmap: (labelmapId: string, volumeId: string, labels: Uint8Array): Promise<void> =>
+    ipcRenderer.invoke(IPC.putLabelmap, { labelmapId, volumeId }, labels),
   chooseSavePath: (defaultName: string): Promise<string | null> =>
     ipcRenderer.invoke(IPC.chooseSavePath, defaultName),
 });

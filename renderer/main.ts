@@ -1,5 +1,6 @@
 import type { LabelmapInfo, SeriesSummary, WorkstationApi } from '../src/api';
 import { createApi } from './api/createApi';
+import { Autosave } from './segmentation/Autosave';
 import { SEGMENT_COLORS, SegmentationEditor, type Rgb } from './segmentation/SegmentationEditor';
 import { describeBackend } from './ui/BackendStatus';
 import { byTestId, joinPath } from './ui/dom';
@@ -54,7 +55,8 @@ async function main(): Promise<void> {
       ],
     });
   };
-  new SegmentsPanel(editor, banner, newSegmentation);
+  const autosave = new Autosave(api, editor, banner);
+  new SegmentsPanel(editor, banner, newSegmentation, (id) => autosave.delete(id));
   const exporter = new ExportControls(api, banner);
   const segment = new SegmentControls(api, banner, async (labelmap: LabelmapInfo) => {
     exporter.setLabelmap(null);
@@ -64,7 +66,9 @@ async function main(): Promise<void> {
     const models = await api.call('listModels', {});
     const model = models.find((m) => m.classes.join() === labelmap.classes.join());
     // A new result replaces earlier results nobody has edited; edited ones stay.
-    for (const earlier of editor.segmentations.filter((s) => s.id.startsWith('ai-') && !s.edited)) {
+    for (const earlier of editor.segmentations.filter(
+      (s) => s.id.startsWith('ai-') && !editor.edited(s.id),
+    )) {
       editor.remove(earlier.id);
     }
     await editor.add({
@@ -172,7 +176,9 @@ async function main(): Promise<void> {
     const shown = await viewer.showVolume(info, voxels);
     views.setSeries(first);
     edit.setVolumeRange(...shown.window);
-    await newSegmentation();
+    // the segmentations saved for this series come back; a first visit gets an empty one
+    const restored = await autosave.open(first.seriesId, info.volumeId);
+    if (restored === 0) await newSegmentation();
     document.body.dataset.volumeId = info.volumeId;
     document.body.dataset.ready = 'true';
 

@@ -49,6 +49,14 @@ export class IpcApi implements WorkstationApi {
     return data;
   }
 
+  async putLabelmap(labelmapId: string, volumeId: string, labels: Uint8Array): Promise<void> {
+    try {
+      await this.bridge.putLabelmap(labelmapId, volumeId, labels);
+    } catch (error) {
+      throw new ApiError('io_error', error instanceof Error ? error.message : String(error));
+    }
+  }
+
   chooseSavePath(defaultName: string): Promise<string | null> {
     return this.bridge.chooseSavePath(defaultName);
   }

@@ -73,6 +73,24 @@ export class WebSocketApi implements WorkstationApi {
     return response.arrayBuffer();
   }
 
+  async putLabelmap(labelmapId: string, volumeId: string, labels: Uint8Array): Promise<void> {
+    const path = `voxels/labelmap/${encodeURIComponent(labelmapId)}?volumeId=${encodeURIComponent(volumeId)}`;
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.baseUrl), {
+        method: 'PUT',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/octet-stream' },
+        body: labels as Uint8Array<ArrayBuffer>,
+      });
+    } catch (error) {
+      throw new ApiError('io_error', `could not upload ${path}: ${String(error)}`);
+    }
+    if (!response.ok) {
+      throw new ApiError(codeForStatus(response.status), await errorMessage(response, path));
+    }
+  }
+
   chooseSavePath(_defaultName: string): Promise<string | null> {
     // A page has no save dialog that yields a path on the host's disk: the UI asks for a path.
     return Promise.resolve(null);

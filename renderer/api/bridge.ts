@@ -5,6 +5,7 @@ export interface WorkstationBridge {
   request(envelope: RequestEnvelope): Promise<ResponseEnvelope>;
   onEvent(listener: (event: ApiEvent) => void): () => void;
   fetchVoxels(resource: VoxelResource): Promise<ArrayBuffer>;
+  putLabelmap(labelmapId: string, volumeId: string, labels: Uint8Array): Promise<void>;
   chooseSavePath(defaultName: string): Promise<string | null>;
 }
 

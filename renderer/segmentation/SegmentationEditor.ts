@@ -39,8 +39,8 @@ export interface EditableSegmentation {
   /** Cornerstone's segmentation id and labelmap volume id */
   segmentationId: string;
   labelmapVolumeId: string;
-  /** voxels changed since it was added (an edit, an undo) */
-  edited: boolean;
+  /** labelHash of the labels it was added with */
+  initialHash: string;
 }
 
 /** ITK-SNAP / Slicer-like distinct colours for new segments. */
@@ -78,9 +78,7 @@ export class SegmentationEditor {
     eventTarget.addEventListener(ToolEnums.Events.SEGMENTATION_DATA_MODIFIED, (event: Event) => {
       const id = (event as CustomEvent<{ segmentationId?: string }>).detail?.segmentationId;
       const found = this.list.find((s) => s.segmentationId === id);
-      if (!found) return;
-      found.edited = true;
-      this.emit('voxels', found.id);
+      if (found) this.emit('voxels', found.id);
     });
   }
 
@@ -131,7 +129,8 @@ export class SegmentationEditor {
     const unique = `${options.id}-${++this.counter}`;
     const segmentationId = `seg:${unique}`;
     const labelmapVolumeId = localVolumeId('labelmap', unique);
-    createLabelmapVolume(volume, labelmapVolumeId, options.labels ?? new Uint8Array(count));
+    const labels = options.labels ?? new Uint8Array(count);
+    createLabelmapVolume(volume, labelmapVolumeId, labels);
     const segments: Record<number, { label: string; locked: boolean }> = {};
     for (const segment of options.segments) {
       segments[segment.index] = { label: segment.label, locked: segment.locked };
@@ -167,7 +166,7 @@ export class SegmentationEditor {
       segments: options.segments.map((s) => ({ ...s, color: [...s.color] as Rgb })),
       segmentationId,
       labelmapVolumeId,
-      edited: false,
+      initialHash: labelHash(labels),
     };
     this.list.push(entry);
     for (const segment of entry.segments) this.applySegmentStyle(entry, segment);
@@ -319,6 +318,11 @@ export class SegmentationEditor {
       ArrayLike<number> | undefined;
     if (!values) throw new Error(`the labelmap of ${entry.name} is not in the viewer`);
     return values instanceof Uint8Array ? values : Uint8Array.from(values);
+  }
+
+  /** Whether a segmentation's voxels differ from those it was added with. */
+  edited(id: string): boolean {
+    return labelHash(this.labels(id)) !== this.require(id).initialHash;
   }
 
   /** Voxels per label value of a segmentation. */
@@ -474,4 +478,14 @@ export function waitForSegmentationRendered(segmentationId: string): Promise<voi
     };
     eventTarget.addEventListener(ToolEnums.Events.SEGMENTATION_RENDERED, listener);
   });
+}
+
+/** FNV-1a of the labels: what tells real changes from none, and tests' view of a labelmap state. */
+export function labelHash(labels: Uint8Array): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < labels.length; i++) {
+    hash ^= labels[i] ?? 0;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
 }

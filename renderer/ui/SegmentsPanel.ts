@@ -1,4 +1,4 @@
-import type { Rgb, SegmentationEditor } from '../segmentation/SegmentationEditor';
+import { labelHash, type Rgb, type SegmentationEditor } from '../segmentation/SegmentationEditor';
 import { byTestId } from './dom';
 import type { ErrorBanner } from './ErrorBanner';
 
@@ -26,7 +26,15 @@ export class SegmentsPanel {
     private readonly editor: SegmentationEditor,
     private readonly banner: ErrorBanner,
     private readonly onNewSegmentation: () => Promise<void>,
+    private readonly onDeleteSegmentation: (id: string) => Promise<void>,
   ) {
+    byTestId('delete-segmentation').addEventListener('click', () => {
+      const active = editor.active;
+      if (!active || !window.confirm(`Delete “${active.name}”? This cannot be undone.`)) return;
+      onDeleteSegmentation(active.id).catch((error: unknown) =>
+        banner.show('Delete segmentation', error),
+      );
+    });
     byTestId('add-segment').addEventListener('click', () =>
       this.guard('Add segment', () => void editor.addSegment()),
     );
@@ -188,14 +196,4 @@ export class SegmentsPanel {
       (cell as HTMLElement).dataset.voxels = String(voxels);
     }
   }
-}
-
-/** FNV-1a of the labels: tests compare states of a labelmap by it (undo, redo, reload). */
-export function labelHash(labels: Uint8Array): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < labels.length; i++) {
-    hash ^= labels[i] ?? 0;
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(16).padStart(8, '0');
 }

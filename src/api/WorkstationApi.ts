@@ -13,6 +13,11 @@ export interface WorkstationApi {
   call<C extends CommandName>(command: C, params: CommandParams<C>): Promise<CommandResult<C>>;
   onEvent(listener: (event: ApiEvent) => void): () => void;
   fetchVoxels(resource: VoxelResource): Promise<ArrayBuffer>;
+  /**
+   * Hands the core an edited labelmap of an open volume (one byte per voxel, the volume's order),
+   * held under `labelmapId` for `saveSegmentation` and `exportLabelmap`.
+   */
+  putLabelmap(labelmapId: string, volumeId: string, labels: Uint8Array): Promise<void>;
   /** Asks the user where to save; null when the transport has no dialog or the user cancels. */
   chooseSavePath(defaultName: string): Promise<string | null>;
 }

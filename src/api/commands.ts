@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { volumeGeometrySchema, voxelTypeSchema } from './geometry';
+import { segmentationCommandSchemas } from './segmentationCommands';
 
 const id = z.string().min(1).max(200);
 
@@ -77,6 +78,7 @@ export const commandSchemas = {
     params: z.object({}).strict(),
     result: z.object({ version: z.string(), exportDirectory: z.string() }),
   },
+  ...segmentationCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;

@@ -3,4 +3,5 @@ export * from './envelope';
 export * from './errors';
 export * from './events';
 export * from './geometry';
+export * from './segmentationCommands';
 export type * from './WorkstationApi';

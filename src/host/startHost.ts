@@ -32,6 +32,41 @@ function voxelBytes(workstation: Workstation, kind: string, id: string): Buffer 
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** The bytes of an upload, refused as soon as they outgrow the labelmap of the named volume. */
+async function readBody(
+  request: IncomingMessage,
+  workstation: Workstation,
+  url: URL,
+): Promise<Uint8Array> {
+  const [columns, rows, slices] = workstation.volume(url.searchParams.get('volumeId') ?? '')
+    .geometry.dimensions;
+  const expected = columns * rows * slices;
+  const body = new Uint8Array(expected);
+  let received = 0;
+  // Read to the end, keeping at most what fits: the answer then reaches the client in order.
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    if (received + chunk.length <= expected) body.set(chunk, received);
+    received += chunk.length;
+  }
+  if (received !== expected) {
+    throw new ApiError(
+      'bad_request',
+      `the labelmap has ${received} voxels, its volume ${expected}`,
+    );
+  }
+  return body;
+}
+
+/** An edited labelmap from the UI, held by the core under the id the UI chose. */
+function putLabelmap(
+  workstation: Workstation,
+  labelmapId: string,
+  volumeId: string,
+  labels: Uint8Array,
+): void {
+  workstation.addLabelmap({ labelmapId, volumeId, classes: [], counts: [] }, labels);
+}
+
 /**
  * Serves the renderer to a browser and the api over a WebSocket, on 127.0.0.1 only. Every
  * request and socket must carry the per-run token (query on the first page load, then an
@@ -43,6 +78,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
   let port = 0;
 
   const refuse = (response: ServerResponse, status: number, message: string) => {
+    // an upload that is refused unread is drained, so that the client sees the answer
+    response.req.resume();
     response.writeHead(status, {
       ...securityHeaders(port),
       'Content-Type': 'text/plain; charset=utf-8',
@@ -56,8 +93,25 @@ export async function startHost(options: HostOptions): Promise<Host> {
       return refuse(response, 403, 'forbidden: not a local request');
     if (!isAuthorised(request, url, token))
       return refuse(response, 401, 'unauthorised: the per-run token is missing or wrong');
-    if (request.method !== 'GET') return refuse(response, 405, 'method not allowed');
     const headers = securityHeaders(port);
+    if (request.method === 'PUT') {
+      const target = url.pathname.match(/^\/voxels\/labelmap\/([\w-]{1,200})$/);
+      if (!target) return refuse(response, 405, 'method not allowed');
+      try {
+        putLabelmap(
+          workstation,
+          target[1] ?? '',
+          url.searchParams.get('volumeId') ?? '',
+          await readBody(request, workstation, url),
+        );
+      } catch (error) {
+        const status = error instanceof ApiError && error.code === 'not_found' ? 404 : 400;
+        return refuse(response, status, error instanceof Error ? error.message : 'bad request');
+      }
+      response.writeHead(204, { ...headers, 'Cache-Control': 'no-store' });
+      return response.end();
+    }
+    if (request.method !== 'GET') return refuse(response, 405, 'method not allowed');
     if (url.searchParams.has('token')) {
       headers['Set-Cookie'] = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
     }

@@ -21,6 +21,8 @@ import type { Volume } from '../volume/Volume';
 import { voxelRange, voxelTypeOf } from '../volume/Volume';
 import { loadModelEntries } from '../engine/models/loadModelEntries';
 import type { ModelEntry } from '../engine/models/ModelEntry';
+import { SegmentationStore } from './segmentations/SegmentationStore';
+import { segmentationHandlers } from './segmentations/segmentationHandlers';
 
 export interface WorkstationOptions {
   engine: Engine;
@@ -28,6 +30,8 @@ export interface WorkstationOptions {
   /** DICOM folders shown in the series list at start (the bundled sample) */
   seriesFolders: string[];
   exportDirectory?: string;
+  /** where the workstation keeps its own files (autosaved segmentations); default ~/.acs-workstation */
+  dataDirectory?: string;
   version: string;
 }
 
@@ -104,6 +108,29 @@ export class Workstation {
     return entry.volume;
   }
 
+  seriesOfVolume(volumeId: string): string {
+    this.volume(volumeId);
+    return this.volumes.get(volumeId)?.seriesId ?? '';
+  }
+
+  labelmapEntry(labelmapId: string): Labelmap {
+    const entry = this.labelmaps.get(labelmapId);
+    if (!entry) throw new ApiError('not_found', `no labelmap ${labelmapId}`);
+    return entry;
+  }
+
+  /** Holds a labelmap of an open volume (a job's result, an upload from the UI, a saved one). */
+  addLabelmap(info: LabelmapInfo, labels: Uint8Array): void {
+    const [columns, rows, slices] = this.volume(info.volumeId).geometry.dimensions;
+    if (labels.length !== columns * rows * slices) {
+      throw new ApiError(
+        'bad_request',
+        `the labelmap has ${labels.length} voxels, volume ${info.volumeId} ${columns * rows * slices}`,
+      );
+    }
+    this.labelmaps.set(info.labelmapId, { info, labels });
+  }
+
   labelmap(labelmapId: string): Uint8Array {
     const entry = this.labelmaps.get(labelmapId);
     if (!entry) throw new ApiError('not_found', `no labelmap ${labelmapId}`);
@@ -116,7 +143,15 @@ export class Workstation {
     return model;
   }
 
+  private store: SegmentationStore | null = null;
+
   readonly handlers: Handlers = {
+    ...segmentationHandlers(this, () => {
+      this.store ??= new SegmentationStore(
+        this.options.dataDirectory ?? resolve(homedir(), '.acs-workstation'),
+      );
+      return this.store;
+    }),
     listSeries: async () =>
       [...this.series].flatMap(([id, s]) => (s.loaded ? [this.summarise(id, s.loaded)] : [])),
 

@@ -9,6 +9,8 @@ export interface CreateWorkstationOptions {
   backends?: string;
   workerPath?: string;
   exportDirectory?: string;
+  /** the workstation's own files (autosaved segmentations) */
+  dataDirectory?: string;
 }
 
 /** Starts the engine worker and opens the workstation services on it. */
