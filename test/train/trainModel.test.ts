@@ -69,7 +69,7 @@ test('a short seeded fine-tune on real MR raises validation Dice clearly above i
     best > first + 0.1,
     `best Dice ${best} should clearly exceed the first epoch's ${first}`,
   );
-  assert.ok(records.at(-1)!.loss < records[0].loss, 'the loss falls');
+  assert.ok(records[records.length - 1].loss < records[0].loss, 'the loss falls');
   assert.ok(progress.includes('train') && progress.includes('validate'));
   const saved = await loadModel(result.bestDir);
   assert.deepEqual(saved.card.trainedOn, [train[0].id]);
