@@ -11,7 +11,7 @@ import {
 import type { CompareReport } from '../../src/engine/train/compareConversions';
 import { buildSegmenter, configFromCard, exportStateDict, type ModelCard } from '../../src/nn';
 import { tf } from '../../src/nn/tf';
-import { colinCase } from '../helpers/atlas';
+import { colinCase } from '../../scripts/mricronCases';
 
 const card: ModelCard = {
   format: 'acs-workstation-model',

@@ -8,7 +8,7 @@ import { trainModel } from '../../src/engine/train/trainModel';
 import type { TrainingOptions } from '../../src/engine/train/trainModel';
 import { buildSegmenter, configFromCard, loadModel, type ModelCard } from '../../src/nn';
 import { tf } from '../../src/nn/tf';
-import { colinCase } from '../helpers/atlas';
+import { colinCase } from '../../scripts/mricronCases';
 
 const card: ModelCard = {
   format: 'acs-workstation-model',

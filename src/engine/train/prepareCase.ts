@@ -1,13 +1,15 @@
 import type { IntensityNormalisation } from '../../volume/normalisation';
 import { intensityNormaliser } from '../../volume/normalisation';
-import { gridAtSpacing, resample } from '../../volume/resample';
+import { resample } from '../../volume/resample';
+import { modelGrid, sameGrid } from '../inference/inferVolume';
 import type { PreparedCase, TrainingCase } from './TrainingCase';
 
 /** Enough foreground positions to centre patches anywhere on an organ, at bounded memory. */
 const MAX_FOREGROUND_INDICES = 200_000;
 
 /**
- * Brings a case onto the model's grid (trilinear image, nearest labels), normalises it, and
+ * Brings a case onto the model's grid (canonical orientation and the model's spacing;
+ * trilinear image, nearest labels), normalises it, and
  * indexes its foreground. A labelmap that does not match its volume, or that holds a class the
  * model does not have, is an error naming the case.
  */
@@ -29,8 +31,8 @@ export function prepareCase(
       `case ${c.id}: label ${highest} is not one of the model's ${classes} classes (0-${classes - 1})`,
     );
   }
-  const grid = gridAtSpacing(c.volume.geometry, spacing);
-  const same = grid.dimensions.every((n, a) => n === c.volume.geometry.dimensions[a]);
+  const grid = modelGrid(c.volume.geometry, spacing);
+  const same = sameGrid(grid, c.volume.geometry);
   const voxels = same
     ? c.volume.voxels
     : resample(c.volume.voxels, c.volume.geometry, grid, 'linear');
