@@ -13,7 +13,7 @@ import { ApiError } from '../api/errors';
 import type { ApiEvent } from '../api/events';
 import type { LoadedSeries } from '../dicom/readDicomFolder';
 import { readDicomFolder } from '../dicom/readDicomFolder';
-import type { Engine, InferJob } from '../engine/Engine';
+import type { Engine, EngineJob } from '../engine/Engine';
 import { CancelledError } from '../engine/inference/CancelledError';
 import { writeNifti } from '../nifti/writeNifti';
 import { FileExistsError } from '../volume/atomicWrite';
@@ -52,7 +52,7 @@ export class Workstation {
   private readonly series = new Map<string, { folder: string; loaded?: LoadedSeries }>();
   private readonly volumes = new Map<string, { seriesId: string; volume: Volume }>();
   private readonly labelmaps = new Map<string, Labelmap>();
-  private readonly jobs = new Map<string, InferJob>();
+  private readonly jobs = new Map<string, EngineJob<unknown>>();
   private readonly listeners = new Set<(event: ApiEvent) => void>();
   private models: ModelEntry[] = [];
 
