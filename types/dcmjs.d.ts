@@ -11,6 +11,10 @@ declare module 'dcmjs' {
         denaturalizeDataset(dataset: Record<string, unknown>): Record<string, unknown>;
         naturalizeDataset(dataset: Record<string, unknown>): Record<string, unknown>;
       };
+      Colors: {
+        rgb2DICOMLAB(rgb: number[]): number[];
+        dicomlab2RGB(lab: number[]): number[];
+      };
       DicomMessage: {
         readFile(buffer: ArrayBuffer): {
           meta: Record<string, unknown>;
