@@ -5,6 +5,10 @@ declare module 'dcmjs' {
     write(): ArrayBuffer;
   }
   const dcmjs: {
+    /** viewer adapters: only reached from tests, typed where they are called */
+    adapters: {
+      Cornerstone: { Segmentation: { generateToolState: unknown } };
+    };
     data: {
       DicomDict: new (meta: Record<string, unknown>) => DicomDictInstance;
       DicomMetaDictionary: {
