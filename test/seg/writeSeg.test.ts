@@ -74,7 +74,7 @@ const segments: SegmentDefinition[] = [
 
 const brain = brainVoxels(6);
 
-for (const orientation of ['axial', 'sagittal', 'oblique'] as const) {
+for (const orientation of ['axial', 'sagittal', 'coronal', 'oblique'] as const) {
   test(`a SEG of the ${orientation} series passes dciodvfy and puts every voxel where the source has it`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'seg-'));
     const fixture = writeSeries(
