@@ -184,4 +184,14 @@ test('writeSeg never overwrites silently and says what is wrong with bad input',
     ),
     /name the algorithm/,
   );
+  await assert.rejects(
+    writeSeg(
+      join(dir, 'd.dcm'),
+      source,
+      labels.map((v, n) => (n === 5 ? 9 : v)),
+      segments.slice(0, 1),
+      options,
+    ),
+    /voxels of label 9, which no segment describes/,
+  );
 });

@@ -27,14 +27,52 @@ function code(concept: CodedConcept): Record<string, string> {
   };
 }
 
-/** Bits of a binary SEG: frames follow each other bit by bit, no padding between (PS3.5 8.1.1). */
-function packFrames(frames: Uint8Array[], pixelsPerFrame: number): Uint8Array {
-  const bits = frames.length * pixelsPerFrame;
-  const packed = new Uint8Array(Math.ceil(bits / 8) + (Math.ceil(bits / 8) % 2));
-  frames.forEach((frame, f) => {
-    const base = f * pixelsPerFrame;
-    for (let n = 0; n < pixelsPerFrame; n++) {
-      if (frame[n]) packed[(base + n) >> 3] |= 1 << ((base + n) & 7);
+/** The (segment, slice) pairs that have voxels, segment by segment, slices in order: one pass. */
+function framesOf(
+  labelmap: VoxelArray,
+  segments: SegmentDefinition[],
+  inPlane: number,
+  slices: number,
+): { segment: number; slice: number }[] {
+  const index = new Map(segments.map((s, n) => [s.labelValue, n]));
+  const present = new Uint8Array(segments.length * slices);
+  for (let k = 0; k < slices; k++) {
+    for (let n = k * inPlane, end = n + inPlane; n < end; n++) {
+      const v = labelmap[n];
+      if (v === 0) continue;
+      const s = index.get(v);
+      if (s === undefined) {
+        throw new Error(`the labelmap has voxels of label ${v}, which no segment describes`);
+      }
+      present[s * slices + k] = 1;
+    }
+  }
+  const frames: { segment: number; slice: number }[] = [];
+  present.forEach((p, n) => {
+    if (p) frames.push({ segment: Math.floor(n / slices), slice: n % slices });
+  });
+  return frames;
+}
+
+/**
+ * Bits of a binary SEG: frames follow each other bit by bit, no padding between (PS3.5 8.1.1).
+ * Written straight into the packed buffer: one byte per pixel per frame would not fit in
+ * memory for a large CT.
+ */
+function packFrames(
+  labelmap: VoxelArray,
+  frames: { segment: number; slice: number }[],
+  segments: SegmentDefinition[],
+  inPlane: number,
+): Uint8Array {
+  const bytes = Math.ceil((frames.length * inPlane) / 8);
+  const packed = new Uint8Array(bytes + (bytes % 2));
+  frames.forEach(({ segment, slice }, f) => {
+    const value = segments[segment].labelValue;
+    const base = f * inPlane;
+    const offset = slice * inPlane;
+    for (let n = 0; n < inPlane; n++) {
+      if (labelmap[offset + n] === value) packed[(base + n) >> 3] |= 1 << ((base + n) & 7);
     }
   });
   return packed;
@@ -90,47 +128,34 @@ export function encodeSeg(
   const position = (k: number) =>
     [0, 1, 2].map((r) => decimalString(geometry.origin[r] + k * geometry.spacing[2] * d[6 + r]));
 
-  const frames: Uint8Array[] = [];
-  const perFrame: Record<string, unknown>[] = [];
-  segments.forEach((segment, s) => {
-    for (let k = 0; k < slices; k++) {
-      const frame = new Uint8Array(inPlane);
-      let any = false;
-      for (let n = 0; n < inPlane; n++) {
-        if (labelmap[k * inPlane + n] === segment.labelValue) {
-          frame[n] = 1;
-          any = true;
-        }
-      }
-      if (!any) continue;
-      frames.push(frame);
-      const instance = source.instances[k];
-      perFrame.push({
-        DerivationImageSequence: [
-          {
-            SourceImageSequence: [
-              {
-                ReferencedSOPClassUID: instance.sopClassUid,
-                ReferencedSOPInstanceUID: instance.sopInstanceUid,
-                PurposeOfReferenceCodeSequence: [
-                  code({
-                    value: '121322',
-                    scheme: 'DCM',
-                    meaning: 'Source image for image processing operation',
-                  }),
-                ],
-              },
-            ],
-            DerivationCodeSequence: [
-              code({ value: '113076', scheme: 'DCM', meaning: 'Segmentation' }),
-            ],
-          },
-        ],
-        FrameContentSequence: [{ DimensionIndexValues: [s + 1, k + 1] }],
-        PlanePositionSequence: [{ ImagePositionPatient: position(k) }],
-        SegmentIdentificationSequence: [{ ReferencedSegmentNumber: s + 1 }],
-      });
-    }
+  const frames = framesOf(labelmap, segments, inPlane, slices);
+  const perFrame = frames.map(({ segment, slice: k }) => {
+    const instance = source.instances[k];
+    return {
+      DerivationImageSequence: [
+        {
+          SourceImageSequence: [
+            {
+              ReferencedSOPClassUID: instance.sopClassUid,
+              ReferencedSOPInstanceUID: instance.sopInstanceUid,
+              PurposeOfReferenceCodeSequence: [
+                code({
+                  value: '121322',
+                  scheme: 'DCM',
+                  meaning: 'Source image for image processing operation',
+                }),
+              ],
+            },
+          ],
+          DerivationCodeSequence: [
+            code({ value: '113076', scheme: 'DCM', meaning: 'Segmentation' }),
+          ],
+        },
+      ],
+      FrameContentSequence: [{ DimensionIndexValues: [segment + 1, k + 1] }],
+      PlanePositionSequence: [{ ImagePositionPatient: position(k) }],
+      SegmentIdentificationSequence: [{ ReferencedSegmentNumber: segment + 1 }],
+    };
   });
   if (frames.length === 0) throw new Error('the labelmap has no voxel of any segment to export');
 
@@ -227,7 +252,7 @@ export function encodeSeg(
         })),
       },
     ],
-    PixelData: packFrames(frames, inPlane).buffer,
+    PixelData: packFrames(labelmap, frames, segments, inPlane).buffer,
     _vrMap: { PixelData: 'OB' },
   };
   const { DicomDict, DicomMetaDictionary } = dcmjs.data;
