@@ -243,6 +243,8 @@ export class DicomWebClient {
     const headers: Record<string, string> = { accept: options.accept };
     if (this.authorization) headers.authorization = this.authorization;
     if (options.contentType) headers['content-type'] = options.contentType;
+    // Where it failed tells "cannot connect" from "the answer broke off".
+    let phase: 'connect' | 'body' = 'connect';
     try {
       const response = await fetch(url, {
         method,
@@ -251,6 +253,7 @@ export class DicomWebClient {
         signal,
         redirect: 'error',
       });
+      phase = 'body';
       const body = new Uint8Array(await response.arrayBuffer());
       const status = response.status;
       if (status === 401) {
@@ -289,17 +292,20 @@ export class DicomWebClient {
         );
       }
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const code = cause?.code ?? '';
-      if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/.test(code)) {
-        throw new PacsError(
-          'unreachable',
-          `cannot reach ${this.root} (${code}): is the server running and the URL right?`,
-          { cause: error },
-        );
+      const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      if (phase === 'connect') {
+        const hint = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/.test(reason)
+          ? 'is the server running and the URL right?'
+          : /redirect/i.test(reason)
+            ? 'the server redirects: enter the address it redirects to'
+            : 'check the URL and, for https, the certificate';
+        throw new PacsError('unreachable', `cannot reach ${this.root} (${reason}): ${hint}`, {
+          cause: error,
+        });
       }
       throw new PacsError(
         'bad-response',
-        `${method} ${where}: the connection failed mid-answer (${code || cause?.message || (error as Error).message})`,
+        `${method} ${where}: the answer was cut off (${reason})`,
         { cause: error },
       );
     }

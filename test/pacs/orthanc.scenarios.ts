@@ -134,7 +134,8 @@ test('a SEG made on the retrieved series goes back by STOW-RS, is found by QIDO 
   await retrieveSeries(client, series, local);
   const { description, volume } = await readDicomFolder(local);
   const source = await readSourceSeries(local, description.seriesInstanceUid, volume.geometry);
-  const labels = brainLabels(brain.voxels);
+  // "segment it": one structure, the brightest tissue
+  const labels = Uint8Array.from(brainLabels(brain.voxels), (v) => (v === 1 ? 1 : 0));
   const seg = encodeSeg(
     source,
     labels,
@@ -238,7 +239,10 @@ test('a server answering garbage, or not at all, is a clear error and imports no
   const seen: string[] = [];
   const garbage = await listen((req, res) => {
     seen.push(req.headers.authorization ?? '');
-    if (/\/instances$/.test(req.url ?? '')) {
+    if (req.url?.startsWith('/moved/')) {
+      res.writeHead(302, { location: 'http://127.0.0.1:9/dicom-web/studies' });
+      res.end();
+    } else if (/\/instances$/.test(req.url ?? '')) {
       res.writeHead(200, { 'content-type': 'application/dicom+json' });
       res.end(JSON.stringify([{ '00080018': { vr: 'UI', Value: ['1.2.3.4'] } }]));
     } else if (/\/instances\//.test(req.url ?? '')) {
@@ -264,6 +268,14 @@ test('a server answering garbage, or not at all, is a clear error and imports no
       kindOf('bad-response')(e) && /not a DICOM file for instance 1\.2\.3\.4/.test(e.message),
   );
   assert.equal(existsSync(target), false);
+  const moved = new DicomWebClient({
+    url: garbage.url.replace('/dicom-web', '/moved/'),
+    auth: { kind: 'none' },
+  });
+  await assert.rejects(
+    moved.searchStudies(),
+    (e: Error) => kindOf('unreachable')(e) && /redirects/.test(e.message),
+  );
   garbage.server.close();
 
   const silent = await listen(() => undefined);
