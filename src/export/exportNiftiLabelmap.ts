@@ -5,13 +5,7 @@ import { writeNifti } from '../nifti/writeNifti';
 import { FileExistsError, writeFileAtomic } from '../volume/atomicWrite';
 import type { VoxelArray } from '../volume/Volume';
 import { itkSnapLabels, labelTable } from './labelTable';
-
-/** The files a labelmap export writes: the NIfTI and, beside it, its two label tables. */
-export function niftiExportPaths(path: string): { nifti: string; json: string; itkSnap: string } {
-  const match = /^(.*)\.nii(\.gz)?$/i.exec(path);
-  if (!match) throw new Error(`${path}: a NIfTI file name ends in .nii or .nii.gz`);
-  return { nifti: path, json: `${match[1]}.labels.json`, itkSnap: `${match[1]}.itksnap.txt` };
-}
+import { niftiExportPaths } from './niftiExportPaths';
 
 /**
  * Writes a labelmap as NIfTI (the series' geometry in its sform and qform, as dcm2niix would

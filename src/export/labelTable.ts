@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { SegmentDefinition } from '../dicom/seg/Segment';
 import { SEGMENT_KINDS, isSegmentKind } from '../dicom/seg/segmentKinds';
+import { niftiExportPaths } from './niftiExportPaths';
 
 const rgb = z.tuple([
   z.number().int().min(0).max(255),
@@ -97,4 +99,22 @@ export function itkSnapLabels(segments: SegmentDefinition[]): string {
     ...segments.map((s) => line(s.labelValue, s.color, 1, s.label)),
     '',
   ].join('\n');
+}
+
+/**
+ * The segments of the JSON label table an export wrote beside `niftiPath`, or undefined when
+ * there is none (a labelmap from elsewhere: its values are then all the UI knows).
+ */
+export async function readLabelTableBeside(
+  niftiPath: string,
+): Promise<SegmentDefinition[] | undefined> {
+  const path = niftiExportPaths(niftiPath).json;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return parseLabelTable(text, path);
 }

@@ -8,7 +8,7 @@ import type { VolumeGeometry } from '../../src/api/geometry';
 import type { SegmentDefinition } from '../../src/dicom/seg/Segment';
 import { GridMismatchError } from '../../src/dicom/seg/GridMismatchError';
 import { exportNiftiLabelmap } from '../../src/export/exportNiftiLabelmap';
-import { parseLabelTable } from '../../src/export/labelTable';
+import { parseLabelTable, readLabelTableBeside } from '../../src/export/labelTable';
 import { placeLabelmap } from '../../src/export/placeLabelmap';
 import type { NiftiLabelmap } from '../../src/export/placeLabelmap';
 import type { Affine } from '../../src/volume/affine';
@@ -115,7 +115,7 @@ for (const orientation of ['axial', 'sagittal', 'oblique'] as const) {
     );
     assert.equal(view.wrong, 0);
 
-    assert.deepEqual(parseLabelTable(readFileSync(written[1], 'utf8'), written[1]), segments);
+    assert.deepEqual(await readLabelTableBeside(written[0]), segments);
     const itk = readFileSync(written[2], 'utf8')
       .split('\n')
       .filter((l) => !l.startsWith('#') && l.trim());
@@ -205,6 +205,7 @@ test('a NIfTI export never overwrites silently and leaves no partial set', async
     overwrite: true,
   });
   assert.notEqual(readFileSync(join(dir, 'x.itksnap.txt'), 'utf8'), 'precious');
+  assert.equal(await readLabelTableBeside(join(dir, 'none.nii.gz')), undefined);
   assert.throws(
     () =>
       parseLabelTable(

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import dicomParser from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
@@ -31,13 +31,33 @@ async function listFiles(dir: string): Promise<string[]> {
   return nested.flat();
 }
 
-function headerOf(bytes: Uint8Array): DataSet | undefined {
+/** Most headers fit here; a longer one is read whole. */
+const HEAD_BYTES = 64 * 1024;
+
+function parseHeader(bytes: Uint8Array): DataSet | undefined {
   try {
     // The header is all a reference needs: stop before the pixels.
     return dicomParser.parseDicom(bytes, { untilTag: 'x7fe00010' });
   } catch {
     return undefined;
   }
+}
+
+/** The header of a file without reading its pixels; undefined for a file that is not DICOM. */
+async function headerOf(path: string): Promise<DataSet | undefined> {
+  const handle = await open(path, 'r');
+  let head: Uint8Array;
+  let size: number;
+  try {
+    size = (await handle.stat()).size;
+    head = new Uint8Array(Math.min(size, HEAD_BYTES));
+    await handle.read(head, 0, head.length, 0);
+  } finally {
+    await handle.close();
+  }
+  const header = parseHeader(head);
+  if (header?.elements.x7fe00010 || size <= HEAD_BYTES) return header;
+  return parseHeader(await readFile(path));
 }
 
 /**
@@ -57,7 +77,7 @@ export async function readSourceSeries(
   const normal: Vec3 = [d[6], d[7], d[8]];
   let first: DataSet | undefined;
   for (const path of await listFiles(dir)) {
-    const header = headerOf(await readFile(path));
+    const header = await headerOf(path);
     if (!header || header.string('x0020000e') !== seriesInstanceUid) continue;
     const position = header.string('x00200032')?.split('\\').map(Number);
     if (!position || position.length !== 3) continue;
