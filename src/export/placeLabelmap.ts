@@ -4,12 +4,14 @@ import { rasAffine } from '../volume/affine';
 import type { Affine } from '../volume/affine';
 import type { VoxelArray } from '../volume/Volume';
 
-/** A labelmap as a NIfTI file holds it: the shape its readNifti gives, voxel i fastest. */
+/**
+ * A labelmap as a NIfTI file holds it, voxel i fastest: the shape src/nifti's readNifti returns
+ * (its NiftiVolume), so `placeLabelmap(readNifti(path), geometry)` is the whole import.
+ */
 export interface NiftiLabelmap {
-  dimensions: [number, number, number];
-  /** voxel index -> RAS mm (sform or qform) */
+  volume: { geometry: { dimensions: [number, number, number] }; voxels: VoxelArray };
+  /** voxel index -> RAS mm (sform or qform), as stored */
   rasAffine: Affine;
-  voxels: VoxelArray | Float64Array;
 }
 
 /** Matrix entries and offsets within this of a whole number count as that number (float32 headers). */
@@ -75,15 +77,15 @@ export function placeLabelmap(
   for (let r = 0; r < 3; r++) {
     const t = Math.round(offset[r]);
     const end = t + sign[r] * (dims[axis[r]] - 1);
-    if (source.dimensions[r] !== dims[axis[r]] || Math.min(t, end) !== 0) {
+    if (source.volume.geometry.dimensions[r] !== dims[axis[r]] || Math.min(t, end) !== 0) {
       throw new GridMismatchError(
         what,
-        `it covers ${source.dimensions.join('x')} voxels, the series ${dims.join('x')} (or another region)`,
+        `it covers ${source.volume.geometry.dimensions.join('x')} voxels, the series ${dims.join('x')} (or another region)`,
       );
     }
   }
   let max = 0;
-  for (const v of source.voxels) {
+  for (const v of source.volume.voxels) {
     if (!Number.isInteger(v) || v < 0 || v > 65535) {
       throw new Error(`${what}: value ${v} is not a label (whole number 0..65535)`);
     }
@@ -92,7 +94,7 @@ export function placeLabelmap(
   const [cols, rows, slices] = dims;
   const out =
     max > 255 ? new Uint16Array(cols * rows * slices) : new Uint8Array(cols * rows * slices);
-  const [sx, sy] = source.dimensions;
+  const [sx, sy] = source.volume.geometry.dimensions;
   const stride = [1, sx, sx * sy];
   // source index = sum over r of (t_r + sign_r * target[axis_r]) * stride_r
   const base = [0, 1, 2].reduce((s, r) => s + Math.round(offset[r]) * stride[r], 0);
@@ -102,7 +104,7 @@ export function placeLabelmap(
   for (let k = 0; k < slices; k++)
     for (let j = 0; j < rows; j++) {
       let at = base + k * step[2] + j * step[1];
-      for (let i = 0; i < cols; i++, at += step[0]) out[n++] = source.voxels[at];
+      for (let i = 0; i < cols; i++, at += step[0]) out[n++] = source.volume.voxels[at];
     }
   return out;
 }

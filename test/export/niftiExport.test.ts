@@ -59,9 +59,11 @@ function readLabelNifti(path: string): NiftiLabelmap {
   const header = nifti.readHeader(data);
   assert.equal(header.datatypeCode, 2, 'uint8 labels');
   return {
-    dimensions: header.dims.slice(1, 4) as [number, number, number],
+    volume: {
+      geometry: { dimensions: header.dims.slice(1, 4) as [number, number, number] },
+      voxels: new Uint8Array(nifti.readImage(header, data)),
+    },
     rasAffine: header.affine as Affine,
-    voxels: new Uint8Array(nifti.readImage(header, data)),
   };
 }
 
@@ -179,7 +181,13 @@ test('a labelmap on another grid is refused with the reason; a non-label volume 
       name,
     );
   }
-  const image = { ...labelmap, voxels: Float32Array.from(labelmap.voxels, (v) => v + 0.5) };
+  const image = {
+    ...labelmap,
+    volume: {
+      ...labelmap.volume,
+      voxels: Float32Array.from(labelmap.volume.voxels, (v) => v + 0.5),
+    },
+  };
   assert.throws(() => placeLabelmap(image, g), /value 0.5 is not a label/);
 });
 
