@@ -24,8 +24,21 @@ export const pacsServerSchema = z
   });
 export type PacsServer = z.infer<typeof pacsServerSchema>;
 
-/** What the UI is shown: the settings and whether a secret is stored, never the secret. */
-export type PacsServerView = PacsServer & { hasSecret: boolean };
+/**
+ * What the UI is shown: the settings, whether a secret is stored (never the secret), and whether
+ * that secret would cross the network unencrypted (plain http to another machine), to warn.
+ */
+export type PacsServerView = PacsServer & { hasSecret: boolean; secretInClear: boolean };
+
+function view(server: PacsServer, hasSecret: boolean): PacsServerView {
+  const url = new URL(server.url);
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  return {
+    ...server,
+    hasSecret,
+    secretInClear: server.auth !== 'none' && url.protocol === 'http:' && !loopback,
+  };
+}
 
 const fileSchema = z.object({ version: z.literal(1), servers: z.array(pacsServerSchema) });
 
@@ -42,7 +55,7 @@ export class PacsServers {
   async list(): Promise<PacsServerView[]> {
     const servers = await this.read();
     return Promise.all(
-      servers.map(async (s) => ({ ...s, hasSecret: (await this.secrets.get(s.id)) !== undefined })),
+      servers.map(async (s) => view(s, (await this.secrets.get(s.id)) !== undefined)),
     );
   }
 
@@ -58,7 +71,7 @@ export class PacsServers {
     if (secret === null || server.auth === 'none') await this.secrets.delete(server.id);
     else if (secret !== undefined) await this.secrets.set(server.id, secret);
     await this.write([...servers, server]);
-    return { ...server, hasSecret: (await this.secrets.get(server.id)) !== undefined };
+    return view(server, (await this.secrets.get(server.id)) !== undefined);
   }
 
   async remove(id: string): Promise<void> {

@@ -17,9 +17,11 @@ export function orthancUnavailable(): string | undefined {
   if (!existsSync('/usr/sbin/Orthanc')) return 'Orthanc is not installed (Debian package orthanc)';
   if (!existsSync(PLUGIN))
     return 'the DICOMweb plugin is not installed (Debian package orthanc-dicomweb)';
-  const probe = spawnSync('unshare', ['--net', '--pid', '--fork', '--kill-child', 'true'], {
-    encoding: 'utf8',
-  });
+  const probe = spawnSync(
+    'unshare',
+    ['--net', '--pid', '--fork', '--kill-child', 'sh', '-c', 'ip link set lo up'],
+    { encoding: 'utf8' },
+  );
   if (probe.error || probe.status !== 0) {
     return `no private network namespace (unshare: ${probe.error?.message ?? probe.stderr.trim()})`;
   }

@@ -33,6 +33,7 @@ test('secrets live in a 0600 file, sealed by the cipher given, and never in the 
     auth: 'basic',
     username: 'alice',
     hasSecret: true,
+    secretInClear: false,
   });
   await servers.save(
     { id: 'cloud', name: 'Cloud', url: 'http://127.0.0.1:1/dicom-web', auth: 'bearer' },
@@ -47,11 +48,23 @@ test('secrets live in a 0600 file, sealed by the cipher given, and never in the 
     'no secret in plain text',
   );
   assert.equal(await secrets.get('main'), 'correct horse');
+  const plain = await servers.save(
+    {
+      id: 'ward',
+      name: 'Ward',
+      url: 'http://pacs.ward.local/dicom-web',
+      auth: 'basic',
+      username: 'bob',
+    },
+    'pw',
+  );
+  assert.equal(plain.secretInClear, true, 'a password over plain http to another machine');
+  await servers.remove('ward');
   assert.deepEqual(
-    (await servers.list()).map((s) => [s.id, s.hasSecret]),
+    (await servers.list()).map((s) => [s.id, s.hasSecret, s.secretInClear]),
     [
-      ['main', true],
-      ['cloud', true],
+      ['main', true, false],
+      ['cloud', true, false],
     ],
   );
   assert.ok(!JSON.stringify(await servers.list()).includes('horse'));
