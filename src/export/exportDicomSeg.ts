@@ -3,7 +3,7 @@ import { encodeSeg } from '../dicom/seg/encodeSeg';
 import type { SegOptions } from '../dicom/seg/encodeSeg';
 import { readSourceSeries } from '../dicom/seg/readSourceSeries';
 import type { SegmentDefinition } from '../dicom/seg/Segment';
-import { writeFileAtomic } from '../volume/atomicWrite';
+import { writeSeg } from '../dicom/seg/writeSeg';
 import type { VoxelArray } from '../volume/Volume';
 
 /** The open series a segmentation was drawn on: its folder, its UID and the grid it was read into. */
@@ -32,7 +32,6 @@ export async function exportDicomSeg(
   segments: SegmentDefinition[],
   options: SegOptions & { overwrite: boolean },
 ): Promise<{ path: string; bytes: number }> {
-  const bytes = await segForSeries(series, labelmap, segments, options);
-  await writeFileAtomic(path, bytes, options.overwrite);
-  return { path, bytes: bytes.byteLength };
+  const source = await readSourceSeries(series.dir, series.seriesInstanceUid, series.geometry);
+  return { path, bytes: await writeSeg(path, source, labelmap, segments, options) };
 }
