@@ -5,6 +5,7 @@ import type { DataSet } from 'dicom-parser';
 import type { VolumeGeometry } from '../../api/geometry';
 import { dot, sub } from '../../volume/vec3';
 import type { Vec3 } from '../../volume/vec3';
+import { decodeText } from './decodeText';
 import type { SourceInstance, SourceSeries } from './SourceSeries';
 
 /** Patient and study attributes a derived object must carry unchanged (dcmjs keyword, tag). */
@@ -107,7 +108,7 @@ export async function readSourceSeries(
     seriesInstanceUid,
     frameOfReferenceUid,
     patientStudy: Object.fromEntries(
-      PATIENT_STUDY.map(([key, tag]) => [key, header.string(tag) ?? '']),
+      PATIENT_STUDY.map(([key, tag]) => [key, decodeText(header, tag)]),
     ),
     instances: instances as SourceInstance[],
   };
