@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -7,7 +7,7 @@ import { readDicomFolder } from '../../src/dicom/readDicomFolder';
 import { readSeg } from '../../src/dicom/seg/readSeg';
 import type { SegmentDefinition } from '../../src/dicom/seg/Segment';
 import { exportDicomSeg } from '../../src/export/exportDicomSeg';
-import { dciodvfy } from '../helpers/dciodvfy';
+import { dcentvfy, dciodvfy } from '../helpers/dicom3tools';
 
 test('the bundled real MR series exports a dciodvfy-clean SEG that reads back voxel for voxel', async () => {
   const { description, volume } = await readDicomFolder('assets/sample');
@@ -44,6 +44,8 @@ test('the bundled real MR series exports a dciodvfy-clean SEG that reads back vo
   const report = dciodvfy(path);
   assert.deepEqual(report.errors, []);
   assert.deepEqual(report.warnings, []);
+  const sources = readdirSync('assets/sample').map((f) => join('assets/sample', f));
+  assert.deepEqual(dcentvfy([...sources, path]).errors, [], 'the SEG agrees with its source');
   const read = await readSeg(path, volume.geometry);
   assert.deepEqual(
     read.labelmap,

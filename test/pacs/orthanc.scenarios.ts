@@ -16,7 +16,7 @@ import type { PacsErrorKind } from '../../src/pacs/PacsError';
 import { PacsError } from '../../src/pacs/PacsError';
 import { partialDirOf, retrieveSeries } from '../../src/pacs/retrieveSeries';
 import type { RetrieveProgress } from '../../src/pacs/retrieveSeries';
-import { dciodvfy } from '../helpers/dciodvfy';
+import { dciodvfy } from '../helpers/dicom3tools';
 import { brainLabels, brainVoxels, ORIENTATIONS, writeSeries } from '../helpers/dicomSeries';
 import type { SeriesFixture } from '../helpers/dicomSeries';
 import { startOrthanc, uploadToOrthanc } from '../helpers/orthanc';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { readDicomFolder } from '../../src/dicom/readDicomFolder';
 import { exportDicomSeg } from '../../src/export/exportDicomSeg';
-import { dciodvfy } from '../helpers/dciodvfy';
+import { dciodvfy } from '../helpers/dicom3tools';
 import { ORIENTATIONS, writeSeries } from '../helpers/dicomSeries';
 import { runPythonJson } from '../helpers/python';
 

@@ -8,7 +8,7 @@ import { encodeSeg } from '../../src/dicom/seg/encodeSeg';
 import { readSeg } from '../../src/dicom/seg/readSeg';
 import { readSourceSeries } from '../../src/dicom/seg/readSourceSeries';
 import type { SegmentDefinition } from '../../src/dicom/seg/Segment';
-import { dciodvfy } from '../helpers/dciodvfy';
+import { dciodvfy } from '../helpers/dicom3tools';
 import { brainLabels, brainVoxels, ORIENTATIONS, writeSeries } from '../helpers/dicomSeries';
 import { runPythonJson } from '../helpers/python';
 

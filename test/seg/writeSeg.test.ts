@@ -8,7 +8,7 @@ import { readSourceSeries } from '../../src/dicom/seg/readSourceSeries';
 import type { SegmentDefinition } from '../../src/dicom/seg/Segment';
 import { writeSeg } from '../../src/dicom/seg/writeSeg';
 import { voxelToLps } from '../../src/volume/affine';
-import { dciodvfy } from '../helpers/dciodvfy';
+import { dciodvfy } from '../helpers/dicom3tools';
 import { brainLabels, brainVoxels, ORIENTATIONS, writeSeries } from '../helpers/dicomSeries';
 import { runPythonJson } from '../helpers/python';
 
