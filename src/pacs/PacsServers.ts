@@ -47,6 +47,8 @@ const fileSchema = z.object({ version: z.literal(1), servers: z.array(pacsServer
  * Only the core builds clients (with the secret); the UI gets PacsServerView.
  */
 export class PacsServers {
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly settingsPath: string,
     private readonly secrets: SecretStore,
@@ -60,23 +62,36 @@ export class PacsServers {
   }
 
   /** Adds or replaces a server; `secret` undefined keeps the stored one, null removes it. */
-  async save(input: unknown, secret?: string | null): Promise<PacsServerView> {
+  save(input: unknown, secret?: string | null): Promise<PacsServerView> {
     const parsed = pacsServerSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new Error(`server settings: ${issue.path.join('.') || 'value'}: ${issue.message}`);
+      return Promise.reject(
+        new Error(`server settings: ${issue.path.join('.') || 'value'}: ${issue.message}`),
+      );
     }
     const server = parsed.data;
-    const servers = (await this.read()).filter((s) => s.id !== server.id);
-    if (secret === null || server.auth === 'none') await this.secrets.delete(server.id);
-    else if (secret !== undefined) await this.secrets.set(server.id, secret);
-    await this.write([...servers, server]);
-    return view(server, (await this.secrets.get(server.id)) !== undefined);
+    return this.serial(async () => {
+      const servers = (await this.read()).filter((s) => s.id !== server.id);
+      if (secret === null || server.auth === 'none') await this.secrets.delete(server.id);
+      else if (secret !== undefined) await this.secrets.set(server.id, secret);
+      await this.write([...servers, server]);
+      return view(server, (await this.secrets.get(server.id)) !== undefined);
+    });
   }
 
-  async remove(id: string): Promise<void> {
-    await this.write((await this.read()).filter((s) => s.id !== id));
-    await this.secrets.delete(id);
+  remove(id: string): Promise<void> {
+    return this.serial(async () => {
+      await this.write((await this.read()).filter((s) => s.id !== id));
+      await this.secrets.delete(id);
+    });
+  }
+
+  /** Changes run one after another: two saves at once must not both start from the old list. */
+  private serial<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(change);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** A client for a configured server, with its secret; for the core only. */

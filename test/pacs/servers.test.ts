@@ -78,6 +78,17 @@ test('secrets live in a 0600 file, sealed by the cipher given, and never in the 
   assert.equal(await secrets.get('cloud'), undefined);
   await assert.rejects(servers.client('cloud'), /no PACS server "cloud"/);
 
+  await Promise.all(
+    ['a', 'b', 'c'].map((id) =>
+      servers.save({ id, name: id, url: 'https://h/dicom-web', auth: 'bearer' }, id),
+    ),
+  );
+  assert.deepEqual(
+    (await servers.list()).map((s) => s.id).sort(),
+    ['a', 'b', 'c', 'main'],
+    'no save lost',
+  );
+
   chmodSync(join(dir, 'secrets.json'), 0o644);
   await assert.rejects(secrets.get('main'), /other users may read it \(mode 644\): run chmod 600/);
 });
