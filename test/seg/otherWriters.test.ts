@@ -13,7 +13,7 @@ import { brainLabels, brainVoxels, ORIENTATIONS, writeSeries } from '../helpers/
 import { runPythonJson } from '../helpers/python';
 
 // Rewrites a SEG as another writer might: FRACTIONAL probabilities (with sub-threshold noise)
-// instead of bits, frames in reverse order, segment identification kept per frame.
+// instead of bits, frames in reverse order, orientation given frame by frame.
 const TO_FRACTIONAL = `
 import sys, numpy as np, pydicom
 ds = pydicom.dcmread(sys.argv[1])
@@ -22,6 +22,10 @@ rng = np.random.default_rng(7)
 noise = rng.integers(0, 127, frames.shape, dtype=np.uint8)
 frac = np.where(frames == 1, 255 - noise // 4, noise).astype(np.uint8)
 ds.PerFrameFunctionalGroupsSequence = pydicom.Sequence(list(ds.PerFrameFunctionalGroupsSequence)[::-1])
+shared = ds.SharedFunctionalGroupsSequence[0]
+for item in ds.PerFrameFunctionalGroupsSequence:
+  item.PlaneOrientationSequence = shared.PlaneOrientationSequence
+del shared.PlaneOrientationSequence
 ds.SegmentationType = 'FRACTIONAL'
 ds.SegmentationFractionalType = 'PROBABILITY'
 ds.MaximumFractionalValue = 255

@@ -96,7 +96,7 @@ function sliceOfFrame(position: Vec3, geometry: VolumeGeometry, frame: number): 
   return k;
 }
 
-function checkPlane(dataset: Item, shared: Item | undefined, geometry: VolumeGeometry): void {
+function checkSize(dataset: Item, geometry: VolumeGeometry): void {
   const [cols, rows] = geometry.dimensions;
   if (Number(dataset.Rows) !== rows || Number(dataset.Columns) !== cols) {
     throw new GridMismatchError(
@@ -104,8 +104,16 @@ function checkPlane(dataset: Item, shared: Item | undefined, geometry: VolumeGeo
       `its frames are ${dataset.Columns}x${dataset.Rows}, the slices ${cols}x${rows}`,
     );
   }
+}
+
+/** Orientation and pixel spacing of one frame: shared by all frames, or given frame by frame. */
+function checkPlane(
+  item: Item | undefined,
+  shared: Item | undefined,
+  geometry: VolumeGeometry,
+): void {
   const orientation = numbers(
-    group(undefined, shared, 'PlaneOrientationSequence')?.ImageOrientationPatient,
+    group(item, shared, 'PlaneOrientationSequence')?.ImageOrientationPatient,
   );
   if (
     orientation.length !== 6 ||
@@ -116,7 +124,7 @@ function checkPlane(dataset: Item, shared: Item | undefined, geometry: VolumeGeo
       `its orientation (${orientation.join(', ')}) differs from the series'`,
     );
   }
-  const spacing = numbers(group(undefined, shared, 'PixelMeasuresSequence')?.PixelSpacing);
+  const spacing = numbers(group(item, shared, 'PixelMeasuresSequence')?.PixelSpacing);
   const expected = [geometry.spacing[1], geometry.spacing[0]];
   if (
     spacing.length !== 2 ||
@@ -165,7 +173,7 @@ export function decodeSeg(
     );
   }
   const shared = first(dataset.SharedFunctionalGroupsSequence);
-  checkPlane(dataset, shared, geometry);
+  checkSize(dataset, geometry);
   const segments = readSegments(dataset);
 
   const type = String(dataset.SegmentationType);
@@ -200,6 +208,7 @@ export function decodeSeg(
     if (position.length !== 3 || position.some((v) => !Number.isFinite(v))) {
       throw new Error(`frame ${f + 1} has no Image Position (Patient)`);
     }
+    checkPlane(item, shared, geometry);
     const base = sliceOfFrame(position as Vec3, geometry, f) * inPlane;
     for (let n = 0; n < inPlane; n++) {
       const at = f * inPlane + n;
