@@ -7,10 +7,14 @@ import { test } from 'node:test';
 import { runPythonJson } from '../helpers/python';
 
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, WORKSTATION_TF_BACKENDS: 'wasm,cpu' },
-  });
+  return spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', ...args, '--models', 'test/fixtures/models'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, WORKSTATION_TF_BACKENDS: 'wasm,cpu' },
+    },
+  );
 }
 
 test('cli segment writes the labelmap and reports progress as JSON lines when piped', () => {

@@ -6,7 +6,7 @@ import { createWorkstation } from '../../src/workstation/createWorkstation';
 export function openSampleWorkstation(exportDirectory?: string): Promise<Workstation> {
   return createWorkstation({
     seriesFolders: [join(process.cwd(), 'assets/sample')],
-    modelsDir: join(process.cwd(), 'assets/models'),
+    modelsDir: join(process.cwd(), 'test/fixtures/models'),
     version: 'test',
     backends: 'wasm,cpu',
     exportDirectory,
