@@ -4,3 +4,4 @@ export * from './errors';
 export * from './events';
 export * from './geometry';
 export type * from './WorkstationApi';
+export * from './trainingCommands';

@@ -22,6 +22,7 @@ const workstation = await createWorkstation({
   version: appVersion(),
   backends: process.env.WORKSTATION_TF_BACKENDS,
   exportDirectory: values['export-dir'],
+  dataDir: values['data-dir'],
 });
 const host = await startHost({
   workstation,

@@ -6,13 +6,15 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runPythonJson } from '../helpers/python';
 
+const dataHome = mkdtempSync(join(tmpdir(), 'cli-data-'));
+
 function cli(...args: string[]) {
   return spawnSync(
     process.execPath,
     ['--import', 'tsx', 'src/cli/main.ts', ...args, '--models', 'test/fixtures/models'],
     {
       encoding: 'utf8',
-      env: { ...process.env, WORKSTATION_TF_BACKENDS: 'wasm,cpu' },
+      env: { ...process.env, WORKSTATION_TF_BACKENDS: 'wasm,cpu', XDG_DATA_HOME: dataHome },
     },
   );
 }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ApiEvent } from '../../src/api/events';
@@ -15,6 +17,7 @@ before(async () => {
     modelsDir: join(process.cwd(), 'assets/models'),
     version: 'test',
     backends: 'wasm,cpu',
+    dataDir: mkdtempSync(join(tmpdir(), 'workstation-data-')),
   });
 });
 after(() => workstation.close());

@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Workstation } from '../../src/workstation/Workstation';
 import { createWorkstation } from '../../src/workstation/createWorkstation';
@@ -10,5 +12,6 @@ export function openSampleWorkstation(exportDirectory?: string): Promise<Worksta
     version: 'test',
     backends: 'wasm,cpu',
     exportDirectory,
+    dataDir: mkdtempSync(join(tmpdir(), 'workstation-data-')),
   });
 }
