@@ -4,6 +4,7 @@ import { runSegment } from './commands/segment';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   segment: { summary: 'segment a DICOM series and write the labelmap as NIfTI', run: runSegment },
+  infer: { summary: 'the same as segment', run: runSegment },
 };
 
 function help(): string {
