@@ -1,5 +1,6 @@
 import { tf } from '../tf';
 import { conv2dInputGrad, conv2dOutputSize, conv2dWeightGrad, type Conv2dGeometry } from './conv2d';
+import { derivedKernels } from './derivedKernels';
 import { takeSlices } from './takeSlices';
 import { holdForBackward } from './taping';
 
@@ -74,17 +75,11 @@ export function conv3dForward(x: tf.Tensor5D, w: tf.Tensor5D, g: Conv3dGeometry)
   const [n] = x.shape;
   const [kd, , , , cout] = w.shape;
   const xp = padDepth(x, g.pad[0]);
+  const kernels = derivedKernels(w, () => Array.from({ length: kd }, (_, t) => tapKernel(w, t)));
   const taps: tf.Tensor4D[] = [];
   for (let t = 0; t < kd; t++) {
     taps.push(
-      tf.conv2d(
-        tapInput(xp, t, p, g),
-        tapKernel(w, t),
-        p.g2.stride,
-        pad4(p.g2),
-        'NHWC',
-        p.g2.dilation,
-      ),
+      tf.conv2d(tapInput(xp, t, p, g), kernels[t], p.g2.stride, pad4(p.g2), 'NHWC', p.g2.dilation),
     );
   }
   return tf.reshape(taps.length === 1 ? taps[0] : tf.addN(taps), [n, p.od, p.oh, p.ow, cout]);
