@@ -3,7 +3,8 @@
 // Adam training step at batch 2, against the same architecture and weights in PyTorch on CPU in
 // the same run with the same number of threads (one: tfjs-wasm runs one thread in Node). Prints
 // the best of --reps times (the machines are shared: the minimum is the least disturbed figure), our/PyTorch ratios, GFLOP/s (convolutions only; a training step counted as three
-// forwards) and a per-kernel profile of our ACS forward and training step.
+// forwards) and a per-kernel profile of our ACS forward and training step. Then inference on both
+// cores (two workers, a patch each) against PyTorch with two threads.
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { parseArgs } from 'node:util';
 import type { ConvKind } from '../src/nn/architecture';
 import { forwardFlops } from '../src/nn/flops';
 import { importTorchvision } from '../src/nn/importTorchvision';
+import { createParallelPredictor } from '../src/nn/parallel/parallelPredictor';
 import { disposeSegmenter, predict, type Segmenter } from '../src/nn/segmenter';
 import { tf } from '../src/nn/tf';
 import { createOptimizer, trainStep } from '../src/nn/training';
@@ -153,6 +155,47 @@ for (const kind of kinds) {
     rows.push(r);
     print(r);
   }
+}
+
+// Both cores: two workers, one patch each, against PyTorch with two threads.
+console.log('\nrunning the PyTorch reference with 2 threads ...');
+const dir2 = runTorchReference([
+  '--bench',
+  '--size',
+  String(size),
+  '--classes',
+  String(classes),
+  '--threads',
+  '2',
+  '--kinds',
+  kinds.join(','),
+  '--reps',
+  String(reps),
+  '--batches',
+  '2',
+  '--no-train',
+]);
+const torch2 = JSON.parse(readFileSync(join(dir2, 'bench.json'), 'utf8')) as {
+  threads: number;
+  ms: Record<string, number>;
+};
+rmSync(dir2, { recursive: true, force: true });
+for (const [kind, model] of models) {
+  const parallel = await createParallelPredictor(model, 2);
+  const voxels = size ** 3;
+  const input = Float32Array.from({ length: 2 * voxels }, () => Math.random());
+  const ours = await timeIt(async () => {
+    await parallel.predict(input.slice(), 2, [size, size, size]);
+  });
+  await parallel.close();
+  const r = {
+    what: `${kind} forward b2, 2 cores`,
+    ours,
+    theirs: torch2.ms[`${kind}/forward/2`],
+    flops: forwardFlops(model.config, [size, size, size], 2),
+  };
+  rows.push(r);
+  print(r);
 }
 
 const acs = models.get('acs');
