@@ -1,5 +1,10 @@
 import { tf } from '../tf';
-import { conv2dInputGrad, conv2dOutputSize, conv2dWeightGrad, type Conv2dGeometry } from './conv2d';
+import {
+  conv2dInputGrad,
+  conv2dOutputSize,
+  weightGradFromTransposed,
+  type Conv2dGeometry,
+} from './conv2d';
 import { derivedKernels } from './derivedKernels';
 import { takeSlices } from './takeSlices';
 import { holdForBackward } from './taping';
@@ -117,18 +122,44 @@ export function conv3dBackward(
   const plane = h * wd * c;
   const dy4 = tf.reshape(dy, [n * p.od, p.oh, p.ow, cout]) as tf.Tensor4D;
   const xp = padDepth(x, pd);
+  // Laid out once for every tap's weight gradient: dy as [Ho, Wo, N*od, out], the input as
+  // [C*H*W*N, depth] so that a tap's slices are a column range (strided by the depth stride).
+  const dyt = tf.transpose(dy4, [1, 2, 0, 3]) as tf.Tensor4D;
+  const xcols = tf.reshape(tf.transpose(xp, [4, 2, 3, 0, 1]), [
+    c * h * wd * n,
+    depth,
+  ]) as tf.Tensor2D;
   const dxs: tf.Tensor[] = [];
   const dws: tf.Tensor4D[] = [];
   for (let t = 0; t < kd; t++) {
-    const input = tapInput(xp, t, p, g);
-    dws.push(conv2dWeightGrad(input, dy4, [kh, kw, c, cout], p.g2));
+    const start = t * g.dilation[0];
+    let cols: tf.Tensor2D;
+    if (sd === 1) {
+      cols = tf.slice(xcols, [0, start], [-1, p.od]);
+    } else {
+      const span = p.od * sd;
+      const short = start + span - depth;
+      const source =
+        short > 0
+          ? tf.pad(xcols, [
+              [0, 0],
+              [0, short],
+            ])
+          : xcols;
+      const window = tf.reshape(tf.slice(source, [0, start], [-1, span]), [
+        c * h * wd * n,
+        p.od,
+        sd,
+      ]);
+      cols = tf.reshape(tf.slice(window, [0, 0, 0], [-1, p.od, 1]), [c * h * wd * n, p.od]);
+    }
+    const xt = tf.reshape(cols, [c, h, wd, n * p.od]) as tf.Tensor4D;
+    dws.push(weightGradFromTransposed(xt, dyt, [kh, kw, c, cout], p.g2));
     if (!inputGrad) continue;
-    let dx: tf.Tensor = tf.reshape(conv2dInputGrad(dy4, tapKernel(w, t), input.shape, p.g2), [
-      n,
-      p.od,
-      1,
-      plane,
-    ]);
+    let dx: tf.Tensor = tf.reshape(
+      conv2dInputGrad(dy4, tapKernel(w, t), [n * p.od, h, wd, c], p.g2),
+      [n, p.od, 1, plane],
+    );
     if (sd > 1)
       dx = tf.pad(dx, [
         [0, 0],
