@@ -122,38 +122,31 @@ export function conv3dBackward(
   const plane = h * wd * c;
   const dy4 = tf.reshape(dy, [n * p.od, p.oh, p.ow, cout]) as tf.Tensor4D;
   const xp = padDepth(x, pd);
-  // Laid out once for every tap's weight gradient: dy as [Ho, Wo, N*od, out], the input as
-  // [C*H*W*N, depth] so that a tap's slices are a column range (strided by the depth stride).
+  // Laid out once for every tap's weight gradient: dy as [Ho, Wo, N*od, out], and for depth
+  // stride 1 the input as [C*H*W, N, depth] (a rank-3 transpose; wasm's rank-5 one is 15x
+  // slower) so that a tap's slices are a range of its last axis. Strided taps are cut on the
+  // depth axis first (a strided cut of the innermost axis is slow) and transposed each.
   const dyt = tf.transpose(dy4, [1, 2, 0, 3]) as tf.Tensor4D;
-  const xcols = tf.reshape(tf.transpose(xp, [4, 2, 3, 0, 1]), [
-    c * h * wd * n,
-    depth,
-  ]) as tf.Tensor2D;
+  const rows = c * h * wd;
+  const xcols =
+    sd === 1
+      ? (tf.reshape(tf.transpose(tf.reshape(xp, [n * depth, h * wd, c]), [2, 1, 0]), [
+          rows,
+          n,
+          depth,
+        ]) as tf.Tensor3D)
+      : undefined;
   const dxs: tf.Tensor[] = [];
   const dws: tf.Tensor4D[] = [];
   for (let t = 0; t < kd; t++) {
-    const start = t * g.dilation[0];
-    let cols: tf.Tensor2D;
-    if (sd === 1) {
-      cols = tf.slice(xcols, [0, start], [-1, p.od]);
-    } else {
-      const span = p.od * sd;
-      const short = start + span - depth;
-      const source =
-        short > 0
-          ? tf.pad(xcols, [
-              [0, 0],
-              [0, short],
-            ])
-          : xcols;
-      const window = tf.reshape(tf.slice(source, [0, start], [-1, span]), [
-        c * h * wd * n,
-        p.od,
-        sd,
-      ]);
-      cols = tf.reshape(tf.slice(window, [0, 0, 0], [-1, p.od, 1]), [c * h * wd * n, p.od]);
-    }
-    const xt = tf.reshape(cols, [c, h, wd, n * p.od]) as tf.Tensor4D;
+    const xt = xcols
+      ? (tf.reshape(tf.slice(xcols, [0, 0, t * g.dilation[0]], [rows, n, p.od]), [
+          c,
+          h,
+          wd,
+          n * p.od,
+        ]) as tf.Tensor4D)
+      : (tf.transpose(tapInput(xp, t, p, g), [3, 1, 2, 0]) as tf.Tensor4D);
     dws.push(weightGradFromTransposed(xt, dyt, [kh, kw, c, cout], p.g2));
     if (!inputGrad) continue;
     let dx: tf.Tensor = tf.reshape(
