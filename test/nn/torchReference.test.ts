@@ -59,7 +59,7 @@ for (const kind of ['2d', 'acs', '3d'] as const) {
   test(
     `${kind}: torchvision .pth weights give PyTorch's outputs and gradients`,
     { skip: missing },
-    () => {
+    (t) => {
       const model: Segmenter = importTorchvision(
         { kind, numClasses: 3 },
         weights,
@@ -76,6 +76,10 @@ for (const kind of ['2d', 'acs', '3d'] as const) {
       const got = forward(model, x);
       const diff = maxAbs(tf.sub(got, want));
       assert.ok(diff < 1e-4, `${kind} logits differ by ${diff} (scale ${maxAbs(want)})`);
+      t.diagnostic(
+        `${kind}: logits max abs diff ${diff.toExponential(2)} (max |logit| ${maxAbs(want).toFixed(2)})`,
+      );
+      let worstGradient = 0;
 
       const { loss, grads } = lossAndGradients(model, x, labels);
       assert.ok(
@@ -98,8 +102,12 @@ for (const kind of ['2d', 'acs', '3d'] as const) {
           d <= 1e-4 * Math.max(1, scale),
           `${kind} gradient of ${name} differs by ${d} (scale ${scale})`,
         );
+        worstGradient = Math.max(worstGradient, d / Math.max(1, scale));
         ours.dispose();
       }
+      t.diagnostic(
+        `${kind}: gradients max abs diff / max(1, max |grad|) ${worstGradient.toExponential(2)} over ${checked.length} tensors`,
+      );
       for (const g of grads.values()) g.dispose();
       tf.dispose([x, labels, want, got]);
       disposeSegmenter(model);
