@@ -68,7 +68,13 @@ export async function writeCheckpoint(
     return target;
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
-    throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `could not write the ${name} checkpoint in ${root} (the previous one is kept): ${reason}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

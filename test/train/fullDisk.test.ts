@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import '@tensorflow/tfjs-backend-wasm';
+import { trainModel } from '../../src/engine/train/trainModel';
+import { buildSegmenter, configFromCard, loadModel, type ModelCard } from '../../src/nn';
+import { tf } from '../../src/nn/tf';
+import { colinCase } from '../../scripts/mricronCases';
+
+const card: ModelCard = {
+  format: 'acs-workstation-model',
+  version: 1,
+  name: 'full disk (test)',
+  architecture: 'resnet18',
+  kind: 'acs',
+  dilated: false,
+  baseWidth: 4,
+  decoderChannels: [8, 8, 8, 8],
+  depthKernel: 0,
+  conversion: { from: 'none', method: 'random' },
+  input: { channels: 3, slices: 'repeat' },
+  classes: ['background', 'grey matter', 'other brain'],
+  inputSpacing: [8, 8, 8],
+  intensity: { kind: 'zscore' },
+  patchSize: [32, 32, 32],
+  trainedOn: [],
+  metrics: {},
+  weights: 'weights.safetensors',
+};
+
+// A real full disk: a small tmpfs (root only; where mounting is not allowed the test says so).
+const disk = mkdtempSync(join(tmpdir(), 'full-disk-'));
+let mounted = false;
+before(async () => {
+  await tf.setBackend('wasm');
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', disk], { stdio: 'ignore' });
+    mounted = true;
+  } catch {
+    mounted = false;
+  }
+});
+after(() => {
+  if (mounted) execFileSync('umount', [disk]);
+});
+
+test('a full disk while checkpointing fails the training by name and keeps the last good checkpoint', async (t) => {
+  if (!mounted)
+    return t.skip('cannot mount a small tmpfs here (needs root): full-disk test skipped');
+  const train = [colinCase('ch2bet.nii.gz', 8)];
+  await assert.rejects(
+    trainModel({
+      model: buildSegmenter(configFromCard(card), { seed: 1 }),
+      card,
+      train,
+      validation: train,
+      options: { epochs: 3, stepsPerEpoch: 1, batchSize: 1, seed: 1 },
+      checkpointDir: disk,
+      onEpoch: (record) => {
+        // After the first epoch's checkpoints, fill what is left of the disk.
+        if (record.epoch === 1) {
+          const { bavail, bsize } = statfsSync(disk);
+          writeFileSync(join(disk, 'filler'), Buffer.alloc(Math.max(0, bavail * bsize - 4096)));
+        }
+      },
+    }),
+    /could not write the (best|last) checkpoint in .* \(the previous one is kept\): ENOSPC/,
+  );
+  const last = await loadModel(join(disk, 'last'));
+  assert.equal(last.card.metrics.epoch, 1);
+  const best = await loadModel(join(disk, 'best'));
+  assert.equal(best.card.metrics.epoch, 1);
+});
