@@ -1,104 +1,152 @@
 import type { Volume, VoxelArray } from '../volume/Volume';
-import { cross, dot, norm, sub } from '../volume/vec3';
-import type { Vec3 } from '../volume/vec3';
 import { DicomReadError } from './DicomReadError';
-import type { DicomSlice } from './DicomSlice';
+import type { DicomSlice, PixelFormat } from './DicomSlice';
+import { framePixels, releaseFrameCache } from './framePixels';
+import { sliceGeometry } from './sliceGeometry';
+import type { SeriesWarning } from './sliceGeometry';
+import { pixelEncoding } from './transferSyntax';
 
-/** Relative tolerance on the gap between neighbouring slices before a series is called uneven. */
-const SPACING_TOLERANCE = 0.01;
-
-function sliceNormal(slice: DicomSlice): Vec3 {
-  const o = slice.imageOrientation;
-  const n = cross([o[0], o[1], o[2]], [o[3], o[4], o[5]]);
-  const length = norm(n);
-  return [n[0] / length, n[1] / length, n[2] / length];
+export interface BuildOptions {
+  signal?: AbortSignal;
+  /** slices written so far, of all */
+  onProgress?: (done: number, total: number) => void;
 }
 
-function checkSameGrid(slices: DicomSlice[]): void {
+/** Smallest and largest stored value Bits Stored allows. */
+function storedRange(format: PixelFormat): [number, number] {
+  if (format.float) return [-Infinity, Infinity];
+  const bits = format.bitsStored;
+  return format.pixelRepresentation === 1
+    ? [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1]
+    : [0, 2 ** bits - 1];
+}
+
+type Constructor = (new (length: number) => VoxelArray) & { BYTES_PER_ELEMENT: number };
+
+/**
+ * The narrowest array holding every rescaled value exactly, decided from the headers so the
+ * pixels can be read once, straight into it. Float when slope or intercept are not integers or
+ * vary between slices (as dcm2niix would need a float volume for them).
+ */
+function outputType(slices: DicomSlice[]): Constructor {
+  const first = slices[0];
+  if (first.format.float || first.format.bitsAllocated === 32) return Float32Array;
+  const varies = slices.some(
+    (s) => s.rescaleSlope !== first.rescaleSlope || s.rescaleIntercept !== first.rescaleIntercept,
+  );
+  const { rescaleSlope: m, rescaleIntercept: b } = first;
+  if (varies || !Number.isInteger(m) || !Number.isInteger(b)) return Float32Array;
+  const [lo, hi] = storedRange(first.format)
+    .map((v) => v * m + b)
+    .sort((x, y) => x - y);
+  if (first.format.bitsAllocated === 8 && lo >= 0 && hi <= 255) return Uint8Array;
+  if (first.format.bitsAllocated === 8 && lo >= -128 && hi <= 127) return Int8Array;
+  if (lo >= -32768 && hi <= 32767) return Int16Array;
+  if (lo >= 0 && hi <= 65535) return Uint16Array;
+  return Float32Array;
+}
+
+/** Reads little-endian stored bytes as values of their type (sign-extended from Bits Stored). */
+function storedValues(bytes: Uint8Array, format: PixelFormat): VoxelArray {
+  // Typed arrays need an aligned offset: copy only when the bytes are not aligned.
+  const width = format.bitsAllocated / 8;
+  const aligned = bytes.byteOffset % width === 0 ? bytes : bytes.slice();
+  const { buffer, byteOffset } = aligned;
+  const count = aligned.length / width;
+  const signed = format.pixelRepresentation === 1;
+  let values: VoxelArray;
+  if (format.float) values = new Float32Array(buffer, byteOffset, count);
+  else if (width === 1)
+    values = signed
+      ? new Int8Array(buffer, byteOffset, count)
+      : new Uint8Array(buffer, byteOffset, count);
+  else if (width === 2)
+    values = signed
+      ? new Int16Array(buffer, byteOffset, count)
+      : new Uint16Array(buffer, byteOffset, count);
+  else
+    values = signed
+      ? new Int32Array(buffer, byteOffset, count)
+      : new Uint32Array(buffer, byteOffset, count);
+  if (signed && !format.float && format.bitsStored < format.bitsAllocated) {
+    const shift = 32 - format.bitsStored;
+    for (let n = 0; n < count; n++) values[n] = (values[n] << shift) >> shift;
+  }
+  return values;
+}
+
+/**
+ * Stacks the slices of one series into a Volume: ordered along the slice normal, spacing from the
+ * positions, values rescaled to modality units, MONOCHROME1 inverted to MONOCHROME2. Pixels are
+ * read one frame at a time into the volume, so memory peaks at one volume and one file.
+ */
+export async function buildVolume(
+  input: DicomSlice[],
+  options: BuildOptions = {},
+): Promise<{ volume: Volume; warnings: SeriesWarning[] }> {
+  if (input.length === 0) throw new Error('a series needs at least one slice');
+  const { slices, geometry, warnings } = sliceGeometry(input);
   const first = slices[0];
   for (const s of slices) {
     if (s.rows !== first.rows || s.columns !== first.columns) {
       throw new DicomReadError(
         s.path,
-        `size ${s.columns}x${s.rows} differs from ${first.columns}x${first.rows}`,
+        `size ${s.columns}x${s.rows} differs from ${first.columns}x${first.rows} in ${first.path}`,
+        'geometry',
       );
     }
-    if (s.imageOrientation.some((v, n) => Math.abs(v - first.imageOrientation[n]) > 1e-4)) {
-      throw new DicomReadError(s.path, 'orientation differs from the rest of the series');
+    const f = s.format;
+    if (
+      f.bitsAllocated !== first.format.bitsAllocated ||
+      f.pixelRepresentation !== first.format.pixelRepresentation ||
+      f.float !== first.format.float
+    ) {
+      throw new DicomReadError(s.path, `pixel format differs from ${first.path}`, 'unsupported');
     }
   }
-}
-
-/** The narrowest array that holds every rescaled value exactly: integer types where it can. */
-function outputArray(slices: DicomSlice[], count: number): VoxelArray {
-  if (
-    !slices.every((s) => Number.isInteger(s.rescaleSlope) && Number.isInteger(s.rescaleIntercept))
-  ) {
-    return new Float32Array(count);
-  }
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const s of slices) {
-    for (const v of s.pixels) {
-      const value = v * s.rescaleSlope + s.rescaleIntercept;
-      if (value < lo) lo = value;
-      if (value > hi) hi = value;
-    }
-  }
-  if (lo >= 0 && hi <= 255 && slices[0].pixels.BYTES_PER_ELEMENT === 1)
-    return new Uint8Array(count);
-  if (lo >= -32768 && hi <= 32767) return new Int16Array(count);
-  if (lo >= 0 && hi <= 65535) return new Uint16Array(count);
-  return new Float32Array(count);
-}
-
-/**
- * Stacks the slices of one series into a Volume: ordered by position along the slice normal
- * (never by file name or instance number), slice spacing from the positions, values rescaled
- * to modality units.
- */
-export function buildVolume(input: DicomSlice[]): Volume {
-  if (input.length === 0) throw new Error('a series needs at least one slice');
-  checkSameGrid(input);
-  const normal = sliceNormal(input[0]);
-  const slices = [...input].sort(
-    (a, b) => dot(a.imagePosition, normal) - dot(b.imagePosition, normal),
-  );
-  const first = slices[0];
-  const along = slices.map((s) => dot(s.imagePosition, normal));
-  const gaps = along.slice(1).map((p, n) => p - along[n]);
-  const sliceSpacing = gaps.length ? gaps.reduce((a, b) => a + b, 0) / gaps.length : 1;
-  for (const [n, gap] of gaps.entries()) {
-    if (gap < 1e-6) throw new DicomReadError(slices[n + 1].path, 'two slices share one position');
-    if (Math.abs(gap - sliceSpacing) > SPACING_TOLERANCE * sliceSpacing) {
-      throw new DicomReadError(
-        slices[n + 1].path,
-        `uneven slice spacing (${gap.toFixed(3)} mm where the series averages ${sliceSpacing.toFixed(3)} mm): a missing slice?`,
-      );
-    }
-  }
+  const Output = outputType(slices);
   const inPlane = first.rows * first.columns;
-  const voxels = outputArray(slices, inPlane * slices.length);
-  slices.forEach((s, k) => {
-    const offset = k * inPlane;
-    for (let n = 0; n < inPlane; n++)
-      voxels[offset + n] = s.pixels[n] * s.rescaleSlope + s.rescaleIntercept;
-  });
-  const offAxis = sub(slices[slices.length - 1].imagePosition, first.imagePosition);
-  const o = first.imageOrientation;
-  if (slices.length > 1 && norm(cross(offAxis, normal)) > 1e-3 * norm(offAxis)) {
-    throw new DicomReadError(
-      first.path,
-      'slice positions do not run along the slice normal (gantry tilt)',
-    );
+  const voxels = new Output(inPlane * slices.length);
+  const outBytes = new Uint8Array(voxels.buffer);
+  const scratch = new Uint8Array(inPlane * (first.format.bitsAllocated / 8));
+  try {
+    for (const [k, s] of slices.entries()) {
+      if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
+      const identity =
+        s.rescaleSlope === 1 && s.rescaleIntercept === 0 && s.format.photometric === 'MONOCHROME2';
+      const sameType =
+        pixelEncoding(s.location.transferSyntax) === 'native' &&
+        s.location.offset >= 0 &&
+        identity &&
+        Output.BYTES_PER_ELEMENT === s.format.bitsAllocated / 8 &&
+        (s.format.float ||
+          (s.format.pixelRepresentation === 1) ===
+            (voxels instanceof Int8Array ||
+              voxels instanceof Int16Array ||
+              voxels instanceof Int32Array)) &&
+        !(s.format.pixelRepresentation === 1 && s.format.bitsStored < s.format.bitsAllocated);
+      if (sameType) {
+        // The common case: stored values are the voxels. Read them straight into the volume.
+        const size = inPlane * Output.BYTES_PER_ELEMENT;
+        await framePixels(s, outBytes.subarray(k * size, (k + 1) * size));
+      } else {
+        const values = storedValues(await framePixels(s, scratch), s.format);
+        const offset = k * inPlane;
+        const m = s.rescaleSlope;
+        const b = s.rescaleIntercept;
+        if (s.format.photometric === 'MONOCHROME1') {
+          // Inverted about the stored range, so the brightest stored value becomes the darkest.
+          const [lo, hi] = storedRange(s.format);
+          for (let n = 0; n < inPlane; n++) voxels[offset + n] = (hi + lo - values[n]) * m + b;
+        } else {
+          for (let n = 0; n < inPlane; n++) voxels[offset + n] = values[n] * m + b;
+        }
+      }
+      if (k % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
+      options.onProgress?.(k + 1, slices.length);
+    }
+  } finally {
+    releaseFrameCache();
   }
-  return {
-    geometry: {
-      dimensions: [first.columns, first.rows, slices.length],
-      spacing: [first.pixelSpacing[1], first.pixelSpacing[0], sliceSpacing],
-      origin: first.imagePosition,
-      direction: [o[0], o[1], o[2], o[3], o[4], o[5], normal[0], normal[1], normal[2]],
-    },
-    voxels,
-  };
+  return { volume: { geometry, voxels }, warnings };
 }

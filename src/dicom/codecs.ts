@@ -1,0 +1,78 @@
+import { Decoder as JpegLosslessDecoder } from 'jpeg-lossless-decoder-js';
+import type { PixelEncoding } from './transferSyntax';
+
+type WasmCodec = 'jpeg-baseline' | 'jpeg-ls' | 'jpeg-2000' | 'htj2k';
+
+/** Each wasm codec is compiled once, on first use, and shared by every later frame. */
+const loaded = new Map<WasmCodec, Promise<new () => CornerstoneDecoder>>();
+
+function loadCodec(codec: WasmCodec): Promise<new () => CornerstoneDecoder> {
+  let promise = loaded.get(codec);
+  if (!promise) {
+    promise = (async () => {
+      switch (codec) {
+        case 'jpeg-baseline':
+          return (
+            await (await import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs')).default()
+          ).JPEGDecoder;
+        case 'jpeg-ls':
+          return (await (await import('@cornerstonejs/codec-charls/decodewasmjs')).default())
+            .JpegLSDecoder;
+        case 'jpeg-2000':
+          return (await (await import('@cornerstonejs/codec-openjpeg/decodewasmjs')).default())
+            .J2KDecoder;
+        case 'htj2k':
+          return (await (await import('@cornerstonejs/codec-openjph/wasmjs')).default())
+            .HTJ2KDecoder;
+      }
+    })();
+    loaded.set(codec, promise);
+  }
+  return promise;
+}
+
+export interface DecodedFrame {
+  /** little-endian sample bytes, copied out of the codec's memory */
+  bytes: Uint8Array;
+  width: number;
+  height: number;
+  bitsPerSample: number;
+  components: number;
+}
+
+async function decodeWasm(codec: WasmCodec, encoded: Uint8Array): Promise<DecodedFrame> {
+  const Decoder = await loadCodec(codec);
+  const decoder = new Decoder();
+  try {
+    decoder.getEncodedBuffer(encoded.length).set(encoded);
+    decoder.decode();
+    const info = decoder.getFrameInfo();
+    return {
+      // The decoded buffer is a view into wasm memory, reused by the next decode: copy it.
+      bytes: new Uint8Array(decoder.getDecodedBuffer()),
+      width: info.width,
+      height: info.height,
+      bitsPerSample: info.bitsPerSample,
+      components: info.componentCount,
+    };
+  } finally {
+    decoder.delete();
+  }
+}
+
+/** Decodes one compressed frame with the codec its transfer syntax names. */
+export async function decodeCompressed(
+  encoding: Exclude<PixelEncoding, 'native' | 'native-big-endian' | 'deflate' | 'rle'>,
+  encoded: Uint8Array,
+  bytesPerSample: number,
+): Promise<Uint8Array> {
+  if (encoding === 'jpeg-lossless') {
+    // Copy: the decoder reads through an ArrayBuffer and the fragment may be a view of a file.
+    const copy = encoded.slice();
+    const out = new JpegLosslessDecoder().decode(copy.buffer, 0, copy.length, bytesPerSample);
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  }
+  const frame = await decodeWasm(encoding, encoded);
+  if (frame.components !== 1) throw new Error(`decoded ${frame.components} components, not 1`);
+  return frame.bytes;
+}

@@ -1,0 +1,61 @@
+import { DicomReadError } from './DicomReadError';
+import type { DicomSlice } from './DicomSlice';
+import type { FileSource } from './FileSource';
+import { parseDataSet, sliceHeaders } from './parseHeader';
+
+/** Most headers end well inside this; longer ones (multi-frame, big private data) are read whole. */
+const HEAD_BYTES = 32 * 1024;
+
+export interface ScanOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ScanResult {
+  slices: DicomSlice[];
+  /** files that gave no slice: non-image objects (counted) and errors (listed), each named */
+  issues: DicomReadError[];
+}
+
+function headerOf(source: FileSource): DicomSlice[] {
+  if (source.size === 0) throw new DicomReadError(source.path, 'empty file', 'empty');
+  if (source.size > HEAD_BYTES) {
+    try {
+      return sliceHeaders(parseDataSet(source.head(HEAD_BYTES), source.path, true), source);
+    } catch (error) {
+      // Only a header that runs past the head is retried whole; a real problem is reported.
+      if (!(error instanceof DicomReadError) || error.problem !== 'malformed') throw error;
+    }
+  }
+  return sliceHeaders(parseDataSet(source.all(), source.path, true), source);
+}
+
+/**
+ * Reads the header of every file (pixels stay on disk). A file that is not a DICOM image, or is
+ * broken, becomes an issue naming it; the scan goes on.
+ */
+export async function scanFiles(
+  sources: FileSource[],
+  options: ScanOptions = {},
+): Promise<ScanResult> {
+  const slices: DicomSlice[] = [];
+  const issues: DicomReadError[] = [];
+  for (const [n, source] of sources.entries()) {
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
+    try {
+      slices.push(...headerOf(source));
+    } catch (error) {
+      if (error instanceof DicomReadError) issues.push(error);
+      else {
+        const reason = error instanceof Error ? error.message : String(error);
+        issues.push(new DicomReadError(source.path, `cannot read (${reason})`, 'io'));
+      }
+    }
+    if (n % 64 === 63) {
+      options.onProgress?.(n + 1, sources.length);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  options.onProgress?.(sources.length, sources.length);
+  return { slices, issues };
+}
