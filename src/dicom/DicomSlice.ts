@@ -56,6 +56,8 @@ export interface DicomSlice {
   rescaleIntercept: number;
   /** Gantry/Detector Tilt (0018,1120) in degrees, 0 when absent */
   gantryTilt: number;
+  /** Slice Thickness (0018,0050) in mm, 0 when absent: used only for a single-slice series */
+  sliceThickness: number;
   format: PixelFormat;
   location: PixelLocation;
 }

@@ -67,7 +67,7 @@ export function groupSeries(slices: DicomSlice[]): SeriesGroup[] {
   const bySeries = new Map<string, DicomSlice[]>();
   for (const s of slices) {
     // Without a SeriesInstanceUID, the folder is the best guess of which files belong together.
-    const key = `${s.studyInstanceUid}|${s.seriesInstanceUid || s.path.replace(/[^/\\]*$/, '')}`;
+    const key = s.seriesInstanceUid || s.path.replace(/[^/\\]*$/, '');
     const list = bySeries.get(key);
     if (list) list.push(s);
     else bySeries.set(key, [s]);

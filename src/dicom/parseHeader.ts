@@ -21,6 +21,13 @@ function inflater(bytes: Uint8Array, position: number): Uint8Array {
   return whole;
 }
 
+/** dicom-parser throws strings, Errors, or `{ exception, dataSet }` objects. */
+function parserMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error && 'exception' in error) return String(error.exception);
+  return String(error);
+}
+
 /** A file without the Part 10 preamble that starts with a group 0008 tag: old implicit VR dumps. */
 function looksLikeRawDataset(bytes: Uint8Array): boolean {
   return bytes.length > 8 && bytes[0] === 0x08 && bytes[1] === 0x00;
@@ -36,7 +43,7 @@ export function parseDataSet(bytes: Uint8Array, path: string, untilPixels: boole
   try {
     return dicomParser.parseDicom(bytes, options);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = parserMessage(error);
     if (/DICM prefix not found/.test(reason)) {
       if (looksLikeRawDataset(bytes)) {
         try {
@@ -201,6 +208,7 @@ export function sliceHeaders(dataSet: DataSet, source: FileSource): DicomSlice[]
     rows,
     columns,
     gantryTilt: dataSet.floatString('x00181120') ?? 0,
+    sliceThickness: dataSet.floatString('x00180050') ?? 0,
     format,
   };
   const slices: DicomSlice[] = [];

@@ -4,7 +4,7 @@ import type { BuildOptions } from './buildVolume';
 import { DicomReadError } from './DicomReadError';
 import { groupSeries } from './groupSeries';
 import type { SeriesGroup } from './groupSeries';
-import { listFiles } from './listFiles';
+import { listInputs } from './listInputs';
 import { scanFiles } from './scanFiles';
 import type { ScanOptions } from './scanFiles';
 import type { SeriesWarning } from './sliceGeometry';
@@ -57,7 +57,9 @@ export async function scanSeries(
   paths: string[],
   options: ScanOptions = {},
 ): Promise<{ groups: SeriesGroup[]; issues: DicomReadError[] }> {
-  const { slices, issues } = await scanFiles(listFiles(paths), options);
+  const inputs = listInputs(paths);
+  const { slices, issues } = await scanFiles(inputs.files, options);
+  issues.unshift(...inputs.issues);
   return { groups: groupSeries(slices), issues };
 }
 

@@ -68,9 +68,9 @@ export function sliceGeometry(input: DicomSlice[]): {
     );
   }
   let sliceAxis = normal;
-  let sliceSpacing = typical;
+  let sliceSpacing: number;
   if (slices.length > 1) {
-    const span = sub(slices[slices.length - 1].imagePosition, first.imagePosition);
+    const span = sub(slices[slices.length - 1].imagePosition, slices[0].imagePosition);
     const step = sub(slices[slices.length - 1].imagePosition, slices[0].imagePosition).map(
       (v) => v / (slices.length - 1),
     ) as Vec3;
@@ -85,9 +85,11 @@ export function sliceGeometry(input: DicomSlice[]): {
       });
     }
   } else {
+    // One slice has no neighbour to measure: its thickness stands in, as in dcm2niix.
+    sliceSpacing = first.sliceThickness > 0 ? first.sliceThickness : 1;
     warnings.push({
       code: 'single-slice',
-      message: 'one slice: its thickness is unknown, 1 mm is assumed',
+      message: `one slice: a ${sliceSpacing} mm thick single image, not a volume`,
     });
   }
   return {

@@ -7,7 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { diskFile } from '../../src/dicom/FileSource';
 import { readDicomFolder } from '../../src/dicom/readDicomFolder';
+import { scanFiles } from '../../src/dicom/scanFiles';
+import { lpsAffine } from '../../src/volume/affine';
 import { readNifti } from '../../src/nifti/readNifti';
 import { runDcm2niix } from '../fixtures/dcm2niix';
 import { PLANES, downsample, permute, place, rotate } from '../fixtures/reslice';
@@ -80,4 +83,23 @@ test('oblique sagittal series with slices written in reverse matches dcm2niix', 
     [0, false],
   ]);
   await checkAgainstDcm2niix('oblique-sagittal', rotate(flipped, [-8, 14, 5]));
+});
+
+test('gantry tilt is detected by name and kept exactly: each slice lies where its file says', async () => {
+  const tilted = permute(brain, PLANES.axial);
+  // Each slice steps 3 mm up and tan(15 deg) * 3 mm along the columns: a 15 degree tilt.
+  tilted.affine[1][2] += Math.tan((15 * Math.PI) / 180) * tilted.affine[2][2];
+  const dir = join(work, 'tilt');
+  const paths = writeDicomSeries(dir, tilted, { names: 'ordered' });
+  const ours = await readDicomFolder(dir);
+  assert.deepEqual(
+    ours.warnings.map((w) => w.code),
+    ['gantry-tilt'],
+  );
+  assert.match(ours.warnings[0].message, /15\.00 degrees/);
+  const a = lpsAffine(ours.volume.geometry);
+  for (const [k, path] of paths.entries()) {
+    const position = (await scanFiles([diskFile(path)])).slices[0].imagePosition;
+    for (let r = 0; r < 3; r++) assert.ok(Math.abs(a[r][2] * k + a[r][3] - position[r]) < 1e-4);
+  }
 });
