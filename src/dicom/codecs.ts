@@ -60,6 +60,22 @@ async function decodeWasm(codec: WasmCodec, encoded: Uint8Array): Promise<Decode
   }
 }
 
+/**
+ * A copy of a JPEG stream with one byte of fill bits (a stuffed 0xFF) before its End Of Image
+ * marker. jpeg-lossless-decoder-js 2.1 misreads the last pixel when its code ends right at the
+ * marker (a signed CT slice from gdcmconv showed it); the fill keeps the marker out of reach and
+ * is ignored once every pixel is decoded. The copy also gives the decoder a buffer of its own.
+ */
+function withFillBeforeEnd(encoded: Uint8Array): Uint8Array {
+  let end = encoded.length;
+  while (end >= 2 && !(encoded[end - 2] === 0xff && encoded[end - 1] === 0xd9)) end--;
+  if (end < 2) return new Uint8Array(encoded);
+  const out = new Uint8Array(end + 2);
+  out.set(encoded.subarray(0, end - 2));
+  out.set([0xff, 0x00, 0xff, 0xd9], end - 2);
+  return out;
+}
+
 /** Decodes one compressed frame with the codec its transfer syntax names. */
 export async function decodeCompressed(
   encoding: Exclude<PixelEncoding, 'native' | 'native-big-endian' | 'deflate' | 'rle'>,
@@ -67,9 +83,13 @@ export async function decodeCompressed(
   bytesPerSample: number,
 ): Promise<Uint8Array> {
   if (encoding === 'jpeg-lossless') {
-    // Copy: the decoder reads through an ArrayBuffer and the fragment may be a view of a file.
-    const copy = encoded.slice();
-    const out = new JpegLosslessDecoder().decode(copy.buffer, 0, copy.length, bytesPerSample);
+    const input = withFillBeforeEnd(encoded);
+    const out = new JpegLosslessDecoder().decode(
+      input.buffer as ArrayBuffer,
+      0,
+      input.length,
+      bytesPerSample,
+    );
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   }
   const frame = await decodeWasm(encoding, encoded);
