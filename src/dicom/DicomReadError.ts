@@ -1,11 +1,13 @@
 /**
  * Why a file or series was not imported. `not-image` files (SR, PR, RTSTRUCT, DICOMDIR, stray
- * non-image objects) are skipped and counted; everything else is an error a user should see.
+ * non-image objects) and `duplicate` copies of an image already seen are skipped and counted;
+ * everything else is an error a user should see.
  */
 export type DicomProblem =
   | 'empty'
   | 'not-dicom'
   | 'not-image'
+  | 'duplicate'
   | 'unsupported'
   | 'malformed'
   | 'truncated'

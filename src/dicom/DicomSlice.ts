@@ -7,7 +7,7 @@ export interface PixelFormat {
   bitsStored: number;
   /** 0 unsigned, 1 two's complement */
   pixelRepresentation: 0 | 1;
-  /** MONOCHROME1 images are shown inverted: the reader flips them to MONOCHROME2 */
+  /** MONOCHROME1 images are shown inverted: the volume keeps the values and says so */
   photometric: 'MONOCHROME1' | 'MONOCHROME2';
   /** IEEE float pixels (Float Pixel Data, 7FE0,0008) */
   float: boolean;

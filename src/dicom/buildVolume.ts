@@ -23,28 +23,42 @@ function storedRange(format: PixelFormat): [number, number] {
 
 type Constructor = (new (length: number) => VoxelArray) & { BYTES_PER_ELEMENT: number };
 
+/** An output array type, and the range its values must be checked against when it is a guess. */
+interface OutputChoice {
+  Output: Constructor;
+  /** set when the header allows values the type cannot hold: checked voxel by voxel */
+  limits?: [number, number];
+}
+
 /**
  * The narrowest array holding every rescaled value exactly, decided from the headers so the
  * pixels can be read once, straight into it. Float when slope or intercept are not integers or
- * vary between slices (as dcm2niix would need a float volume for them).
+ * vary between slices (as dcm2niix would need a float volume for them). Where Bits Stored allows
+ * more than 16 bits hold after the rescale (a signed 16-bit CT with intercept -1024), 16 bits are
+ * tried and checked, and the series is read again as float only if a value does not fit.
  */
-function outputType(slices: DicomSlice[]): Constructor {
+function outputType(slices: DicomSlice[]): OutputChoice {
   const first = slices[0];
-  if (first.format.float || first.format.bitsAllocated === 32) return Float32Array;
+  if (first.format.float || first.format.bitsAllocated === 32) return { Output: Float32Array };
   const varies = slices.some(
     (s) => s.rescaleSlope !== first.rescaleSlope || s.rescaleIntercept !== first.rescaleIntercept,
   );
   const { rescaleSlope: m, rescaleIntercept: b } = first;
-  if (varies || !Number.isInteger(m) || !Number.isInteger(b)) return Float32Array;
+  if (varies || !Number.isInteger(m) || !Number.isInteger(b)) return { Output: Float32Array };
   const [lo, hi] = storedRange(first.format)
     .map((v) => v * m + b)
     .sort((x, y) => x - y);
-  if (first.format.bitsAllocated === 8 && lo >= 0 && hi <= 255) return Uint8Array;
-  if (first.format.bitsAllocated === 8 && lo >= -128 && hi <= 127) return Int8Array;
-  if (lo >= -32768 && hi <= 32767) return Int16Array;
-  if (lo >= 0 && hi <= 65535) return Uint16Array;
-  return Float32Array;
+  if (first.format.bitsAllocated === 8 && lo >= 0 && hi <= 255) return { Output: Uint8Array };
+  if (first.format.bitsAllocated === 8 && lo >= -128 && hi <= 127) return { Output: Int8Array };
+  if (lo >= -32768 && hi <= 32767) return { Output: Int16Array };
+  if (lo >= 0 && hi <= 65535) return { Output: Uint16Array };
+  return lo < 0
+    ? { Output: Int16Array, limits: [-32768, 32767] }
+    : { Output: Uint16Array, limits: [0, 65535] };
 }
+
+/** A value outside the guessed output type's range: the series is read again as float. */
+class OutOfRange extends Error {}
 
 /** Reads little-endian stored bytes as values of their type (sign-extended from Bits Stored). */
 function storedValues(bytes: Uint8Array, format: PixelFormat): VoxelArray {
@@ -75,10 +89,58 @@ function storedValues(bytes: Uint8Array, format: PixelFormat): VoxelArray {
   return values;
 }
 
+/** Reads every slice, in order, into a new array of the chosen type. */
+async function fill(
+  slices: DicomSlice[],
+  { Output, limits }: OutputChoice,
+  options: BuildOptions,
+): Promise<VoxelArray> {
+  const first = slices[0];
+  const inPlane = first.rows * first.columns;
+  const voxels = new Output(inPlane * slices.length);
+  const outBytes = new Uint8Array(voxels.buffer);
+  const scratch = new Uint8Array(inPlane * (first.format.bitsAllocated / 8));
+  const signedOutput =
+    voxels instanceof Int8Array || voxels instanceof Int16Array || voxels instanceof Int32Array;
+  const [lo, hi] = limits ?? [-Infinity, Infinity];
+  for (const [k, s] of slices.entries()) {
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
+    const f = s.format;
+    const direct =
+      pixelEncoding(s.location.transferSyntax) === 'native' &&
+      s.location.offset >= 0 &&
+      s.rescaleSlope === 1 &&
+      s.rescaleIntercept === 0 &&
+      Output.BYTES_PER_ELEMENT === f.bitsAllocated / 8 &&
+      (f.float || (f.pixelRepresentation === 1) === signedOutput) &&
+      !(f.pixelRepresentation === 1 && f.bitsStored < f.bitsAllocated);
+    if (direct) {
+      // The common case: stored values are the voxels. Read them straight into the volume.
+      const size = inPlane * Output.BYTES_PER_ELEMENT;
+      await framePixels(s, outBytes.subarray(k * size, (k + 1) * size));
+    } else {
+      const values = storedValues(await framePixels(s, scratch), f);
+      const offset = k * inPlane;
+      const m = s.rescaleSlope;
+      const b = s.rescaleIntercept;
+      for (let n = 0; n < inPlane; n++) {
+        const value = values[n] * m + b;
+        if (value < lo || value > hi) throw new OutOfRange();
+        voxels[offset + n] = value;
+      }
+    }
+    if (k % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
+    options.onProgress?.(k + 1, slices.length);
+  }
+  return voxels;
+}
+
 /**
  * Stacks the slices of one series into a Volume: ordered along the slice normal, spacing from the
- * positions, values rescaled to modality units, MONOCHROME1 inverted to MONOCHROME2. Pixels are
- * read one frame at a time into the volume, so memory peaks at one volume and one file.
+ * positions, values rescaled to modality units. Pixels are read one frame at a time into the
+ * volume, so memory peaks at one volume and one file. MONOCHROME1 values are kept as they are
+ * (they are modality values; inverting them would break Hounsfield units), as dcm2niix keeps
+ * them, and flagged so that the viewer inverts its grey scale.
  */
 export async function buildVolume(
   input: DicomSlice[],
@@ -104,49 +166,20 @@ export async function buildVolume(
       throw new DicomReadError(s.path, `pixel format differs from ${first.path}`, 'unsupported');
     }
   }
-  const Output = outputType(slices);
-  const inPlane = first.rows * first.columns;
-  const voxels = new Output(inPlane * slices.length);
-  const outBytes = new Uint8Array(voxels.buffer);
-  const scratch = new Uint8Array(inPlane * (first.format.bitsAllocated / 8));
+  if (slices.some((s) => s.format.photometric === 'MONOCHROME1')) {
+    warnings.push({
+      code: 'monochrome1',
+      message: 'MONOCHROME1: higher values are meant to be shown darker; values kept as stored',
+    });
+  }
+  const choice = outputType(slices);
   try {
-    for (const [k, s] of slices.entries()) {
-      if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
-      const identity =
-        s.rescaleSlope === 1 && s.rescaleIntercept === 0 && s.format.photometric === 'MONOCHROME2';
-      const sameType =
-        pixelEncoding(s.location.transferSyntax) === 'native' &&
-        s.location.offset >= 0 &&
-        identity &&
-        Output.BYTES_PER_ELEMENT === s.format.bitsAllocated / 8 &&
-        (s.format.float ||
-          (s.format.pixelRepresentation === 1) ===
-            (voxels instanceof Int8Array ||
-              voxels instanceof Int16Array ||
-              voxels instanceof Int32Array)) &&
-        !(s.format.pixelRepresentation === 1 && s.format.bitsStored < s.format.bitsAllocated);
-      if (sameType) {
-        // The common case: stored values are the voxels. Read them straight into the volume.
-        const size = inPlane * Output.BYTES_PER_ELEMENT;
-        await framePixels(s, outBytes.subarray(k * size, (k + 1) * size));
-      } else {
-        const values = storedValues(await framePixels(s, scratch), s.format);
-        const offset = k * inPlane;
-        const m = s.rescaleSlope;
-        const b = s.rescaleIntercept;
-        if (s.format.photometric === 'MONOCHROME1') {
-          // Inverted about the stored range, so the brightest stored value becomes the darkest.
-          const [lo, hi] = storedRange(s.format);
-          for (let n = 0; n < inPlane; n++) voxels[offset + n] = (hi + lo - values[n]) * m + b;
-        } else {
-          for (let n = 0; n < inPlane; n++) voxels[offset + n] = values[n] * m + b;
-        }
-      }
-      if (k % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
-      options.onProgress?.(k + 1, slices.length);
-    }
+    const voxels = await fill(slices, choice, options).catch((error: unknown) => {
+      if (error instanceof OutOfRange) return fill(slices, { Output: Float32Array }, options);
+      throw error;
+    });
+    return { volume: { geometry, voxels }, warnings };
   } finally {
     releaseFrameCache();
   }
-  return { volume: { geometry, voxels }, warnings };
 }

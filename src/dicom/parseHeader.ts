@@ -5,7 +5,12 @@ import { DicomReadError } from './DicomReadError';
 import type { DicomSlice, PixelFormat } from './DicomSlice';
 import type { FileSource } from './FileSource';
 import { nonImageClass } from './sopClasses';
-import { IMPLICIT_LITTLE_ENDIAN, pixelEncoding, transferSyntaxName } from './transferSyntax';
+import {
+  EXPLICIT_LITTLE_ENDIAN,
+  IMPLICIT_LITTLE_ENDIAN,
+  pixelEncoding,
+  transferSyntaxName,
+} from './transferSyntax';
 
 const PIXEL_DATA = 'x7fe00010';
 const FLOAT_PIXEL_DATA = 'x7fe00008';
@@ -28,9 +33,21 @@ function parserMessage(error: unknown): string {
   return String(error);
 }
 
-/** A file without the Part 10 preamble that starts with a group 0008 tag: old implicit VR dumps. */
-function looksLikeRawDataset(bytes: Uint8Array): boolean {
-  return bytes.length > 8 && bytes[0] === 0x08 && bytes[1] === 0x00;
+/**
+ * The transfer syntax of a file without the Part 10 preamble and meta group (old exports that
+ * start with a group 0008 tag): explicit when a VR follows the first tag, else implicit.
+ */
+function rawDatasetSyntax(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 8 || bytes[0] !== 0x08 || bytes[1] !== 0x00) return undefined;
+  const isLetter = (b: number) => b >= 0x41 && b <= 0x5a;
+  return isLetter(bytes[4]) && isLetter(bytes[5]) ? EXPLICIT_LITTLE_ENDIAN : IMPLICIT_LITTLE_ENDIAN;
+}
+
+/** The Transfer Syntax UID, also for a raw data set (dicom-parser keeps the one it assumed). */
+export function transferSyntaxOf(dataSet: DataSet): string {
+  const element = dataSet.elements['x00020010'] as { Value?: string } | undefined;
+  if (element?.Value) return element.Value;
+  return (dataSet.string('x00020010') ?? IMPLICIT_LITTLE_ENDIAN).trim();
 }
 
 /**
@@ -45,12 +62,10 @@ export function parseDataSet(bytes: Uint8Array, path: string, untilPixels: boole
   } catch (error) {
     const reason = parserMessage(error);
     if (/DICM prefix not found/.test(reason)) {
-      if (looksLikeRawDataset(bytes)) {
+      const raw = rawDatasetSyntax(bytes);
+      if (raw) {
         try {
-          return dicomParser.parseDicom(bytes, {
-            ...options,
-            TransferSyntaxUID: IMPLICIT_LITTLE_ENDIAN,
-          });
+          return dicomParser.parseDicom(bytes, { ...options, TransferSyntaxUID: raw });
         } catch {
           // fall through: report it as not DICOM
         }
@@ -154,7 +169,7 @@ export function sliceHeaders(dataSet: DataSet, source: FileSource): DicomSlice[]
   const element: Element | undefined =
     dataSet.elements[PIXEL_DATA] ?? dataSet.elements[FLOAT_PIXEL_DATA];
   if (!element) throw new DicomReadError(path, 'no Pixel Data: not an image', 'not-image');
-  const transferSyntax = (dataSet.string('x00020010') ?? IMPLICIT_LITTLE_ENDIAN).trim();
+  const transferSyntax = transferSyntaxOf(dataSet);
   const encoding = pixelEncoding(transferSyntax);
   if (!encoding) {
     throw new DicomReadError(

@@ -30,6 +30,29 @@ function headerOf(source: FileSource): DicomSlice[] {
   return sliceHeaders(parseDataSet(source.all(), source.path, true), source);
 }
 
+/** One slice per SOP Instance UID: the same image exported twice (say, in two syntaxes) once. */
+function withoutDuplicates(slices: DicomSlice[], issues: DicomReadError[]): DicomSlice[] {
+  const seen = new Map<string, DicomSlice>();
+  return slices.filter((s) => {
+    if (!s.sopInstanceUid) return true;
+    const first = seen.get(s.sopInstanceUid);
+    if (!first) {
+      seen.set(s.sopInstanceUid, s);
+      return true;
+    }
+    if (s.location.frame === 0) {
+      issues.push(
+        new DicomReadError(
+          s.path,
+          `the same image (SOP Instance UID) as ${first.path}: skipped`,
+          'duplicate',
+        ),
+      );
+    }
+    return false;
+  });
+}
+
 /**
  * Reads the header of every file (pixels stay on disk). A file that is not a DICOM image, or is
  * broken, becomes an issue naming it; the scan goes on.
@@ -57,5 +80,5 @@ export async function scanFiles(
     }
   }
   options.onProgress?.(sources.length, sources.length);
-  return { slices, issues };
+  return { slices: withoutDuplicates(slices, issues), issues };
 }

@@ -11,7 +11,7 @@ const TILT_TOLERANCE_MM = 0.01;
 
 /** Something odd about a series that did not stop it from being read, with a stable code. */
 export interface SeriesWarning {
-  code: 'gantry-tilt' | 'single-slice';
+  code: 'gantry-tilt' | 'single-slice' | 'monochrome1';
   message: string;
 }
 

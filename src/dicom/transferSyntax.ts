@@ -11,10 +11,11 @@ export type PixelEncoding =
   | 'htj2k';
 
 export const IMPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2';
+export const EXPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 
 const ENCODINGS: Record<string, { encoding: PixelEncoding; name: string }> = {
   [IMPLICIT_LITTLE_ENDIAN]: { encoding: 'native', name: 'Implicit VR Little Endian' },
-  '1.2.840.10008.1.2.1': { encoding: 'native', name: 'Explicit VR Little Endian' },
+  [EXPLICIT_LITTLE_ENDIAN]: { encoding: 'native', name: 'Explicit VR Little Endian' },
   '1.2.840.10008.1.2.2': { encoding: 'native-big-endian', name: 'Explicit VR Big Endian' },
   '1.2.840.10008.1.2.1.99': { encoding: 'deflate', name: 'Deflated Explicit VR Little Endian' },
   '1.2.840.10008.1.2.5': { encoding: 'rle', name: 'RLE Lossless' },
