@@ -16,9 +16,15 @@ interface CornerstoneDecoder {
   delete(): void;
 }
 
-type CornerstoneCodecFactory<Name extends string> = () => Promise<
-  Record<Name, new () => CornerstoneDecoder>
->;
+/** Emscripten module overrides: print and printErr receive the codec's log lines. */
+interface CornerstoneCodecOptions {
+  print?: (line: string) => void;
+  printErr?: (line: string) => void;
+}
+
+type CornerstoneCodecFactory<Name extends string> = (
+  options?: CornerstoneCodecOptions,
+) => Promise<Record<Name, new () => CornerstoneDecoder>>;
 
 declare module '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs' {
   const factory: CornerstoneCodecFactory<'JPEGDecoder'>;

@@ -3,6 +3,15 @@ import type { PixelEncoding } from './transferSyntax';
 
 type WasmCodec = 'jpeg-baseline' | 'jpeg-ls' | 'jpeg-2000' | 'htj2k';
 
+/**
+ * Module overrides that drop the codecs' log lines (OpenJPEG logs every header at INFO level on
+ * stdout; a failed decode throws anyway). A new object each time: Emscripten builds the module
+ * on the object it is given, so two codecs must never share one.
+ */
+function quiet() {
+  return { print: () => undefined, printErr: () => undefined };
+}
+
 /** Each wasm codec is compiled once, on first use, and shared by every later frame. */
 const loaded = new Map<WasmCodec, Promise<new () => CornerstoneDecoder>>();
 
@@ -16,13 +25,14 @@ function loadCodec(codec: WasmCodec): Promise<new () => CornerstoneDecoder> {
             await (await import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs')).default()
           ).JPEGDecoder;
         case 'jpeg-ls':
-          return (await (await import('@cornerstonejs/codec-charls/decodewasmjs')).default())
+          return (await (await import('@cornerstonejs/codec-charls/decodewasmjs')).default(quiet()))
             .JpegLSDecoder;
         case 'jpeg-2000':
-          return (await (await import('@cornerstonejs/codec-openjpeg/decodewasmjs')).default())
-            .J2KDecoder;
+          return (
+            await (await import('@cornerstonejs/codec-openjpeg/decodewasmjs')).default(quiet())
+          ).J2KDecoder;
         case 'htj2k':
-          return (await (await import('@cornerstonejs/codec-openjph/wasmjs')).default())
+          return (await (await import('@cornerstonejs/codec-openjph/wasmjs')).default(quiet()))
             .HTJ2KDecoder;
       }
     })();

@@ -57,20 +57,26 @@ export function transferSyntaxOf(dataSet: DataSet): string {
 export function parseDataSet(bytes: Uint8Array, path: string, untilPixels: boolean): DataSet {
   if (bytes.length === 0) throw new DicomReadError(path, 'empty file', 'empty');
   const options = { inflater, ...(untilPixels ? { untilTag: PIXEL_DATA } : {}) };
+  const part10 =
+    bytes.length >= 132 &&
+    bytes[128] === 0x44 &&
+    bytes[129] === 0x49 &&
+    bytes[130] === 0x43 &&
+    bytes[131] === 0x4d;
+  const raw = part10 ? undefined : rawDatasetSyntax(bytes);
+  if (!part10 && !raw) {
+    throw new DicomReadError(path, 'not a DICOM file (no "DICM" at byte 128)', 'not-dicom');
+  }
   try {
-    return dicomParser.parseDicom(bytes, options);
+    return dicomParser.parseDicom(bytes, raw ? { ...options, TransferSyntaxUID: raw } : options);
   } catch (error) {
     const reason = parserMessage(error);
-    if (/DICM prefix not found/.test(reason)) {
-      const raw = rawDatasetSyntax(bytes);
-      if (raw) {
-        try {
-          return dicomParser.parseDicom(bytes, { ...options, TransferSyntaxUID: raw });
-        } catch {
-          // fall through: report it as not DICOM
-        }
-      }
-      throw new DicomReadError(path, 'not a DICOM file (no "DICM" at byte 128)', 'not-dicom');
+    if (raw) {
+      throw new DicomReadError(
+        path,
+        `not a DICOM file (no "DICM" at byte 128, and not readable as a bare data set: ${reason})`,
+        'not-dicom',
+      );
     }
     throw new DicomReadError(path, `not a readable DICOM file (${reason})`, 'malformed');
   }
