@@ -146,7 +146,8 @@ export function parseNifti(input: Uint8Array, path: string): NiftiVolume {
   if (spacing.some((s) => !(s > 0)))
     throw new NiftiReadError(path, `degenerate ${transform} (a zero voxel axis)`);
   // RAS -> LPS: negate x and y of every axis and of the origin.
-  const lps = (v: number[]) => [-v[0], -v[1], v[2]];
+  // (+ 0 turns the -0 of a negated zero into 0, so geometry survives a JSON round trip as is.)
+  const lps = (v: number[]) => [-v[0] + 0, -v[1] + 0, v[2] + 0];
   const direction = [0, 1, 2].flatMap((c) => lps(column(c)).map((v) => v / spacing[c]));
   return {
     volume: {

@@ -65,9 +65,9 @@ test('RAS to LPS: x and y of the affine are negated, so world positions agree wi
   assert.equal(transform, 'sform');
   const lps = lpsAffine(volume.geometry);
   for (let c = 0; c < 4; c++) {
-    assert.equal(lps[0][c], -ras[0][c]);
-    assert.equal(lps[1][c], -ras[1][c]);
-    assert.equal(lps[2][c], ras[2][c]);
+    assert.equal(lps[0][c], -ras[0][c] + 0);
+    assert.equal(lps[1][c], -ras[1][c] + 0);
+    assert.equal(lps[2][c], ras[2][c] + 0);
   }
   assert.deepEqual(volume.geometry.origin, [90, 125, -71]);
 });
