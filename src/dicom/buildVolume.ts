@@ -89,6 +89,28 @@ function storedValues(bytes: Uint8Array, format: PixelFormat): VoxelArray {
   return values;
 }
 
+/**
+ * out = values * m + b, and whether every value fell within [lo, hi]. One flag for the slice
+ * rather than a branch per voxel: this loop is most of the time a rescaled series takes.
+ */
+function rescale(
+  values: VoxelArray,
+  out: VoxelArray,
+  m: number,
+  b: number,
+  lo: number,
+  hi: number,
+): boolean {
+  const length = values.length;
+  let outside = false;
+  for (let n = 0; n < length; n++) {
+    const value = values[n] * m + b;
+    outside = outside || value < lo || value > hi;
+    out[n] = value;
+  }
+  return !outside;
+}
+
 /** Reads every slice, in order, into a new array of the chosen type. */
 async function fill(
   slices: DicomSlice[],
@@ -106,27 +128,29 @@ async function fill(
   for (const [k, s] of slices.entries()) {
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
     const f = s.format;
+    const size = inPlane * Output.BYTES_PER_ELEMENT;
+    const native = pixelEncoding(s.location.transferSyntax) === 'native' && s.location.offset >= 0;
+    const sameWidth = Output.BYTES_PER_ELEMENT === f.bitsAllocated / 8;
     const direct =
-      pixelEncoding(s.location.transferSyntax) === 'native' &&
-      s.location.offset >= 0 &&
+      native &&
+      sameWidth &&
       s.rescaleSlope === 1 &&
       s.rescaleIntercept === 0 &&
-      Output.BYTES_PER_ELEMENT === f.bitsAllocated / 8 &&
       (f.float || (f.pixelRepresentation === 1) === signedOutput) &&
       !(f.pixelRepresentation === 1 && f.bitsStored < f.bitsAllocated);
     if (direct) {
       // The common case: stored values are the voxels. Read them straight into the volume.
-      const size = inPlane * Output.BYTES_PER_ELEMENT;
       await framePixels(s, outBytes.subarray(k * size, (k + 1) * size));
     } else {
-      const values = storedValues(await framePixels(s, scratch), f);
+      // Stored values of the same width are read into the volume too and rescaled in place
+      // (each voxel is read before it is written); others go through a scratch buffer.
+      const target = native && sameWidth ? outBytes.subarray(k * size, (k + 1) * size) : scratch;
+      const values = storedValues(await framePixels(s, target), f);
       const offset = k * inPlane;
       const m = s.rescaleSlope;
       const b = s.rescaleIntercept;
-      for (let n = 0; n < inPlane; n++) {
-        const value = values[n] * m + b;
-        if (value < lo || value > hi) throw new OutOfRange();
-        voxels[offset + n] = value;
+      if (!rescale(values, voxels.subarray(offset, offset + inPlane), m, b, lo, hi)) {
+        throw new OutOfRange();
       }
     }
     if (k % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
