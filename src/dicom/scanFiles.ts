@@ -19,11 +19,17 @@ export interface ScanResult {
 
 function headerOf(source: FileSource): DicomSlice[] {
   if (source.size === 0) throw new DicomReadError(source.path, 'empty file', 'empty');
-  if (source.size > HEAD_BYTES) {
+  // Heads of growing size: an enhanced multi-frame header can run to megabytes, but its pixels
+  // (most of the file) are never needed to read it.
+  for (let length = HEAD_BYTES; length < source.size; length *= 16) {
     try {
-      return sliceHeaders(parseDataSet(source.head(HEAD_BYTES), source.path, true), source);
+      const dataSet = parseDataSet(source.head(length), source.path, true);
+      // A head can end cleanly between two elements, short of the pixels: read on.
+      if (dataSet.elements['x7fe00010'] || dataSet.elements['x7fe00008']) {
+        return sliceHeaders(dataSet, source);
+      }
     } catch (error) {
-      // Only a header that runs past the head is retried whole; a real problem is reported.
+      // Only a header that runs past the head is retried longer; a real problem is reported.
       if (!(error instanceof DicomReadError) || error.problem !== 'malformed') throw error;
     }
   }
