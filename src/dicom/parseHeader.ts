@@ -233,6 +233,14 @@ export function sliceHeaders(dataSet: DataSet, source: FileSource): DicomSlice[]
     format,
   };
   const slices: DicomSlice[] = [];
+  if (frames > 1 && !dataSet.elements[PER_FRAME_GROUPS]) {
+    // Cine, projection or NM frames share one Image Position: they are not slices of a volume.
+    throw new DicomReadError(
+      path,
+      `${frames} frames without per-frame positions (Per-frame Functional Groups): not a volume`,
+      'unsupported',
+    );
+  }
   for (let frame = 0; frame < frames; frame++) {
     const perFrame = item(dataSet, PER_FRAME_GROUPS, frame);
     const groups = [perFrame, shared];

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { zipSync } from 'fflate';
 import { CaseLibrary } from '../../src/library/CaseLibrary';
-import { importPaths } from '../../src/library/importPaths';
+import { ImportCancelled, importPaths } from '../../src/library/importPaths';
 import type { ImportReport } from '../../src/library/importPaths';
 import { readNifti } from '../../src/nifti/readNifti';
 import { snapshot } from '../fixtures/librarySnapshot';
@@ -167,4 +167,27 @@ test('importing the same folder again recognises every stored series and writes 
     report.imported.map((r) => r.seriesId).sort(),
   );
   assert.deepEqual(snapshot(library.root), stored);
+});
+
+test('a cancelled import stops, keeps what it stored whole, and stores nothing half', async () => {
+  const cancelLibrary = new CaseLibrary(join(work, 'cancel-library'));
+  const controller = new AbortController();
+  await assert.rejects(
+    importPaths([input], cancelLibrary, {
+      signal: controller.signal,
+      onProgress: ({ phase }) => {
+        // Cancel once a series is stored, while the next one is being read.
+        if (phase === 'read' && cancelLibrary.list().length >= 1) controller.abort();
+      },
+    }),
+    ImportCancelled,
+  );
+  const stored = cancelLibrary.list();
+  assert.ok(
+    stored.length >= 1 && stored.length < report.imported.length,
+    `${stored.length} stored`,
+  );
+  for (const record of stored)
+    assert.equal(cancelLibrary.open(record.seriesId).volume.voxels.byteLength, record.bytes);
+  assert.ok(readdirSync(cancelLibrary.seriesRoot).every((n) => !n.startsWith('.')));
 });
