@@ -45,6 +45,10 @@ export interface DicomSlice {
   instanceNumber: number;
   acquisitionNumber: number;
   echoNumber: number;
+  /** Temporal Position Identifier (0020,0100), 0 when absent */
+  temporalPosition: number;
+  /** Trigger Time (0018,1060) in ms, 0 when absent */
+  triggerTime: number;
   rows: number;
   columns: number;
   /** mm between row centres (along a column), then between column centres (DICOM order) */

@@ -28,40 +28,55 @@ function sameGeometry(a: DicomSlice, b: DicomSlice): boolean {
   );
 }
 
-function describe(part: DicomSlice, whole: DicomSlice[]): string {
+/** Why a geometry part differs from the rest of its series, for its description. */
+function describe(part: DicomSlice, whole: DicomSlice[]): string[] {
   const reasons: string[] = [];
-  if (whole.some((s) => s.echoNumber !== part.echoNumber)) reasons.push(`echo ${part.echoNumber}`);
-  if (whole.some((s) => s.rows !== part.rows || s.columns !== part.columns))
-    reasons.push(`${part.columns}x${part.rows}`);
-  if (
-    whole.some(
-      (s) =>
-        !sameGeometry(
-          { ...s, echoNumber: 0, rows: 0, columns: 0 },
-          { ...part, echoNumber: 0, rows: 0, columns: 0 },
-        ),
-    )
-  )
-    reasons.push(`orientation ${part.imageOrientation.map((v) => v.toFixed(2)).join('\\')}`);
-  return reasons.join(', ');
+  const differs = (f: (s: DicomSlice) => unknown) => whole.some((s) => f(s) !== f(part));
+  if (differs((s) => s.echoNumber)) reasons.push(`echo ${part.echoNumber}`);
+  if (differs((s) => `${s.columns}x${s.rows}`)) reasons.push(`${part.columns}x${part.rows}`);
+  const orientation = (s: DicomSlice) => s.imageOrientation.map((v) => v.toFixed(2)).join('\\');
+  if (differs(orientation)) reasons.push(`orientation ${orientation(part)}`);
+  if (differs((s) => s.pixelSpacing.join('\\')))
+    reasons.push(`spacing ${part.pixelSpacing.join('\\')}`);
+  return reasons;
 }
 
-/** Splits slices that repeat a position by Acquisition Number (a repeated acquisition). */
-function splitRepeats(slices: DicomSlice[]): DicomSlice[][] {
-  const normal = sliceNormal(slices[0].imageOrientation);
-  const positions = new Set(slices.map((s) => dot(s.imagePosition, normal).toFixed(3)));
-  const acquisitions = [...new Set(slices.map((s) => s.acquisitionNumber))];
-  if (positions.size === slices.length || acquisitions.length < 2) return [slices];
-  return acquisitions
-    .sort((a, b) => a - b)
-    .map((a) => slices.filter((s) => s.acquisitionNumber === a));
+/** Header fields that tell repeated passes over the same positions apart, tried in order. */
+const REPEAT_KEYS: [label: string, key: (s: DicomSlice) => number][] = [
+  ['acquisition', (s) => s.acquisitionNumber],
+  ['temporal position', (s) => s.temporalPosition],
+  ['trigger time', (s) => s.triggerTime],
+];
+
+function hasRepeats(slices: DicomSlice[], normal: ReturnType<typeof sliceNormal>): boolean {
+  return new Set(slices.map((s) => dot(s.imagePosition, normal).toFixed(3))).size < slices.length;
 }
 
 /**
- * Groups slices by study and series, then splits a series where its geometry differs (rows and
- * columns, orientation, pixel spacing, echo) and where an acquisition repeats the same positions,
- * as dcm2niix does. A series whose Acquisition Numbers differ but whose positions do not repeat
- * stays whole: some scanners number every slice as its own acquisition.
+ * Splits a part whose slices repeat positions by the first field that separates the passes into
+ * volumes without repeats (a repeated acquisition, cardiac phases, a dynamic series). Left whole
+ * otherwise: the volume builder then names the two files that share a position.
+ */
+function splitRepeats(slices: DicomSlice[]): { slices: DicomSlice[]; label: string }[] {
+  const normal = sliceNormal(slices[0].imageOrientation);
+  if (!hasRepeats(slices, normal)) return [{ slices, label: '' }];
+  for (const [label, key] of REPEAT_KEYS) {
+    const values = [...new Set(slices.map(key))].sort((a, b) => a - b);
+    if (values.length < 2) continue;
+    const parts = values.map((v) => ({
+      slices: slices.filter((s) => key(s) === v),
+      label: `${label} ${v}`,
+    }));
+    if (parts.every((p) => !hasRepeats(p.slices, normal))) return parts;
+  }
+  return [{ slices, label: '' }];
+}
+
+/**
+ * Groups slices by series, then splits a series where its geometry differs (rows and columns,
+ * orientation, pixel spacing, echo) and where passes repeat the same positions, as dcm2niix
+ * does. A series whose Acquisition Numbers differ but whose positions do not repeat stays whole:
+ * some scanners number every slice as its own acquisition.
  */
 export function groupSeries(slices: DicomSlice[]): SeriesGroup[] {
   const bySeries = new Map<string, DicomSlice[]>();
@@ -73,26 +88,25 @@ export function groupSeries(slices: DicomSlice[]): SeriesGroup[] {
     else bySeries.set(key, [s]);
   }
   const groups: SeriesGroup[] = [];
-  for (const series of bySeries.values()) {
+  for (const [uid, series] of bySeries) {
     const parts: DicomSlice[][] = [];
     for (const s of series) {
       const part = parts.find((p) => sameGeometry(p[0], s));
       if (part) part.push(s);
       else parts.push([s]);
     }
-    const pieces = parts.flatMap((p) =>
-      splitRepeats(p).map((slicesOf) => ({ slicesOf, parent: p })),
+    const pieces = parts.flatMap((part) =>
+      splitRepeats(part).map((piece) => ({
+        slices: piece.slices,
+        reasons: [...describe(part[0], series), piece.label].filter(Boolean),
+      })),
     );
-    const uid = series[0].seriesInstanceUid || series[0].path.replace(/[^/\\]*$/, '');
-    for (const [n, { slicesOf }] of pieces.entries()) {
-      const reasons = [describe(slicesOf[0], series)];
-      if (pieces.length > parts.length)
-        reasons.push(`acquisition ${slicesOf[0].acquisitionNumber}`);
+    for (const [n, piece] of pieces.entries()) {
       groups.push({
         id: pieces.length === 1 ? uid : `${uid}.${n + 1}`,
         seriesInstanceUid: series[0].seriesInstanceUid,
-        split: pieces.length === 1 ? '' : reasons.filter(Boolean).join(', '),
-        slices: slicesOf,
+        split: pieces.length === 1 ? '' : piece.reasons.join(', '),
+        slices: piece.slices,
       });
     }
   }

@@ -226,6 +226,8 @@ export function sliceHeaders(dataSet: DataSet, source: FileSource): DicomSlice[]
     instanceNumber: integer(dataSet, 'x00200013', 0),
     acquisitionNumber: integer(dataSet, 'x00200012', 0),
     echoNumber: integer(dataSet, 'x00180086', 0),
+    temporalPosition: integer(dataSet, 'x00200100', 0),
+    triggerTime: dataSet.floatString('x00181060') ?? 0,
     rows,
     columns,
     gantryTilt: dataSet.floatString('x00181120') ?? 0,

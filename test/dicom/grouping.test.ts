@@ -84,6 +84,23 @@ test('a repeated acquisition at the same positions splits by Acquisition Number'
   );
 });
 
+test('cardiac phases at the same positions split by Trigger Time', async () => {
+  const dir = join(work, 'phases');
+  const series = newUid();
+  for (const [n, time] of [0, 350, 700].entries()) {
+    writeDicomSeries(dir, brain, {
+      seriesUid: series,
+      prefix: `p${n}-`,
+      extra: () => ({ TriggerTime: String(time) }),
+    });
+  }
+  const { volumes } = await oursAndTheirs(dir);
+  assert.deepEqual(
+    volumes.map((v) => v.group.split),
+    ['trigger time 0', 'trigger time 350', 'trigger time 700'],
+  );
+});
+
 test('a series numbering every slice as its own acquisition stays one volume', async () => {
   const dir = join(work, 'per-slice-acquisition');
   writeDicomSeries(dir, brain, { acquisitionNumber: (k) => k + 1 });
