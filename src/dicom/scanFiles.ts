@@ -3,8 +3,8 @@ import type { DicomSlice } from './DicomSlice';
 import type { FileSource } from './FileSource';
 import { parseDataSet, sliceHeaders } from './parseHeader';
 
-/** Most headers end well inside this; longer ones (multi-frame, big private data) are read whole. */
-const HEAD_BYTES = 32 * 1024;
+/** Most headers end inside this; longer ones (vendor private data, multi-frame) read on. */
+const HEAD_BYTES = 8 * 1024;
 
 export interface ScanOptions {
   signal?: AbortSignal;
@@ -21,7 +21,7 @@ function headerOf(source: FileSource): DicomSlice[] {
   if (source.size === 0) throw new DicomReadError(source.path, 'empty file', 'empty');
   // Heads of growing size: an enhanced multi-frame header can run to megabytes, but its pixels
   // (most of the file) are never needed to read it.
-  for (let length = HEAD_BYTES; length < source.size; length *= 16) {
+  for (let length = HEAD_BYTES; length < source.size; length *= 8) {
     try {
       const dataSet = parseDataSet(source.head(length), source.path, true);
       // A head can end cleanly between two elements, short of the pixels: read on.
