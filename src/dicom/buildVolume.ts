@@ -39,12 +39,17 @@ interface OutputChoice {
  */
 function outputType(slices: DicomSlice[]): OutputChoice {
   const first = slices[0];
-  if (first.format.float || first.format.bitsAllocated === 32) return { Output: Float32Array };
+  if (first.format.float) return { Output: Float32Array };
   const varies = slices.some(
     (s) => s.rescaleSlope !== first.rescaleSlope || s.rescaleIntercept !== first.rescaleIntercept,
   );
   const { rescaleSlope: m, rescaleIntercept: b } = first;
   if (varies || !Number.isInteger(m) || !Number.isInteger(b)) return { Output: Float32Array };
+  if (first.format.bitsAllocated === 32) {
+    // 32-bit integers (dose, some PET) stay integers: float32 is exact only to 2^24.
+    if (m !== 1 || b !== 0) return { Output: Float32Array };
+    return { Output: first.format.pixelRepresentation === 1 ? Int32Array : Uint32Array };
+  }
   const [lo, hi] = storedRange(first.format)
     .map((v) => v * m + b)
     .sort((x, y) => x - y);

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { DicomReadError } from '../dicom/DicomReadError';
 import type { DicomProblem } from '../dicom/DicomReadError';
 import { listInputs } from '../dicom/listInputs';
-import { describeSeries, loadSeries } from '../dicom/readDicomFolder';
+import { describeSeries, loadSeries } from '../dicom/series';
 import { groupSeries } from '../dicom/groupSeries';
 import { scanFiles } from '../dicom/scanFiles';
 import { parseNifti } from '../nifti/readNifti';

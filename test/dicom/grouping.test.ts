@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { loadSeries, scanSeries } from '../../src/dicom/readDicomFolder';
+import { loadSeries, scanSeries } from '../../src/dicom/series';
 import { readNifti } from '../../src/nifti/readNifti';
 import { runDcm2niix } from '../fixtures/dcm2niix';
 import { PLANES, downsample, permute, place } from '../fixtures/reslice';

@@ -65,3 +65,9 @@ test('8-bit unsigned pixels make a uint8 volume equal to dcm2niix', async () => 
   const ours = await againstDcm2niix('bytes', head, { bitsAllocated: 8 });
   assert.ok(ours.volume.voxels instanceof Uint8Array);
 });
+
+test('32-bit signed integers stay exact integers beyond float precision', async () => {
+  const big = { ...head, voxels: head.voxels.map((v) => v * 100003 - 7) };
+  const ours = await againstDcm2niix('int32', big, { bitsAllocated: 32, signed: true });
+  assert.ok(ours.volume.voxels instanceof Int32Array);
+});

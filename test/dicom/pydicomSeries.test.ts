@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DicomReadError } from '../../src/dicom/DicomReadError';
-import { loadSeries, scanSeries } from '../../src/dicom/readDicomFolder';
+import { loadSeries, scanSeries } from '../../src/dicom/series';
 import type { Volume } from '../../src/volume/Volume';
 import { runDcm2niix } from '../fixtures/dcm2niix';
 import { compareVolumes } from '../fixtures/sameVolume';
