@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Volume, VoxelArray } from '../volume/Volume';
 import { DicomReadError } from './DicomReadError';
 import type { DicomSlice, PixelFormat } from './DicomSlice';
@@ -5,6 +6,7 @@ import { framePixels, releaseFrameCache } from './framePixels';
 import { sliceGeometry } from './sliceGeometry';
 import type { SeriesWarning } from './sliceGeometry';
 import { pixelEncoding } from './transferSyntax';
+import type { PixelEncoding } from './transferSyntax';
 
 export interface BuildOptions {
   signal?: AbortSignal;
@@ -61,6 +63,16 @@ function outputType(slices: DicomSlice[]): OutputChoice {
     ? { Output: Int16Array, limits: [-32768, 32767] }
     : { Output: Uint16Array, limits: [0, 65535] };
 }
+
+/** Below this many compressed frames, starting the decoding threads costs more than it saves. */
+const POOL_MIN_FRAMES = 32;
+const COMPRESSED = new Set<PixelEncoding>([
+  'jpeg-baseline',
+  'jpeg-lossless',
+  'jpeg-ls',
+  'jpeg-2000',
+  'htj2k',
+]);
 
 /** A value outside the guessed output type's range: the series is read again as float. */
 class OutOfRange extends Error {}
@@ -130,10 +142,14 @@ async function fill(
   const signedOutput =
     voxels instanceof Int8Array || voxels instanceof Int16Array || voxels instanceof Int32Array;
   const [lo, hi] = limits ?? [-Infinity, Infinity];
-  for (const [k, s] of slices.entries()) {
-    if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
+  const size = inPlane * Output.BYTES_PER_ELEMENT;
+  // Compressed frames decode on every core; anything else is mostly reading, done in order.
+  const threads =
+    slices.length >= POOL_MIN_FRAMES &&
+    slices.every((s) => COMPRESSED.has(pixelEncoding(s.location.transferSyntax) ?? 'native'));
+
+  const readSlice = async (k: number, s: DicomSlice) => {
     const f = s.format;
-    const size = inPlane * Output.BYTES_PER_ELEMENT;
     const native = pixelEncoding(s.location.transferSyntax) === 'native' && s.location.offset >= 0;
     const sameWidth = Output.BYTES_PER_ELEMENT === f.bitsAllocated / 8;
     const direct =
@@ -146,21 +162,51 @@ async function fill(
     if (direct) {
       // The common case: stored values are the voxels. Read them straight into the volume.
       await framePixels(s, outBytes.subarray(k * size, (k + 1) * size));
-    } else {
-      // Stored values of the same width are read into the volume too and rescaled in place
-      // (each voxel is read before it is written); others go through a scratch buffer.
-      const target = native && sameWidth ? outBytes.subarray(k * size, (k + 1) * size) : scratch;
-      const values = storedValues(await framePixels(s, target), f);
-      const offset = k * inPlane;
-      const m = s.rescaleSlope;
-      const b = s.rescaleIntercept;
-      if (!rescale(values, voxels.subarray(offset, offset + inPlane), m, b, lo, hi)) {
-        throw new OutOfRange();
-      }
+      return;
     }
+    // Stored values of the same width are read into the volume too and rescaled in place
+    // (each voxel is read before it is written); others go through a scratch buffer, which
+    // compressed frames (the only ones read concurrently) never use.
+    const target = native && sameWidth ? outBytes.subarray(k * size, (k + 1) * size) : scratch;
+    const values = storedValues(await framePixels(s, target, { threads }), f);
+    const offset = k * inPlane;
+    if (
+      !rescale(
+        values,
+        voxels.subarray(offset, offset + inPlane),
+        s.rescaleSlope,
+        s.rescaleIntercept,
+        lo,
+        hi,
+      )
+    ) {
+      throw new OutOfRange();
+    }
+  };
+
+  const window = threads ? 2 * availableParallelism() : 1;
+  const inFlight = new Set<Promise<void>>();
+  // The first failure wins; every task handles its own, so none is left unhandled.
+  let failure: { error: unknown } | undefined;
+  let done = 0;
+  for (const [k, s] of slices.entries()) {
+    if (options.signal?.aborted)
+      failure ??= { error: options.signal.reason ?? new Error('cancelled') };
+    if (failure) break;
+    const task: Promise<void> = readSlice(k, s)
+      .then(
+        () => options.onProgress?.(++done, slices.length),
+        (error: unknown) => {
+          failure ??= { error };
+        },
+      )
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
+    if (inFlight.size >= window) await Promise.race(inFlight);
     if (k % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
-    options.onProgress?.(k + 1, slices.length);
   }
+  await Promise.all(inFlight);
+  if (failure) throw failure.error;
   return voxels;
 }
 

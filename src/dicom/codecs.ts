@@ -86,9 +86,14 @@ function withFillBeforeEnd(encoded: Uint8Array): Uint8Array {
   return out;
 }
 
+export type CompressedEncoding = Exclude<
+  PixelEncoding,
+  'native' | 'native-big-endian' | 'deflate' | 'rle'
+>;
+
 /** Decodes one compressed frame with the codec its transfer syntax names. */
 export async function decodeCompressed(
-  encoding: Exclude<PixelEncoding, 'native' | 'native-big-endian' | 'deflate' | 'rle'>,
+  encoding: CompressedEncoding,
   encoded: Uint8Array,
   bytesPerSample: number,
 ): Promise<Uint8Array> {

@@ -1,6 +1,7 @@
 import dicomParser from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
 import { decodeCompressed } from './codecs';
+import { decodeInPool } from './decodePool';
 import { DicomReadError } from './DicomReadError';
 import type { DicomSlice } from './DicomSlice';
 import { parseDataSet } from './parseHeader';
@@ -65,8 +66,13 @@ function swapBytes(bytes: Uint8Array, width: number): Uint8Array {
 /**
  * The stored values of one frame as little-endian bytes, `rows*columns*bitsAllocated/8` long,
  * whatever the transfer syntax. `scratch` receives native little-endian frames without a copy.
+ * With `threads`, compressed frames are decoded on the worker pool.
  */
-export async function framePixels(slice: DicomSlice, scratch: Uint8Array): Promise<Uint8Array> {
+export async function framePixels(
+  slice: DicomSlice,
+  scratch: Uint8Array,
+  options: { threads?: boolean } = {},
+): Promise<Uint8Array> {
   const { location, path } = slice;
   const bytes = slice.format.bitsAllocated / 8;
   const expected = slice.rows * slice.columns * bytes;
@@ -93,7 +99,8 @@ export async function framePixels(slice: DicomSlice, scratch: Uint8Array): Promi
     } else if (encoding === 'rle') {
       decoded = decodeRle(encapsulatedFrame(dataSet, slice), slice.rows * slice.columns, bytes);
     } else if (encoding) {
-      decoded = await decodeCompressed(encoding, encapsulatedFrame(dataSet, slice), bytes);
+      const frame = encapsulatedFrame(dataSet, slice);
+      decoded = await (options.threads ? decodeInPool : decodeCompressed)(encoding, frame, bytes);
     } else {
       throw new DicomReadError(
         path,

@@ -2,10 +2,11 @@
 // series (mricron-data) made with gdcmconv and dcmtk, and pydicom's MR_small in many syntaxes.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { DicomReadError } from '../../src/dicom/DicomReadError';
 import { readDicomFolder } from '../../src/dicom/readDicomFolder';
 import type { LoadedSeries } from '../../src/dicom/readDicomFolder';
 import { readNifti } from '../../src/nifti/readNifti';
@@ -190,4 +191,22 @@ test('HTJ2K Lossless (encoded with OpenJPH, which no Debian tool writes yet) giv
     assert.equal(converted.skipped.length, 0, converted.skipped.map((e) => e.message).join('\n'));
     assert.equal(maxDifference(reference[source], converted), 0, source);
   }
+});
+
+test('a broken frame in a compressed series (decoded on worker threads) names its file', async () => {
+  const dir = join(work, 'broken-j2k');
+  convertFolder(plain.mr, dir, 'gdcmconv', ['-K']);
+  const victim = join(dir, readdirSync(dir).sort()[7]);
+  const bytes = readFileSync(victim);
+  // The JPEG 2000 codestream starts with its SOC marker (FF 4F FF 51): destroy it.
+  const soc = bytes.indexOf(Buffer.from([0xff, 0x4f, 0xff, 0x51]));
+  assert.ok(soc > 0);
+  bytes.fill(0, soc, soc + 64);
+  writeFileSync(victim, bytes);
+  await assert.rejects(readDicomFolder(dir), (error: unknown) => {
+    assert.ok(error instanceof DicomReadError);
+    assert.equal(error.path, victim);
+    assert.match(error.message, /cannot decode jpeg-2000 pixel data/);
+    return true;
+  });
 });
