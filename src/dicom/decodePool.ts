@@ -4,15 +4,22 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { decodeCompressed } from './codecs';
 import type { CompressedEncoding } from './codecs';
 import type { DecodeReply, DecodeRequest } from './decodeWorker';
 
 /** Workers left idle this long exit; the next compressed series starts them again. */
 const IDLE_MS = 10_000;
 
+interface Pending {
+  request: DecodeRequest;
+  resolve: (bytes: Uint8Array) => void;
+  reject: (error: Error) => void;
+}
+
 interface PoolWorker {
   worker: Worker;
-  pending: Map<number, { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void }>;
+  pending: Map<number, Pending>;
 }
 
 /**
@@ -31,6 +38,8 @@ function spawn(): Worker {
 }
 
 let workers: PoolWorker[] = [];
+/** Set when a worker could not start or died: decoding goes on in this thread from then on. */
+let unavailable = false;
 let nextId = 0;
 let idleTimer: NodeJS.Timeout | undefined;
 
@@ -45,8 +54,16 @@ function start(): PoolWorker[] {
       if ('error' in reply) waiting.reject(new Error(reply.error));
       else waiting.resolve(reply.decoded);
     });
-    entry.worker.on('error', (error) => {
-      for (const waiting of entry.pending.values()) waiting.reject(error);
+    entry.worker.on('error', () => {
+      // A worker that cannot load (say, a build without decodeWorker.js beside it) must not
+      // fail the import: its frames, and all later ones, are decoded here instead.
+      unavailable = true;
+      for (const { request, resolve, reject } of entry.pending.values()) {
+        decodeCompressed(request.encoding, request.encoded, request.bytesPerSample).then(
+          resolve,
+          reject,
+        );
+      }
       entry.pending.clear();
       workers = workers.filter((w) => w !== entry);
     });
@@ -72,13 +89,15 @@ export function decodeInPool(
   encoded: Uint8Array,
   bytesPerSample: number,
 ): Promise<Uint8Array> {
+  if (unavailable) return decodeCompressed(encoding, encoded, bytesPerSample);
   clearTimeout(idleTimer);
   for (const w of start()) w.worker.ref();
   const entry = workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
   const id = nextId++;
+  const request: DecodeRequest = { id, encoding, encoded, bytesPerSample };
   return new Promise<Uint8Array>((resolve, reject) => {
-    entry.pending.set(id, { resolve, reject });
-    entry.worker.postMessage({ id, encoding, encoded, bytesPerSample } satisfies DecodeRequest);
+    entry.pending.set(id, { request, resolve, reject });
+    entry.worker.postMessage(request);
   }).finally(() => {
     if (workers.every((w) => w.pending.size === 0)) {
       idleTimer = setTimeout(() => void stopDecodePool(), IDLE_MS);
