@@ -163,8 +163,9 @@ function pixelFormat(dataSet: DataSet, path: string, float: boolean): PixelForma
 
 /**
  * Reads the header of one DICOM image file into slices: one for a single-frame image, one per
- * frame for an enhanced multi-frame object (per-frame functional groups). `fileSize` lets a head
- * parsed without its pixels be checked for truncation. Throws DicomReadError naming the file.
+ * frame for an enhanced multi-frame object (per-frame functional groups). The source's size lets
+ * a head parsed without its pixels be checked for truncation. Throws DicomReadError naming the
+ * file.
  */
 export function sliceHeaders(dataSet: DataSet, source: FileSource): DicomSlice[] {
   const { path, size: fileSize } = source;

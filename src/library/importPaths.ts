@@ -7,6 +7,7 @@ import { describeSeries, loadSeries } from '../dicom/series';
 import { groupSeries } from '../dicom/groupSeries';
 import { scanFiles } from '../dicom/scanFiles';
 import { parseNifti } from '../nifti/readNifti';
+import { LibraryError } from './CaseLibrary';
 import type { CaseLibrary } from './CaseLibrary';
 import type { SeriesRecord } from './seriesRecord';
 
@@ -54,7 +55,12 @@ function issueOf(error: unknown, fallbackPath: string): ImportIssue {
   if (error instanceof DicomReadError)
     return { path: error.path, problem: error.problem, message: error.message };
   const reason = error instanceof Error ? error.message : String(error);
-  return { path: fallbackPath, problem: 'internal', message: `${fallbackPath}: ${reason}` };
+  // A library that cannot be written (a full disk, a read-only folder) is not the file's fault.
+  const problem =
+    error instanceof LibraryError || (error instanceof Error && 'code' in error)
+      ? 'library'
+      : 'internal';
+  return { path: fallbackPath, problem, message: `${fallbackPath}: ${reason}` };
 }
 
 /**

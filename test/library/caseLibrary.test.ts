@@ -2,7 +2,7 @@
 // half a case, even when the process writing it is killed.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -156,4 +156,22 @@ test('a save killed at any moment leaves either no case or the whole case, and t
   const after_ = snapshot(join(root, 'series'));
   for (const [path, fingerprint] of kept) assert.equal(after_.get(path), fingerprint);
   assert.ok(existsSync(root));
+});
+
+test('a library that cannot be written fails each series by name, as a library problem', async () => {
+  const dir = join(work, 'unwritable-input');
+  writeDicomSeries(
+    dir,
+    permute(downsample(place(readNifti(join(TEMPLATES, 'ch2bet.nii.gz')).volume), 6), PLANES.axial),
+  );
+  const library = new CaseLibrary(join(work, 'lib5'));
+  // Its series folder replaced by a file: every write under it fails (ENOTDIR), even as root.
+  rmSync(library.seriesRoot, { recursive: true });
+  writeFileSync(library.seriesRoot, '');
+  const report = await importPaths([dir], library);
+  assert.equal(report.imported.length, 0);
+  assert.equal(report.failed.length, 1);
+  assert.equal(report.failed[0].problem, 'library');
+  assert.match(report.failed[0].message, /ENOTDIR/);
+  assert.ok(report.failed[0].message.startsWith(dir));
 });
