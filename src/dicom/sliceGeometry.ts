@@ -4,8 +4,16 @@ import type { Vec3 } from '../volume/vec3';
 import { DicomReadError } from './DicomReadError';
 import type { DicomSlice } from './DicomSlice';
 
-/** Relative tolerance on the gap between neighbouring slices before spacing is called uneven. */
+/**
+ * How far a gap between neighbours, or a slice from the regular grid, may stray: 1 % of the step,
+ * but never less than 0.02 mm, which positions written with two decimals can be off by.
+ */
 const SPACING_TOLERANCE = 0.01;
+const SPACING_TOLERANCE_MM = 0.02;
+
+function tolerance(step: number): number {
+  return Math.max(SPACING_TOLERANCE * step, SPACING_TOLERANCE_MM);
+}
 /** Slices whose offsets from the slice normal differ by more than this (mm) are tilted. */
 const TILT_TOLERANCE_MM = 0.01;
 
@@ -56,12 +64,12 @@ export function sliceGeometry(input: DicomSlice[]): {
   const sorted = [...gaps].sort((a, b) => a - b);
   const typical = sorted.length ? sorted[Math.floor(sorted.length / 2)] : 1;
   for (const [n, gap] of gaps.entries()) {
-    if (Math.abs(gap - typical) <= SPACING_TOLERANCE * typical) continue;
+    if (Math.abs(gap - typical) <= tolerance(typical)) continue;
     const missing = Math.round(gap / typical) - 1;
     const where = `between ${slices[n].path} and ${slices[n + 1].path}`;
     throw new DicomReadError(
       slices[n + 1].path,
-      missing >= 1 && Math.abs(gap - (missing + 1) * typical) <= SPACING_TOLERANCE * typical
+      missing >= 1 && Math.abs(gap - (missing + 1) * typical) <= tolerance(typical) * (missing + 1)
         ? `missing slice: a gap of ${gap.toFixed(3)} mm ${where} where the series steps ${typical.toFixed(3)} mm (${missing} slice(s) absent)`
         : `uneven slice spacing: ${gap.toFixed(3)} mm ${where} where the series steps ${typical.toFixed(3)} mm`,
       'geometry',
@@ -75,6 +83,19 @@ export function sliceGeometry(input: DicomSlice[]): {
       (v) => v / (slices.length - 1),
     ) as Vec3;
     sliceSpacing = norm(step);
+    // Every slice where the grid puts it: catches a slice shifted sideways, or drift that no
+    // single gap shows.
+    for (const [k, s] of slices.entries()) {
+      const expected = [0, 1, 2].map((r) => slices[0].imagePosition[r] + k * step[r]) as Vec3;
+      const off = norm(sub(s.imagePosition, expected));
+      if (off > tolerance(sliceSpacing)) {
+        throw new DicomReadError(
+          s.path,
+          `slice ${k + 1} of ${slices.length} lies ${off.toFixed(3)} mm from where a regular grid of its series puts it: not a regular volume`,
+          'geometry',
+        );
+      }
+    }
     const offAxis = norm(cross(span, normal)) / norm(span);
     if (offAxis * norm(span) > TILT_TOLERANCE_MM) {
       sliceAxis = [step[0] / sliceSpacing, step[1] / sliceSpacing, step[2] / sliceSpacing];

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { DicomReadError } from '../../src/dicom/DicomReadError';
 import { diskFile } from '../../src/dicom/FileSource';
 import { readDicomFolder } from '../../src/dicom/readDicomFolder';
 import { scanFiles } from '../../src/dicom/scanFiles';
@@ -102,4 +103,41 @@ test('gantry tilt is detected by name and kept exactly: each slice lies where it
     const position = (await scanFiles([diskFile(path)])).slices[0].imagePosition;
     for (let r = 0; r < 3; r++) assert.ok(Math.abs(a[r][2] * k + a[r][3] - position[r]) < 1e-4);
   }
+});
+
+test('positions written with two decimals still make a regular volume', async () => {
+  const fine = permute(brain, PLANES.axial);
+  for (let r = 0; r < 3; r++) fine.affine[r][2] *= 0.7777;
+  const dir = join(work, 'two-decimals');
+  writeDicomSeries(dir, fine, {
+    extra: (k) => ({
+      ImagePositionPatient: [0, 1, 2].map((r) =>
+        (fine.affine[r][2] * k + fine.affine[r][3]).toFixed(2),
+      ),
+    }),
+  });
+  const ours = await readDicomFolder(dir);
+  assert.ok(Math.abs(ours.volume.geometry.spacing[2] - 3 * 0.7777) < 1e-3);
+});
+
+test('a slice shifted sideways is refused, naming it', async () => {
+  const axial = permute(brain, PLANES.axial);
+  const dir = join(work, 'shifted');
+  const paths = writeDicomSeries(dir, axial, {
+    names: 'ordered',
+    extra: (k) =>
+      k === 20
+        ? {
+            ImagePositionPatient: [0, 1, 2].map((r) =>
+              String(axial.affine[r][2] * k + axial.affine[r][3] + (r === 0 ? 2 : 0)),
+            ),
+          }
+        : {},
+  });
+  await assert.rejects(readDicomFolder(dir), (error: unknown) => {
+    assert.ok(error instanceof DicomReadError);
+    assert.equal(error.path, paths[20]);
+    assert.match(error.message, /slice 21 of 60 lies 2\.000 mm from where a regular grid/);
+    return true;
+  });
 });
