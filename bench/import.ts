@@ -75,8 +75,11 @@ await build({
   logLevel: 'warning',
 });
 
+const library = mkdtempSync(join(tmpdir(), 'bench-library-'));
+process.on('exit', () => rmSync(library, { recursive: true, force: true }));
+
 function ours(dir: string) {
-  const out = spawnSync(process.execPath, [child, dir], { encoding: 'utf8' });
+  const out = spawnSync(process.execPath, [child, dir, library], { encoding: 'utf8' });
   if (out.status !== 0) throw new Error(out.stderr);
   return JSON.parse(out.stdout.trim().split('\n').pop() ?? '') as {
     ms: number;
@@ -84,6 +87,8 @@ function ours(dir: string) {
     peakRss: number;
     volumeBytes: number;
     dimensions: number[];
+    saveMs: number;
+    reopenMs: number;
   };
 }
 
@@ -143,6 +148,9 @@ for (const { name, dir } of cases) {
     `  dcm2niix median ${theirMedian.toFixed(0)} ms  (whole process, -z n: files to .nii)`,
   );
   console.log(`  ratio ours/dcm2niix ${(ourMedian / theirMedian).toFixed(2)}`);
+  console.log(
+    `  library: stored (atomically, fsync) in ${median(mine.map((r) => r.saveMs)).toFixed(0)} ms, reopened in ${median(mine.map((r) => r.reopenMs)).toFixed(0)} ms (medians)`,
+  );
   console.log(
     `  memory: volume ${mb(volume)}, our peak RSS ${mb(peak)} (${(peak / volume).toFixed(2)}x the volume, Node itself included), growth during the import ${mb(growth)} (${(growth / volume).toFixed(2)}x)`,
   );

@@ -1,5 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { voxelCount, voxelRange, voxelTypeOf } from '../volume/Volume';
 import type { Volume, VoxelArray, VoxelType } from '../volume/Volume';
@@ -129,14 +140,21 @@ export class CaseLibrary {
   open(seriesId: string): { record: SeriesRecord; volume: Volume } {
     const record = this.record(seriesId);
     const path = join(this.folder(seriesId), 'volume.bin');
-    const data = readFileSync(path);
-    if (data.length !== record.bytes) {
-      throw new LibraryError(
-        `${path}: holds ${data.length} bytes where ${record.bytes} were stored`,
-      );
+    // Read straight into the voxels' own buffer: no second copy of a large volume.
+    const buffer = new ArrayBuffer(record.bytes);
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size !== record.bytes) {
+        throw new LibraryError(`${path}: holds ${size} bytes where ${record.bytes} were stored`);
+      }
+      const bytes = new Uint8Array(buffer);
+      for (let done = 0; done < bytes.length;) {
+        done += readSync(fd, bytes, done, bytes.length - done, done);
+      }
+    } finally {
+      closeSync(fd);
     }
-    // A Buffer may share a pooled ArrayBuffer at any offset: give the voxels their own.
-    const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.length) as ArrayBuffer;
     return {
       record,
       volume: { geometry: record.geometry, voxels: new ARRAYS[record.voxelType](buffer) },
