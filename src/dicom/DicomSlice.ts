@@ -45,7 +45,9 @@ export interface DicomSlice {
   instanceNumber: number;
   acquisitionNumber: number;
   echoNumber: number;
-  /** Temporal Position Identifier (0020,0100), 0 when absent */
+  /** Echo Time (0018,0081), or an enhanced frame's Effective Echo Time, in ms; 0 when absent */
+  echoTime: number;
+  /** Temporal Position Identifier (0020,0100), or an enhanced frame's Temporal Position Index */
   temporalPosition: number;
   /** Trigger Time (0018,1060) in ms, 0 when absent */
   triggerTime: number;

@@ -44,6 +44,7 @@ function describe(part: DicomSlice, whole: DicomSlice[]): string[] {
 /** Header fields that tell repeated passes over the same positions apart, tried in order. */
 const REPEAT_KEYS: [label: string, key: (s: DicomSlice) => number][] = [
   ['acquisition', (s) => s.acquisitionNumber],
+  ['echo time', (s) => s.echoTime],
   ['temporal position', (s) => s.temporalPosition],
   ['trigger time', (s) => s.triggerTime],
 ];

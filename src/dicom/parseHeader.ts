@@ -227,6 +227,7 @@ export function sliceHeaders(dataSet: DataSet, source: FileSource): DicomSlice[]
     instanceNumber: integer(dataSet, 'x00200013', 0),
     acquisitionNumber: integer(dataSet, 'x00200012', 0),
     echoNumber: integer(dataSet, 'x00180086', 0),
+    echoTime: dataSet.floatString('x00180081') ?? 0,
     temporalPosition: integer(dataSet, 'x00200100', 0),
     triggerTime: dataSet.floatString('x00181060') ?? 0,
     rows,
@@ -276,6 +277,9 @@ export function sliceHeaders(dataSet: DataSet, source: FileSource): DicomSlice[]
     const rescale = [...find('x00289145'), dataSet].find(
       (d) => d?.string('x00281053') !== undefined,
     );
+    // Enhanced objects say per frame which echo and which time point it belongs to.
+    const echoTime = find('x00189114').find(Boolean)?.double('x00189082');
+    const temporalIndex = item(perFrame, 'x00209111')?.uint32('x00209128');
     slices.push({
       ...base,
       // Frames of one object share its SOP Instance UID: the frame number keeps them apart.
@@ -285,6 +289,8 @@ export function sliceHeaders(dataSet: DataSet, source: FileSource): DicomSlice[]
       imageOrientation: orientation as DicomSlice['imageOrientation'],
       rescaleSlope: rescale?.floatString('x00281053') ?? 1,
       rescaleIntercept: rescale?.floatString('x00281052') ?? 0,
+      echoTime: echoTime ?? base.echoTime,
+      temporalPosition: temporalIndex ?? base.temporalPosition,
       location: {
         transferSyntax,
         offset:

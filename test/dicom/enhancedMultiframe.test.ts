@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readDicomFolder } from '../../src/dicom/readDicomFolder';
+import { loadSeries, scanSeries } from '../../src/dicom/series';
 import { readNifti } from '../../src/nifti/readNifti';
 import { runDcm2niix } from '../fixtures/dcm2niix';
-import { downsample, permute, place, rotate } from '../fixtures/reslice';
+import { PLANES, downsample, permute, place, rotate } from '../fixtures/reslice';
 import { compareVolumes } from '../fixtures/sameVolume';
 import { writeDicomSeries } from '../fixtures/writeDicomSeries';
 
@@ -43,4 +44,33 @@ test('an oblique coronal enhanced MR object matches its single frames and dcm2ni
   const theirs = [...runDcm2niix(enhanced).values()];
   assert.equal(theirs.length, 1);
   compareVolumes(fromFrames.volume, theirs[0].volume);
+});
+
+test('a two-echo enhanced MR object splits by Effective Echo Time into two volumes', async () => {
+  const single = join(work, 'single-echo');
+  writeDicomSeries(
+    single,
+    permute(
+      downsample(place(readNifti('/usr/share/mricron/templates/ch2bet.nii.gz').volume), 5),
+      PLANES.axial,
+    ),
+  );
+  const enhanced = join(work, 'two-echoes');
+  mkdirSync(enhanced);
+  execFileSync('/usr/bin/python3', [
+    'test/fixtures/enhanced_mr.py',
+    single,
+    join(enhanced, 'enhanced.dcm'),
+    '2',
+  ]);
+  const { groups } = await scanSeries([enhanced]);
+  assert.deepEqual(
+    groups.map((g) => g.split),
+    ['echo time 9.2', 'echo time 18.4'],
+  );
+  const fromFiles = await readDicomFolder(single);
+  const [first, second] = await Promise.all(groups.map((g) => loadSeries(g)));
+  compareVolumes(first.volume, fromFiles.volume);
+  const halved = { ...fromFiles.volume, voxels: fromFiles.volume.voxels.map((v) => v >> 1) };
+  compareVolumes(second.volume, halved);
 });
