@@ -128,6 +128,16 @@ function rescale(
   return !outside;
 }
 
+/**
+ * Unsigned 16-bit voxels that all fit below 32768 are the same bits as int16: reinterpreted so,
+ * at no copy, as dcm2niix stores them, because viewers and networks expect signed 16-bit.
+ */
+function asInt16IfItFits(voxels: VoxelArray): VoxelArray {
+  if (!(voxels instanceof Uint16Array)) return voxels;
+  for (let n = 0; n < voxels.length; n++) if (voxels[n] > 32767) return voxels;
+  return new Int16Array(voxels.buffer, voxels.byteOffset, voxels.length);
+}
+
 /** Reads every slice, in order, into a new array of the chosen type. */
 async function fill(
   slices: DicomSlice[],
@@ -253,7 +263,7 @@ export async function buildVolume(
       if (error instanceof OutOfRange) return fill(slices, { Output: Float32Array }, options);
       throw error;
     });
-    return { volume: { geometry, voxels }, warnings };
+    return { volume: { geometry, voxels: asInt16IfItFits(voxels) }, warnings };
   } finally {
     releaseFrameCache();
   }
