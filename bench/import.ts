@@ -133,8 +133,13 @@ for (const { name, dir } of cases) {
   // One untimed pass of each, so both read files from the page cache alike.
   ours(dir);
   dcm2niix(dir);
-  const mine = Array.from({ length: runs }, () => ours(dir));
-  const theirs = Array.from({ length: runs }, () => dcm2niix(dir));
+  // Alternated, so that a machine whose load changes during the run slows both alike.
+  const mine: ReturnType<typeof ours>[] = [];
+  const theirs: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    mine.push(ours(dir));
+    theirs.push(dcm2niix(dir));
+  }
   const ourMedian = median(mine.map((r) => r.ms));
   const theirMedian = median(theirs);
   const peak = Math.max(...mine.map((r) => r.peakRss));

@@ -134,7 +134,11 @@ function rescale(
  */
 function asInt16IfItFits(voxels: VoxelArray): VoxelArray {
   if (!(voxels instanceof Uint16Array)) return voxels;
-  for (let n = 0; n < voxels.length; n++) if (voxels[n] > 32767) return voxels;
+  // Two voxels per test: any set sign bit means a value above 32767.
+  const pairs = new Uint32Array(voxels.buffer, voxels.byteOffset, voxels.length >> 1);
+  let signBits = voxels.length & 1 ? voxels[voxels.length - 1] & 0x8000 : 0;
+  for (let n = 0; n < pairs.length; n++) signBits |= pairs[n];
+  if (signBits & 0x80008000) return voxels;
   return new Int16Array(voxels.buffer, voxels.byteOffset, voxels.length);
 }
 
@@ -167,7 +171,10 @@ async function fill(
       sameWidth &&
       s.rescaleSlope === 1 &&
       s.rescaleIntercept === 0 &&
-      (f.float || (f.pixelRepresentation === 1) === signedOutput) &&
+      // Unsigned values below the sign bit are the same bits in a signed array.
+      (f.float ||
+        (f.pixelRepresentation === 1) === signedOutput ||
+        (f.pixelRepresentation === 0 && f.bitsStored < f.bitsAllocated)) &&
       !(f.pixelRepresentation === 1 && f.bitsStored < f.bitsAllocated);
     if (direct) {
       // The common case: stored values are the voxels. Read them straight into the volume.
