@@ -107,7 +107,7 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 const cases = [
   {
-    name: 'ch2better axial, 301x370x316 uint16',
+    name: 'ch2better axial MR, 301x370x316, 16-bit',
     dir: series(
       'ch2better-axial',
       () =>
@@ -119,7 +119,7 @@ const cases = [
     ),
   },
   {
-    name: 'synthetic CT, 512x512x1000 int16',
+    name: 'synthetic CT, 512x512x1000, signed 16-bit, intercept -1024',
     dir: series('synthetic-ct-1000', synthetic, {
       signed: true,
       modality: 'CT',
