@@ -39,7 +39,7 @@ test('prints the series it stored, then recognises them, and names every bad fil
   const first = await run([input, '--library', library]);
   assert.equal(first.code, 0);
   assert.match(first.out, /1 series imported, 0 already in the library, 0 files skipped, 1 errors/);
-  assert.match(first.out, /\+ MR T1 brain {2}36x43x36 uint16 {2}Colin\^27/);
+  assert.match(first.out, /\+ MR T1 brain {2}36x43x36 int16 {2}Colin\^27/);
   assert.match(first.out, /! .*broken\.dcm: not a DICOM file/);
   const second = await run([input, '--library', library, '--json']);
   const report = JSON.parse(second.out) as {
