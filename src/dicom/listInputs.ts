@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, posix, sep } from 'node:path';
 import dicomParser from 'dicom-parser';
 import { unzipSync } from 'fflate';
@@ -102,6 +102,7 @@ function resolveCaseInsensitive(folder: string, relative: string): string | unde
  */
 export function listInputs(paths: string[]): Inputs {
   const out: Inputs = { files: [], nifti: [], issues: [] };
+  const visited = new Set<string>();
   const addFile = (path: string, size: number) => {
     const source = diskFile(path, size);
     if (isNifti(path)) out.nifti.push(source);
@@ -124,6 +125,10 @@ export function listInputs(paths: string[]): Inputs {
     }
     if (stat.isFile()) return addFile(path, stat.size);
     if (!stat.isDirectory()) return;
+    // Links are followed, so a link to a folder above would loop: each folder is read once.
+    const real = realpathSync(path);
+    if (visited.has(real)) return;
+    visited.add(real);
     const names = readdirSync(path).sort();
     const dicomdir = names.find((n) => n.toUpperCase() === 'DICOMDIR');
     const listed = dicomdir ? dicomdirFiles(join(path, dicomdir)) : undefined;

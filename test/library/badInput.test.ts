@@ -11,6 +11,7 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -190,4 +191,13 @@ test('a cancelled import stops, keeps what it stored whole, and stores nothing h
   for (const record of stored)
     assert.equal(cancelLibrary.open(record.seriesId).volume.voxels.byteLength, record.bytes);
   assert.ok(readdirSync(cancelLibrary.seriesRoot).every((n) => !n.startsWith('.')));
+});
+
+test('a folder holding a link to itself is read once, not forever', async () => {
+  const looped = join(work, 'looped');
+  writeSeries('looped-series', {}, looped);
+  symlinkSync(looped, join(looped, 'again'));
+  const result = await importPaths([looped], new CaseLibrary(join(work, 'loop-library')));
+  assert.equal(result.imported.length, 1);
+  assert.equal(result.failed.length, 0);
 });
