@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnModuleWorker } from '../workers/spawnModuleWorker';
 import { decodeCompressed } from './codecs';
 import type { CompressedEncoding } from './codecs';
 import type { DecodeReply, DecodeRequest } from './decodeWorker';
@@ -22,21 +19,6 @@ interface PoolWorker {
   pending: Map<number, Pending>;
 }
 
-/**
- * Run from source, the worker is TypeScript: Node 20 does not hand tsx's loader on to worker
- * threads, so the worker registers it itself (as the engine's worker does). A built worker
- * (.js) starts directly.
- */
-function spawn(): Worker {
-  const ts = fileURLToPath(new URL('./decodeWorker.ts', import.meta.url));
-  if (!existsSync(ts)) return new Worker(ts.replace(/\.ts$/, '.js'));
-  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const api = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
-  const entry = pathToFileURL(ts).href;
-  const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
-  return new Worker(bootstrap, { eval: true });
-}
-
 let workers: PoolWorker[] = [];
 /** Set when a worker could not start or died: decoding goes on in this thread from then on. */
 let unavailable = false;
@@ -46,7 +28,10 @@ let idleTimer: NodeJS.Timeout | undefined;
 function start(): PoolWorker[] {
   if (workers.length) return workers;
   workers = Array.from({ length: Math.max(1, availableParallelism()) }, () => {
-    const entry: PoolWorker = { worker: spawn(), pending: new Map() };
+    const entry: PoolWorker = {
+      worker: spawnModuleWorker(import.meta.url, 'decodeWorker'),
+      pending: new Map(),
+    };
     entry.worker.on('message', (reply: DecodeReply) => {
       const waiting = entry.pending.get(reply.id);
       entry.pending.delete(reply.id);

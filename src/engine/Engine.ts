@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { spawnModuleWorker } from '../workers/spawnModuleWorker';
 import type { Volume, VoxelArray } from '../volume/Volume';
 import type { BackendChoice } from './backends/tfBackends';
 import { CancelledError } from './inference/CancelledError';
@@ -15,7 +12,7 @@ import type { SharedCase, TrainingTarget, WorkerReply, WorkerRequest } from './w
 export interface EngineOptions {
   /** comma-separated backend names to try, in order (default: all, best first) */
   backends?: string;
-  /** the worker script; defaults to engineWorker beside this module (.ts under tsx, .js built) */
+  /** a built worker script; by default worker/engineWorker beside this module (.ts from source) */
   workerPath?: string;
 }
 
@@ -38,25 +35,6 @@ export interface TrainRequest {
 export interface TrainHooks {
   onProgress?: (progress: TrainingProgress) => void;
   onEpoch?: (record: EpochRecord) => void;
-}
-
-function defaultWorkerPath(): string {
-  const ts = fileURLToPath(new URL('./worker/engineWorker.ts', import.meta.url));
-  return existsSync(ts) ? ts : ts.replace(/\.ts$/, '.js');
-}
-
-/**
- * Run from source, the worker is TypeScript: Node 20 does not hand tsx's loader on to worker
- * threads, so the worker starts by registering it itself. A built worker (.js) starts directly.
- */
-function spawnWorker(path: string): Worker {
-  if (!path.endsWith('.ts')) return new Worker(path);
-  // tsx's ESM api (its CommonJS build cannot register hooks from an eval'd worker).
-  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const api = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
-  const entry = pathToFileURL(path).href;
-  const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
-  return new Worker(bootstrap, { eval: true });
 }
 
 /** Voxels on shared memory: the worker reads them in place, however large the volume. */
@@ -91,7 +69,9 @@ export class Engine {
   }
 
   static async start(options: EngineOptions = {}): Promise<Engine> {
-    const worker = spawnWorker(options.workerPath ?? defaultWorkerPath());
+    const worker = options.workerPath
+      ? new Worker(options.workerPath)
+      : spawnModuleWorker(import.meta.url, 'worker/engineWorker');
     const choice = await new Promise<BackendChoice>((resolve, reject) => {
       worker.once('error', reject);
       worker.once('message', (reply: WorkerReply) => {

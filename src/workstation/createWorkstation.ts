@@ -1,5 +1,4 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dataFolder } from '../library/dataFolder';
 import { Engine } from '../engine/Engine';
 import { Workstation } from './Workstation';
 
@@ -11,12 +10,8 @@ export interface CreateWorkstationOptions {
   backends?: string;
   workerPath?: string;
   exportDirectory?: string;
-  /** the user's data folder (trained models, checkpoints); default: the XDG data folder */
+  /** the user's data folder (trained models, checkpoints); default: the app's, as Electron's userData */
   dataDir?: string;
-}
-
-function defaultDataDir(): string {
-  return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'acs-workstation');
 }
 
 /** Starts the engine worker and opens the workstation services on it. */
@@ -25,7 +20,7 @@ export async function createWorkstation(options: CreateWorkstationOptions): Prom
   try {
     return await Workstation.open({
       ...options,
-      dataDir: options.dataDir ?? defaultDataDir(),
+      dataDir: options.dataDir ?? dataFolder(),
       engine,
     });
   } catch (error) {

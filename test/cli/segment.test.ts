@@ -14,7 +14,7 @@ function cli(...args: string[]) {
     ['--import', 'tsx', 'src/cli/main.ts', ...args, '--models', 'test/fixtures/models'],
     {
       encoding: 'utf8',
-      env: { ...process.env, WORKSTATION_TF_BACKENDS: 'wasm,cpu', XDG_DATA_HOME: dataHome },
+      env: { ...process.env, WORKSTATION_TF_BACKENDS: 'wasm,cpu', WORKSTATION_DATA: dataHome },
     },
   );
 }
