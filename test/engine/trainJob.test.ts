@@ -6,30 +6,12 @@ import { after, before, test } from 'node:test';
 import '@tensorflow/tfjs-backend-wasm';
 import { Engine } from '../../src/engine/Engine';
 import { loadModelEntries } from '../../src/engine/models/loadModelEntries';
-import { buildSegmenter, configFromCard, loadModel, saveModel, type ModelCard } from '../../src/nn';
+import { buildSegmenter, configFromCard, loadModel, saveModel } from '../../src/nn';
 import { tf } from '../../src/nn/tf';
 import { colinCase } from '../../scripts/mricronCases';
+import { tinyCard } from '../helpers/tinyCard';
 
-const card2d: ModelCard = {
-  format: 'acs-workstation-model',
-  version: 1,
-  name: 'tiny 2D',
-  architecture: 'resnet18',
-  kind: '2d',
-  dilated: false,
-  baseWidth: 4,
-  decoderChannels: [8, 8, 8, 8],
-  depthKernel: 0,
-  conversion: { from: 'none', method: 'random' },
-  input: { channels: 3, slices: 'repeat' },
-  classes: ['background', 'grey matter', 'other brain'],
-  inputSpacing: [8, 8, 8],
-  intensity: { kind: 'zscore' },
-  patchSize: [1, 32, 32],
-  trainedOn: [],
-  metrics: {},
-  weights: 'weights.safetensors',
-};
+const card2d = tinyCard({ name: 'tiny 2D', kind: '2d', patchSize: [1, 32, 32] });
 
 let engine: Engine;
 before(async () => {

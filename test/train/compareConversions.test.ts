@@ -9,30 +9,12 @@ import {
   compareConversions,
 } from '../../src/engine/train/compareConversions';
 import type { CompareReport } from '../../src/engine/train/compareConversions';
-import { buildSegmenter, configFromCard, exportStateDict, type ModelCard } from '../../src/nn';
+import { buildSegmenter, configFromCard, exportStateDict } from '../../src/nn';
 import { tf } from '../../src/nn/tf';
 import { colinCase } from '../../scripts/mricronCases';
+import { tinyCard } from '../helpers/tinyCard';
 
-const card: ModelCard = {
-  format: 'acs-workstation-model',
-  version: 1,
-  name: 'compare (test)',
-  architecture: 'resnet18',
-  kind: 'acs',
-  dilated: false,
-  baseWidth: 4,
-  decoderChannels: [8, 8, 8, 8],
-  depthKernel: 0,
-  conversion: { from: '2d', method: 'none' },
-  input: { channels: 3, slices: 'repeat' },
-  classes: ['background', 'grey matter', 'other brain'],
-  inputSpacing: [8, 8, 8],
-  intensity: { kind: 'zscore' },
-  patchSize: [32, 32, 32],
-  trainedOn: [],
-  metrics: {},
-  weights: 'weights.safetensors',
-};
+const card = tinyCard({ name: 'compare (test)', conversion: { from: '2d', method: 'none' } });
 
 before(async () => {
   await tf.setBackend('wasm');

@@ -6,30 +6,16 @@ import { before, test } from 'node:test';
 import '@tensorflow/tfjs-backend-wasm';
 import { trainModel } from '../../src/engine/train/trainModel';
 import type { TrainingOptions } from '../../src/engine/train/trainModel';
-import { buildSegmenter, configFromCard, loadModel, type ModelCard } from '../../src/nn';
+import { buildSegmenter, configFromCard, loadModel } from '../../src/nn';
 import { tf } from '../../src/nn/tf';
 import { colinCase } from '../../scripts/mricronCases';
+import { tinyCard } from '../helpers/tinyCard';
 
-const card: ModelCard = {
-  format: 'acs-workstation-model',
-  version: 1,
+const card = tinyCard({
   name: 'grey matter (test)',
-  architecture: 'resnet18',
-  kind: 'acs',
-  dilated: false,
-  baseWidth: 4,
-  decoderChannels: [8, 8, 8, 8],
-  depthKernel: 0,
   conversion: { from: '2d', method: 'random' },
-  input: { channels: 3, slices: 'repeat' },
-  classes: ['background', 'grey matter', 'other brain'],
   inputSpacing: [6, 6, 6],
-  intensity: { kind: 'zscore' },
-  patchSize: [32, 32, 32],
-  trainedOn: [],
-  metrics: {},
-  weights: 'weights.safetensors',
-};
+});
 
 const options: TrainingOptions = {
   epochs: 3,

@@ -5,32 +5,19 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import '@tensorflow/tfjs-backend-wasm';
 import type { ApiEvent } from '../../src/api/events';
-import { buildSegmenter, configFromCard, saveModel, type ModelCard } from '../../src/nn';
+import { buildSegmenter, configFromCard, saveModel } from '../../src/nn';
 import { tf } from '../../src/nn/tf';
 import type { Workstation } from '../../src/workstation/Workstation';
 import { createWorkstation } from '../../src/workstation/createWorkstation';
 import { dispatch } from '../../src/workstation/dispatch';
+import { tinyCard } from '../helpers/tinyCard';
 
-const tiny2d: ModelCard = {
-  format: 'acs-workstation-model',
-  version: 1,
+const tiny2d = tinyCard({
   name: 'tiny 2D',
-  architecture: 'resnet18',
   kind: '2d',
-  dilated: false,
-  baseWidth: 4,
-  decoderChannels: [8, 8, 8, 8],
-  depthKernel: 0,
-  conversion: { from: 'none', method: 'random' },
-  input: { channels: 3, slices: 'repeat' },
   classes: ['background', 'brain'],
-  inputSpacing: [8, 8, 8],
-  intensity: { kind: 'zscore' },
   patchSize: [1, 32, 32],
-  trainedOn: [],
-  metrics: {},
-  weights: 'weights.safetensors',
-};
+});
 
 let workstation: Workstation;
 before(async () => {
