@@ -2,8 +2,10 @@
 // Forward of the ACS, inflated-3D and slice-wise 2D ResNet-18 segmenters at batch 1 and 2, and one
 // Adam training step at batch 2, against the same architecture and weights in PyTorch on CPU in
 // the same run with the same number of threads (one: tfjs-wasm runs one thread in Node). Prints
-// the best of --reps times (the machines are shared: the minimum is the least disturbed figure), our/PyTorch ratios, GFLOP/s (convolutions only; a training step counted as three
-// forwards) and a per-kernel profile of our ACS forward and training step.
+// the best of --reps wall and CPU times (the machines are shared: CPU time and the minimum are the
+// least disturbed figures), our/PyTorch ratios, GFLOP/s (convolutions only; a training step counted as three
+// forwards) and a per-kernel profile of our ACS forward and training step. Then inference on both
+// cores (two workers, a patch each) against PyTorch with two threads.
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { parseArgs } from 'node:util';
 import type { ConvKind } from '../src/nn/architecture';
 import { forwardFlops } from '../src/nn/flops';
 import { importTorchvision } from '../src/nn/importTorchvision';
+import { createParallelPredictor } from '../src/nn/parallel/parallelPredictor';
 import { disposeSegmenter, predict, type Segmenter } from '../src/nn/segmenter';
 import { tf } from '../src/nn/tf';
 import { createOptimizer, trainStep } from '../src/nn/training';
@@ -70,30 +73,49 @@ const weights = new Map([
 rmSync(dir, { recursive: true, force: true });
 console.log(`PyTorch ${torch.torch}, ${torch.threads} thread(s)\n`);
 
-async function timeIt(f: () => Promise<void>): Promise<number> {
-  await f(); // warm-up: XNNPack operator creation, wasm heap growth
-  const times: number[] = [];
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+/** Best wall and best CPU time of --reps runs after a warm-up (XNNPack set-up, heap growth). */
+async function timeIt(f: () => Promise<void>): Promise<Timing> {
+  await f();
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     await f();
-    times.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    wall.push(performance.now() - t);
+    cpu.push((used.user + used.system) / 1000);
   }
-  return Math.min(...times);
+  return { wall: Math.min(...wall), cpu: Math.min(...cpu) };
 }
 
 interface Row {
   what: string;
-  ours: number;
-  theirs: number;
+  ours: Timing;
+  theirs: Timing;
   flops: number;
 }
 const rows: Row[] = [];
 
 function print(r: Row): void {
   const gf = (ms: number) => (r.flops / ms / 1e6).toFixed(1).padStart(6);
+  const ms = (t: number) => t.toFixed(0).padStart(6);
+  const cpuRatio = Number.isFinite(r.theirs.cpu)
+    ? `${(r.ours.cpu / r.theirs.cpu).toFixed(2)}x`
+    : '  -  ';
   console.log(
-    `${r.what.padEnd(24)} ours ${r.ours.toFixed(0).padStart(7)} ms  torch ${r.theirs.toFixed(0).padStart(7)} ms  ratio ${(r.ours / r.theirs).toFixed(2).padStart(5)}x  GFLOP/s ours ${gf(r.ours)} torch ${gf(r.theirs)}`,
+    `${r.what.padEnd(24)} wall ours ${ms(r.ours.wall)} torch ${ms(r.theirs.wall)} ratio ${(r.ours.wall / r.theirs.wall).toFixed(2).padStart(5)}x | ` +
+      `cpu ours ${ms(r.ours.cpu)} torch ${ms(r.theirs.cpu)} ratio ${cpuRatio.padStart(6)} | GFLOP/s (wall) ours ${gf(r.ours.wall)} torch ${gf(r.theirs.wall)}`,
   );
+}
+
+function theirs(ms: Record<string, number>, key: string): Timing {
+  return { wall: ms[key], cpu: ms[`${key}/cpu`] ?? NaN };
 }
 
 async function profile(what: string, f: () => void): Promise<void> {
@@ -129,7 +151,7 @@ for (const kind of kinds) {
     const r = {
       what: `${kind} forward b${batch}`,
       ours,
-      theirs: torch.ms[`${kind}/forward/${batch}`],
+      theirs: theirs(torch.ms, `${kind}/forward/${batch}`),
       flops: forwardFlops(model.config, [size, size, size], batch),
     };
     rows.push(r);
@@ -147,12 +169,53 @@ for (const kind of kinds) {
     const r = {
       what: `${kind} train step b2`,
       ours,
-      theirs: torch.ms[`${kind}/train/2`],
+      theirs: theirs(torch.ms, `${kind}/train/2`),
       flops: 3 * forwardFlops(model.config, [size, size, size], 2),
     };
     rows.push(r);
     print(r);
   }
+}
+
+// Both cores: two workers, one patch each, against PyTorch with two threads.
+console.log('\nrunning the PyTorch reference with 2 threads ...');
+const dir2 = runTorchReference([
+  '--bench',
+  '--size',
+  String(size),
+  '--classes',
+  String(classes),
+  '--threads',
+  '2',
+  '--kinds',
+  kinds.join(','),
+  '--reps',
+  String(reps),
+  '--batches',
+  '2',
+  '--no-train',
+]);
+const torch2 = JSON.parse(readFileSync(join(dir2, 'bench.json'), 'utf8')) as {
+  threads: number;
+  ms: Record<string, number>;
+};
+rmSync(dir2, { recursive: true, force: true });
+for (const [kind, model] of models) {
+  const parallel = await createParallelPredictor(model, 2);
+  const voxels = size ** 3;
+  const input = Float32Array.from({ length: 2 * voxels }, () => Math.random());
+  const ours = await timeIt(async () => {
+    await parallel.predict(input.slice(), 2, [size, size, size]);
+  });
+  await parallel.close();
+  const r = {
+    what: `${kind} forward b2, 2 cores`,
+    ours,
+    theirs: { wall: torch2.ms[`${kind}/forward/2`], cpu: NaN },
+    flops: forwardFlops(model.config, [size, size, size], 2),
+  };
+  rows.push(r);
+  print(r);
 }
 
 const acs = models.get('acs');

@@ -19,7 +19,7 @@ async function openMainWindow(): Promise<void> {
     backends: process.env.WORKSTATION_TF_BACKENDS,
     workerPath: join(here, 'engineWorker.cjs'),
     exportDirectory: app.getPath('documents'),
-    dataDirectory: app.getPath('userData'),
+    dataDir: app.getPath('userData'),
   });
   const window = new BrowserWindow({
     width: 1500,

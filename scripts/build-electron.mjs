@@ -26,4 +26,14 @@ await build({
   outExtension: { '.js': '.cjs' },
   external: ['electron'],
 });
-console.log('built build/electron/{main,preload,engineWorker}.cjs');
+// The DICOM decode pool looks for decodeWorker.js beside the code that starts it (main.cjs);
+// under the package's "type": "module" a .js file is an ES module, so this one is built as one.
+await build({
+  ...common,
+  format: 'esm',
+  banner: {},
+  define: {},
+  entryPoints: { decodeWorker: 'src/dicom/decodeWorker.ts' },
+  outdir: 'build/electron',
+});
+console.log('built build/electron/{main,preload,engineWorker}.cjs and decodeWorker.js');

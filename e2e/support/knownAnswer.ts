@@ -4,7 +4,9 @@ import type { VoxelType } from '../../src/api';
 
 /** The skeleton model's threshold, from its card. */
 export function skeletonThreshold(): number {
-  const card = JSON.parse(readFileSync('assets/models/skeleton-threshold/card.json', 'utf8')) as {
+  const card = JSON.parse(
+    readFileSync('test/fixtures/models/skeleton-threshold/card.json', 'utf8'),
+  ) as {
     threshold: unknown;
   };
   if (typeof card.threshold !== 'number') throw new Error('the model card has no threshold');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { volumeGeometrySchema, voxelTypeSchema } from './geometry';
 import { segmentationCommandSchemas } from './segmentationCommands';
+import { trainingCommandSchemas } from './trainingCommands';
 
 const id = z.string().min(1).max(200);
 
@@ -52,6 +53,7 @@ export type ModelSummary = z.infer<typeof modelSummarySchema>;
  * incoming request; results are validated in tests so both sides keep to the contract.
  */
 export const commandSchemas = {
+  ...trainingCommandSchemas,
   listSeries: { params: z.object({}).strict(), result: z.array(seriesSummarySchema) },
   openSeries: { params: z.object({ seriesId: id }).strict(), result: volumeInfoSchema },
   listModels: { params: z.object({}).strict(), result: z.array(modelSummarySchema) },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { labelmapInfoSchema } from './commands';
+import { labelmapInfoSchema, modelSummarySchema } from './commands';
+import { epochRecordSchema } from './trainingCommands';
 
 const jobId = z.string().min(1);
 
@@ -11,6 +12,24 @@ export const jobProgressEventSchema = z.object({
   total: z.number().int().nonnegative(),
   /** seconds left, estimated from the rate so far; null before the first step */
   etaSeconds: z.number().nullable(),
+  /** training only: the epoch and the last step's loss */
+  epoch: z.number().int().optional(),
+  loss: z.number().nullable().optional(),
+});
+
+/** One finished training epoch, for live loss and Dice curves. */
+export const trainingEpochEventSchema = z.object({
+  type: z.literal('training.epoch'),
+  jobId,
+  record: epochRecordSchema,
+});
+
+/** A training job's result: the new model, now in the model list. */
+export const trainingDoneEventSchema = z.object({
+  type: z.literal('training.done'),
+  jobId,
+  model: modelSummarySchema,
+  history: z.array(epochRecordSchema),
 });
 
 export const jobDoneEventSchema = z.object({
@@ -32,6 +51,8 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   jobDoneEventSchema,
   jobFailedEventSchema,
   jobCancelledEventSchema,
+  trainingEpochEventSchema,
+  trainingDoneEventSchema,
 ]);
 export type ApiEvent = z.infer<typeof apiEventSchema>;
 export type ApiEventType = ApiEvent['type'];

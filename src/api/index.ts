@@ -5,3 +5,4 @@ export * from './events';
 export * from './geometry';
 export * from './segmentationCommands';
 export type * from './WorkstationApi';
+export * from './trainingCommands';

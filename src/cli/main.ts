@@ -1,9 +1,15 @@
 // The workstation's services headless: `npm run cli -- <command> [options]`.
 import { ExitCode } from './exitCodes';
+import { runImport } from './commands/import';
 import { runSegment } from './commands/segment';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
+  import: {
+    summary: 'import files, folders, zips and NIfTI into the case library',
+    run: runImport,
+  },
   segment: { summary: 'segment a DICOM series and write the labelmap as NIfTI', run: runSegment },
+  infer: { summary: 'the same as segment', run: runSegment },
 };
 
 function help(): string {

@@ -1,52 +1,58 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { spawnModuleWorker } from '../workers/spawnModuleWorker';
 import type { Volume, VoxelArray } from '../volume/Volume';
 import type { BackendChoice } from './backends/tfBackends';
 import { CancelledError } from './inference/CancelledError';
 import type { ModelEntry } from './models/ModelEntry';
-import type { WorkerReply, WorkerRequest } from './worker/protocol';
+import type { EpochRecord } from './train/checkpoints';
+import type { TrainingOptions, TrainingProgress } from './train/trainModel';
+import type { TrainingCase } from './train/TrainingCase';
+import type { SharedCase, TrainingTarget, WorkerReply, WorkerRequest } from './worker/protocol';
 
 export interface EngineOptions {
   /** comma-separated backend names to try, in order (default: all, best first) */
   backends?: string;
-  /** the worker script; defaults to engineWorker beside this module (.ts under tsx, .js built) */
+  /** a built worker script; by default worker/engineWorker beside this module (.ts from source) */
   workerPath?: string;
 }
 
-export interface InferJob {
-  result: Promise<Uint8Array>;
+export interface EngineJob<T> {
+  result: Promise<T>;
   cancel(): void;
 }
 
-function defaultWorkerPath(): string {
-  const ts = fileURLToPath(new URL('./worker/engineWorker.ts', import.meta.url));
-  return existsSync(ts) ? ts : ts.replace(/\.ts$/, '.js');
+export interface TrainRequest {
+  base: ModelEntry;
+  target: TrainingTarget;
+  train: TrainingCase[];
+  validation: TrainingCase[];
+  options: TrainingOptions;
+  workDir: string;
+  modelDir: string;
+  resume: boolean;
 }
 
-/**
- * Run from source, the worker is TypeScript: Node 20 does not hand tsx's loader on to worker
- * threads, so the worker starts by registering it itself. A built worker (.js) starts directly.
- */
-function spawnWorker(path: string): Worker {
-  if (!path.endsWith('.ts')) return new Worker(path);
-  // tsx's ESM api (its CommonJS build cannot register hooks from an eval'd worker).
-  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const api = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
-  const entry = pathToFileURL(path).href;
-  const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
-  return new Worker(bootstrap, { eval: true });
+export interface TrainHooks {
+  onProgress?: (progress: TrainingProgress) => void;
+  onEpoch?: (record: EpochRecord) => void;
 }
 
-/** The voxels on shared memory: the worker reads them in place, however large the volume. */
-function sharedVoxels(voxels: VoxelArray): VoxelArray {
+/** Voxels on shared memory: the worker reads them in place, however large the volume. */
+function shared<T extends VoxelArray>(voxels: T): T {
   if (voxels.buffer instanceof SharedArrayBuffer) return voxels;
-  const Type = voxels.constructor as new (buffer: SharedArrayBuffer) => VoxelArray;
-  const shared = new Type(new SharedArrayBuffer(voxels.byteLength));
-  shared.set(voxels);
-  return shared;
+  const Type = voxels.constructor as new (buffer: SharedArrayBuffer) => T;
+  const copy = new Type(new SharedArrayBuffer(voxels.byteLength));
+  copy.set(voxels);
+  return copy;
+}
+
+function sharedCase(c: TrainingCase): SharedCase {
+  return {
+    id: c.id,
+    geometry: c.volume.geometry,
+    voxels: shared(c.volume.voxels),
+    labels: shared(c.labels),
+  };
 }
 
 /** The main thread's handle on the engine worker: backend status, jobs, cancel. */
@@ -63,7 +69,9 @@ export class Engine {
   }
 
   static async start(options: EngineOptions = {}): Promise<Engine> {
-    const worker = spawnWorker(options.workerPath ?? defaultWorkerPath());
+    const worker = options.workerPath
+      ? new Worker(options.workerPath)
+      : spawnModuleWorker(import.meta.url, 'worker/engineWorker');
     const choice = await new Promise<BackendChoice>((resolve, reject) => {
       worker.once('error', reject);
       worker.once('message', (reply: WorkerReply) => {
@@ -81,40 +89,85 @@ export class Engine {
     return new Engine(worker, choice);
   }
 
+  /**
+   * Sends a job and routes its replies: `settle` turns the job's final reply into its result
+   * (or undefined for a reply that is not final); cancelled and failed end every kind of job.
+   */
+  private run<T>(
+    request: Exclude<WorkerRequest, { type: 'init' }>,
+    settle: (reply: WorkerReply) => { value: T } | undefined,
+  ): EngineJob<T> {
+    const { jobId } = request;
+    const result = new Promise<T>((resolve, reject) => {
+      const onExit = (code: number) =>
+        reject(new Error(`the engine worker stopped (exit code ${code})`));
+      this.worker.once('exit', onExit);
+      const done = () => {
+        this.listeners.delete(jobId);
+        this.worker.off('exit', onExit);
+      };
+      this.listeners.set(jobId, (reply) => {
+        if (reply.type === 'cancelled' || reply.type === 'failed') {
+          done();
+          reject(reply.type === 'cancelled' ? new CancelledError() : new Error(reply.message));
+          return;
+        }
+        const outcome = settle(reply);
+        if (outcome) {
+          done();
+          resolve(outcome.value);
+        }
+      });
+      this.worker.postMessage(request);
+    });
+    return { result, cancel: () => Atomics.store(new Int32Array(request.cancelFlag), 0, 1) };
+  }
+
   infer(
     jobId: string,
     model: ModelEntry,
     volume: Volume,
     onProgress: (done: number, total: number) => void,
-  ): InferJob {
-    const cancelFlag = new SharedArrayBuffer(4);
-    const result = new Promise<Uint8Array>((resolve, reject) => {
-      const onExit = (code: number) =>
-        reject(new Error(`the engine worker stopped (exit code ${code})`));
-      this.worker.once('exit', onExit);
-      const settle = () => {
-        this.listeners.delete(jobId);
-        this.worker.off('exit', onExit);
-      };
-      this.listeners.set(jobId, (reply) => {
-        if (reply.type === 'progress') return onProgress(reply.done, reply.total);
-        settle();
-        if (reply.type === 'result') resolve(reply.labels);
-        else if (reply.type === 'cancelled') reject(new CancelledError());
-        else if (reply.type === 'failed') reject(new Error(reply.message));
-      });
-      const voxels = sharedVoxels(volume.voxels);
-      const request: WorkerRequest = {
-        type: 'infer',
-        jobId,
-        model,
-        geometry: volume.geometry,
-        voxels,
-        cancelFlag,
-      };
-      this.worker.postMessage(request);
+  ): EngineJob<Uint8Array> {
+    const request: WorkerRequest = {
+      type: 'infer',
+      jobId,
+      cancelFlag: new SharedArrayBuffer(4),
+      model,
+      geometry: volume.geometry,
+      voxels: shared(volume.voxels),
+    };
+    return this.run(request, (reply) => {
+      if (reply.type === 'progress') onProgress(reply.done, reply.total);
+      return reply.type === 'result' ? { value: reply.labels } : undefined;
     });
-    return { result, cancel: () => Atomics.store(new Int32Array(cancelFlag), 0, 1) };
+  }
+
+  train(
+    jobId: string,
+    job: TrainRequest,
+    hooks: TrainHooks = {},
+  ): EngineJob<{ modelDir: string; history: EpochRecord[] }> {
+    const request: WorkerRequest = {
+      type: 'train',
+      jobId,
+      cancelFlag: new SharedArrayBuffer(4),
+      base: job.base,
+      target: job.target,
+      train: job.train.map(sharedCase),
+      validation: job.validation.map(sharedCase),
+      options: job.options,
+      workDir: job.workDir,
+      modelDir: job.modelDir,
+      resume: job.resume,
+    };
+    return this.run(request, (reply) => {
+      if (reply.type === 'trainingProgress') hooks.onProgress?.(reply.progress);
+      if (reply.type === 'epoch') hooks.onEpoch?.(reply.record);
+      return reply.type === 'trained'
+        ? { value: { modelDir: reply.modelDir, history: reply.history } }
+        : undefined;
+    });
   }
 
   async close(): Promise<void> {

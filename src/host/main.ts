@@ -22,7 +22,7 @@ const workstation = await createWorkstation({
   version: appVersion(),
   backends: process.env.WORKSTATION_TF_BACKENDS,
   exportDirectory: values['export-dir'],
-  dataDirectory: values['data-dir'],
+  dataDir: values['data-dir'],
 });
 const host = await startHost({
   workstation,

@@ -11,6 +11,7 @@ import { acsConv } from './layers/acsConv';
 import { concatChannels } from './layers/channels';
 import { batchNorm } from './layers/batchNorm';
 import { conv3d, type Conv3dGeometry } from './layers/conv3d';
+import { releaseDerivedKernels } from './layers/derivedKernels';
 import { maxPool } from './layers/maxPool';
 import { upsample } from './layers/upsample';
 import { tf } from './tf';
@@ -93,7 +94,10 @@ export function buildSegmenter(
 }
 
 export function disposeSegmenter(model: Segmenter): void {
-  for (const v of model.params.values()) v.dispose();
+  for (const v of model.params.values()) {
+    releaseDerivedKernels(v);
+    v.dispose();
+  }
   model.params.clear();
 }
 

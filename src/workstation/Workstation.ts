@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type {
   CommandName,
   CommandParams,
@@ -13,13 +14,14 @@ import { ApiError } from '../api/errors';
 import type { ApiEvent } from '../api/events';
 import type { LoadedSeries } from '../dicom/readDicomFolder';
 import { readDicomFolder } from '../dicom/readDicomFolder';
-import type { Engine, InferJob } from '../engine/Engine';
+import type { Engine, EngineJob } from '../engine/Engine';
 import { CancelledError } from '../engine/inference/CancelledError';
 import { writeNifti } from '../nifti/writeNifti';
 import { FileExistsError } from '../volume/atomicWrite';
 import type { Volume } from '../volume/Volume';
 import { voxelRange, voxelTypeOf } from '../volume/Volume';
 import { loadModelEntries } from '../engine/models/loadModelEntries';
+import { startTraining } from './training';
 import type { ModelEntry } from '../engine/models/ModelEntry';
 import { SegmentationStore } from './segmentations/SegmentationStore';
 import { segmentationHandlers } from './segmentations/segmentationHandlers';
@@ -30,9 +32,9 @@ export interface WorkstationOptions {
   /** DICOM folders shown in the series list at start (the bundled sample) */
   seriesFolders: string[];
   exportDirectory?: string;
-  /** where the workstation keeps its own files (autosaved segmentations); default ~/.acs-workstation */
-  dataDirectory?: string;
   version: string;
+  /** the user's data: trained models (models/) and training checkpoints (training/) */
+  dataDir: string;
 }
 
 interface Labelmap {
@@ -56,7 +58,7 @@ export class Workstation {
   private readonly series = new Map<string, { folder: string; loaded?: LoadedSeries }>();
   private readonly volumes = new Map<string, { seriesId: string; volume: Volume }>();
   private readonly labelmaps = new Map<string, Labelmap>();
-  private readonly jobs = new Map<string, InferJob>();
+  private readonly jobs = new Map<string, EngineJob<unknown>>();
   private readonly listeners = new Set<(event: ApiEvent) => void>();
   private models: ModelEntry[] = [];
 
@@ -64,9 +66,40 @@ export class Workstation {
 
   static async open(options: WorkstationOptions): Promise<Workstation> {
     const workstation = new Workstation(options);
-    workstation.models = await loadModelEntries(options.modelsDir);
+    await workstation.reloadModels();
     for (const folder of options.seriesFolders) await workstation.addSeriesFolder(folder);
     return workstation;
+  }
+
+  private get userModelsDir(): string {
+    return join(this.options.dataDir, 'models');
+  }
+
+  /** The bundled models, then the user's own (trained here), each folder a model. */
+  private async reloadModels(): Promise<void> {
+    await mkdir(this.userModelsDir, { recursive: true });
+    this.models = [
+      ...(await loadModelEntries(this.options.modelsDir)),
+      ...(await loadModelEntries(this.userModelsDir)),
+    ];
+  }
+
+  /** Keeps a job cancellable until it ends, and reports its failure or cancellation. */
+  private track(jobId: string, job: EngineJob<unknown>, what: string): void {
+    this.jobs.set(jobId, job);
+    job.result
+      .catch((error: unknown) => {
+        if (error instanceof CancelledError) this.emit({ type: 'job.cancelled', jobId });
+        else {
+          const message = error instanceof Error ? error.message : String(error);
+          this.emit({
+            type: 'job.failed',
+            jobId,
+            error: { code: 'internal', message: `${what} failed: ${message}` },
+          });
+        }
+      })
+      .finally(() => this.jobs.delete(jobId));
   }
 
   async addSeriesFolder(folder: string): Promise<SeriesSummary> {
@@ -147,9 +180,7 @@ export class Workstation {
 
   readonly handlers: Handlers = {
     ...segmentationHandlers(this, () => {
-      this.store ??= new SegmentationStore(
-        this.options.dataDirectory ?? resolve(homedir(), '.acs-workstation'),
-      );
+      this.store ??= new SegmentationStore(this.options.dataDir);
       return this.store;
     }),
     listSeries: async () =>
@@ -185,33 +216,44 @@ export class Workstation {
         const etaSeconds = done > 0 ? (elapsed / done) * (total - done) : null;
         this.emit({ type: 'job.progress', jobId, phase: 'inference', done, total, etaSeconds });
       });
-      this.jobs.set(jobId, job);
-      job.result
-        .then(
-          (labels) => {
-            const labelmapId = `lab-${randomUUID()}`;
-            const info = {
-              labelmapId,
-              volumeId,
-              classes: [...model.classes],
-              counts: countLabels(labels, model.classes.length),
-            };
-            this.labelmaps.set(labelmapId, { info, labels });
-            this.emit({ type: 'job.done', jobId, labelmap: info });
+      this.track(jobId, job, 'inference');
+      job.result.then(
+        (labels) => {
+          const labelmapId = `lab-${randomUUID()}`;
+          const info = {
+            labelmapId,
+            volumeId,
+            classes: [...model.classes],
+            counts: countLabels(labels, model.classes.length),
+          };
+          this.labelmaps.set(labelmapId, { info, labels });
+          this.emit({ type: 'job.done', jobId, labelmap: info });
+        },
+        () => undefined,
+      );
+      return { jobId };
+    },
+
+    startTraining: async (params) => {
+      const { jobId, job } = startTraining(
+        {
+          engine: this.options.engine,
+          model: (id) => this.model(id),
+          volume: (id) => this.volume(id),
+          labelmap: (id) => this.labelmap(id),
+          userModelsDir: this.userModelsDir,
+          workDir: join(this.options.dataDir, 'training'),
+          emit: (event) => this.emit(event),
+          modelAdded: async (dir) => {
+            await this.reloadModels();
+            const model = this.models.find((m) => m.dir === dir);
+            if (!model) throw new Error(`the trained model in ${dir} did not load`);
+            return { modelId: model.id, name: model.name, classes: [...model.classes] };
           },
-          (error: unknown) => {
-            if (error instanceof CancelledError) this.emit({ type: 'job.cancelled', jobId });
-            else {
-              const message = error instanceof Error ? error.message : String(error);
-              this.emit({
-                type: 'job.failed',
-                jobId,
-                error: { code: 'internal', message: `inference failed: ${message}` },
-              });
-            }
-          },
-        )
-        .finally(() => this.jobs.delete(jobId));
+        },
+        params,
+      );
+      this.track(jobId, job, 'training');
       return { jobId };
     },
 

@@ -1,3 +1,4 @@
+import { dataFolder } from '../library/dataFolder';
 import { Engine } from '../engine/Engine';
 import { Workstation } from './Workstation';
 
@@ -9,15 +10,19 @@ export interface CreateWorkstationOptions {
   backends?: string;
   workerPath?: string;
   exportDirectory?: string;
-  /** the workstation's own files (autosaved segmentations) */
-  dataDirectory?: string;
+  /** the user's data folder (trained models, checkpoints); default: the app's, as Electron's userData */
+  dataDir?: string;
 }
 
 /** Starts the engine worker and opens the workstation services on it. */
 export async function createWorkstation(options: CreateWorkstationOptions): Promise<Workstation> {
   const engine = await Engine.start({ backends: options.backends, workerPath: options.workerPath });
   try {
-    return await Workstation.open({ ...options, engine });
+    return await Workstation.open({
+      ...options,
+      dataDir: options.dataDir ?? dataFolder(),
+      engine,
+    });
   } catch (error) {
     await engine.close();
     throw error;

@@ -6,11 +6,17 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runPythonJson } from '../helpers/python';
 
+const dataHome = mkdtempSync(join(tmpdir(), 'cli-data-'));
+
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, WORKSTATION_TF_BACKENDS: 'wasm,cpu' },
-  });
+  return spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', ...args, '--models', 'test/fixtures/models'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, WORKSTATION_TF_BACKENDS: 'wasm,cpu', WORKSTATION_DATA: dataHome },
+    },
+  );
 }
 
 test('cli segment writes the labelmap and reports progress as JSON lines when piped', () => {

@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Workstation } from '../../src/workstation/Workstation';
 import { createWorkstation } from '../../src/workstation/createWorkstation';
@@ -6,9 +8,10 @@ import { createWorkstation } from '../../src/workstation/createWorkstation';
 export function openSampleWorkstation(exportDirectory?: string): Promise<Workstation> {
   return createWorkstation({
     seriesFolders: [join(process.cwd(), 'assets/sample')],
-    modelsDir: join(process.cwd(), 'assets/models'),
+    modelsDir: join(process.cwd(), 'test/fixtures/models'),
     version: 'test',
     backends: 'wasm,cpu',
     exportDirectory,
+    dataDir: mkdtempSync(join(tmpdir(), 'workstation-data-')),
   });
 }

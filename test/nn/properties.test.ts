@@ -30,8 +30,8 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
 }
 
 /** A 2D network with random weights and random (non-identity) batch-norm statistics. */
-function random2d(): Segmenter {
-  const model = buildSegmenter({ ...small, kind: '2d' }, { seed: 3 });
+function random2d(dilated = false): Segmenter {
+  const model = buildSegmenter({ ...small, kind: '2d', dilated }, { seed: 3 });
   let seed = 100;
   for (const [name, v] of model.params) {
     if (v.rank === 1 && !name.startsWith('head')) {
@@ -78,6 +78,29 @@ test('a centre-inflated (ZWI) 3D network equals the 2D network applied to every 
   );
   assert.ok(maxAbsDiff(y3s, every2nd) < 1e-4);
   tf.dispose([x, y3, y2, slice, y3s, y2s, every2nd]);
+  disposeSegmenter(net2d);
+  disposeSegmenter(net3d);
+});
+
+test('the same holds for the dilated variant (dilation on depth too, stride 4 without the pool)', () => {
+  const net2d = random2d(true);
+  const net3d = buildSegmenter(
+    { ...small, kind: '3d', dilated: true },
+    {
+      weights: convertStateDict(
+        exportStateDict(net2d),
+        { ...net2d.config, kind: '3d' },
+        { method: 'centre' },
+      ),
+    },
+  );
+  const x = tf.randomNormal([1, 16, 32, 32, 3], 0, 1, 'float32', 8) as tf.Tensor5D;
+  const y3 = convPart(net3d, x);
+  const y2 = convPart(net2d, x);
+  assert.equal(y3.shape[1], 4);
+  const slices = tf.gather(y2, [0, 4, 8, 12], 1);
+  assert.ok(maxAbsDiff(y3, slices) < 1e-4, `max diff ${maxAbsDiff(y3, slices)}`);
+  tf.dispose([x, y3, y2, slices]);
   disposeSegmenter(net2d);
   disposeSegmenter(net3d);
 });

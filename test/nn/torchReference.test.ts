@@ -59,7 +59,7 @@ for (const kind of ['2d', 'acs', '3d'] as const) {
   test(
     `${kind}: torchvision .pth weights give PyTorch's outputs and gradients`,
     { skip: missing },
-    () => {
+    (t) => {
       const model: Segmenter = importTorchvision(
         { kind, numClasses: 3 },
         weights,
@@ -76,6 +76,10 @@ for (const kind of ['2d', 'acs', '3d'] as const) {
       const got = forward(model, x);
       const diff = maxAbs(tf.sub(got, want));
       assert.ok(diff < 1e-4, `${kind} logits differ by ${diff} (scale ${maxAbs(want)})`);
+      t.diagnostic(
+        `${kind}: logits max abs diff ${diff.toExponential(2)} (max |logit| ${maxAbs(want).toFixed(2)})`,
+      );
+      let worstGradient = 0;
 
       const { loss, grads } = lossAndGradients(model, x, labels);
       assert.ok(
@@ -98,11 +102,68 @@ for (const kind of ['2d', 'acs', '3d'] as const) {
           d <= 1e-4 * Math.max(1, scale),
           `${kind} gradient of ${name} differs by ${d} (scale ${scale})`,
         );
+        worstGradient = Math.max(worstGradient, d / Math.max(1, scale));
         ours.dispose();
       }
+      t.diagnostic(
+        `${kind}: gradients max abs diff / max(1, max |grad|) ${worstGradient.toExponential(2)} over ${checked.length} tensors`,
+      );
       for (const g of grads.values()) g.dispose();
       tf.dispose([x, labels, want, got]);
       disposeSegmenter(model);
     },
   );
 }
+
+test(
+  "2d with batch statistics: PyTorch's training-mode batch norm, gradients and running update",
+  { skip: missing },
+  () => {
+    const model = importTorchvision(
+      { kind: '2d', numClasses: 3 },
+      weights,
+      { method: 'scale' },
+      'resnet18.pth',
+    );
+    const x = channelsLast(ref('x'));
+    const labels = tf.tensor<tf.Rank>(
+      ref('labels').data,
+      ref('labels').shape,
+      'int32',
+    ) as tf.Tensor4D;
+    const { loss, grads } = lossAndGradients(model, x, labels, { batchNorm: 'batch' });
+    assert.ok(
+      Math.abs(loss - ref('2d-bn/loss').data[0]) < 1e-4,
+      `loss ${loss} vs ${ref('2d-bn/loss').data[0]}`,
+    );
+    const prefix = '2d-bn/grad/';
+    const checked = [...reference.keys()].filter((k) => k.startsWith(prefix));
+    assert.ok(checked.length >= 10);
+    for (const key of checked) {
+      const name = key.slice(prefix.length);
+      const g = grads.get(name);
+      assert.ok(g, `no gradient for ${name}`);
+      const ours = torchLayout(g);
+      const wantG = ref(key);
+      const d = maxAbs(tf.sub(ours, tf.tensor(wantG.data, wantG.shape)));
+      const scale = wantG.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      assert.ok(
+        d <= 1e-4 * Math.max(1, scale),
+        `gradient of ${name} differs by ${d} (scale ${scale})`,
+      );
+      ours.dispose();
+    }
+    for (const name of ['bn1', 'layer4.1.bn2', 'decoder.3.bn']) {
+      for (const stat of ['running_mean', 'running_var']) {
+        const want = ref(`2d-bn/${name}.${stat}`);
+        const got = model.params.get(`${name}.${stat}`);
+        assert.ok(got);
+        const d = maxAbs(tf.sub(got, tf.tensor(want.data, want.shape)));
+        assert.ok(d < 1e-5, `${name}.${stat} differs by ${d}`);
+      }
+    }
+    for (const g of grads.values()) g.dispose();
+    tf.dispose([x, labels]);
+    disposeSegmenter(model);
+  },
+);

@@ -98,7 +98,9 @@ test('list, open, segment and export the sample through the api; results keep to
     await call('openSeries', { seriesId: series[0].seriesId }),
   );
   const [model] = commandSchemas.listModels.result.parse(await call('listModels', {}));
-  const card = JSON.parse(readFileSync('assets/models/skeleton-threshold/card.json', 'utf8')) as {
+  const card = JSON.parse(
+    readFileSync('test/fixtures/models/skeleton-threshold/card.json', 'utf8'),
+  ) as {
     threshold: number;
   };
 

@@ -98,7 +98,7 @@ before(async () => {
     modelsDir: join(process.cwd(), 'assets/models'),
     version: 'test',
     backends: 'wasm,cpu',
-    dataDirectory: dataDir,
+    dataDir: dataDir,
   });
   host = await startHost({ workstation, staticDir: 'renderer', port: 0 });
 });

@@ -13,7 +13,7 @@ Reads the DICOM series in the folder, runs a segmentation model over it with the
 Options:
   --out <path>      where to write the labelmap (.nii or .nii.gz)            (required)
   --model <id>      model id from the model folder (default: the first one)
-  --models <dir>    model folder (default: assets/models)
+  --models <dir>    model folder (default: the bundled models)
   --overwrite       replace an existing output file
   -h, --help        this text`;
 

@@ -1,6 +1,7 @@
 import type { VolumeGeometry } from '../../api/geometry';
 import type { IntensityNormalisation } from '../../volume/normalisation';
 import { intensityNormaliser } from '../../volume/normalisation';
+import { canonicalGrid } from '../../volume/canonicalGrid';
 import { gridAtSpacing, resample } from '../../volume/resample';
 import type { Volume } from '../../volume/Volume';
 import { mirroredPredictor } from './mirroredPredictor';
@@ -27,24 +28,31 @@ export interface InferenceHooks {
   isCancelled?: () => boolean;
 }
 
-/** Relative spacing difference below which the volume is used as it is. */
+/** Relative spacing difference below which the volume keeps its own spacing. */
 const SPACING_TOLERANCE = 0.01;
 
-function needsResampling(
+/**
+ * The grid a model sees a volume on: re-indexed to the canonical orientation, and at the
+ * model's spacing where that differs by more than 1%.
+ */
+export function modelGrid(
   geometry: VolumeGeometry,
   spacing: [number, number, number] | undefined,
-): boolean {
-  return (
-    spacing !== undefined &&
-    spacing.some(
-      (s, a) => Math.abs(s - geometry.spacing[a]) > SPACING_TOLERANCE * geometry.spacing[a],
-    )
+): VolumeGeometry {
+  const canonical = canonicalGrid(geometry);
+  const differs = spacing?.some(
+    (s, a) => Math.abs(s - canonical.spacing[a]) > SPACING_TOLERANCE * canonical.spacing[a],
   );
+  return spacing && differs ? gridAtSpacing(canonical, spacing) : canonical;
+}
+
+export function sameGrid(a: VolumeGeometry, b: VolumeGeometry): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**
- * A labelmap for a whole volume: resampled to the model's spacing (trilinear) when needed,
- * normalised as its card says, segmented by a Gaussian-weighted sliding window (optionally
+ * A labelmap for a whole volume: brought onto the model's grid (canonical orientation, the
+ * model's spacing; trilinear) when it is not on it already, normalised as its card says, segmented by a Gaussian-weighted sliding window (optionally
  * mirrored), argmax per voxel, and the labels brought back to the volume's grid (nearest).
  */
 export async function inferVolume(
@@ -53,9 +61,8 @@ export async function inferVolume(
   plan: InferencePlan,
   hooks: InferenceHooks = {},
 ): Promise<Uint8Array> {
-  const resampled = needsResampling(volume.geometry, plan.spacing);
-  const grid =
-    resampled && plan.spacing ? gridAtSpacing(volume.geometry, plan.spacing) : volume.geometry;
+  const grid = modelGrid(volume.geometry, plan.spacing);
+  const resampled = !sameGrid(grid, volume.geometry);
   const voxels = resampled
     ? resample(volume.voxels, volume.geometry, grid, 'linear')
     : volume.voxels;

@@ -1,12 +1,12 @@
-// The engine's worker thread: owns TensorFlow.js so that inference never blocks the host or UI.
+// The engine's worker thread: owns TensorFlow.js so that inference and training never block
+// the host or the UI.
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { candidatesFor, selectBackend } from '../backends/tfBackends';
 import { CancelledError } from '../inference/CancelledError';
-import { inferVolume } from '../inference/inferVolume';
-import { inferencePlan } from '../models/inferencePlan';
-import { predictorFor } from './predictors';
+import { inferJob } from './inferJob';
 import type { WorkerReply, WorkerRequest } from './protocol';
+import { trainJob } from './trainJob';
 
 const port = parentPort;
 if (!port) throw new Error('engineWorker must run in a worker thread');
@@ -15,24 +15,15 @@ function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
 }
 
-async function infer(request: Extract<WorkerRequest, { type: 'infer' }>): Promise<void> {
-  const cancel = new Int32Array(request.cancelFlag);
-  const { jobId, model, geometry, voxels } = request;
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+async function runJob(request: Exclude<WorkerRequest, { type: 'init' }>): Promise<void> {
   try {
-    const predictor = await predictorFor(tf, model);
-    const labels = await inferVolume({ geometry, voxels }, predictor, inferencePlan(model), {
-      isCancelled: () => Atomics.load(cancel, 0) === 1,
-      onProgress: (done, total) => reply({ type: 'progress', jobId, done, total }),
-    });
-    reply({ type: 'result', jobId, labels }, [labels.buffer as ArrayBuffer]);
+    if (request.type === 'infer') await inferJob(tf, request, reply);
+    else await trainJob(request, reply);
   } catch (error) {
-    if (error instanceof CancelledError) reply({ type: 'cancelled', jobId });
-    else
-      reply({
-        type: 'failed',
-        jobId,
-        message: error instanceof Error ? error.message : String(error),
-      });
+    if (error instanceof CancelledError) reply({ type: 'cancelled', jobId: request.jobId });
+    else reply({ type: 'failed', jobId: request.jobId, message: messageOf(error) });
   }
 }
 
@@ -41,17 +32,13 @@ port.on('message', (request: WorkerRequest) => {
   if (request.type === 'init') {
     queue = queue.then(async () => {
       try {
-        const choice = await selectBackend(tf, candidatesFor(request.backends));
-        reply({ type: 'ready', choice });
+        reply({ type: 'ready', choice: await selectBackend(tf, candidatesFor(request.backends)) });
       } catch (error) {
-        reply({
-          type: 'initFailed',
-          message: error instanceof Error ? error.message : String(error),
-        });
+        reply({ type: 'initFailed', message: messageOf(error) });
       }
     });
   } else {
     // One job at a time: the backend's threads are already busy with the current one.
-    queue = queue.then(() => infer(request));
+    queue = queue.then(() => runJob(request));
   }
 });

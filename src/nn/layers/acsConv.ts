@@ -3,6 +3,7 @@ import { tf } from '../tf';
 import { sliceChannels } from './channels';
 import type { Conv2dGeometry } from './conv2d';
 import { conv3dBackward, conv3dForward, type Conv3dGeometry } from './conv3d';
+import { derivedKernels } from './derivedKernels';
 import { holdForBackward } from './taping';
 
 /**
@@ -21,13 +22,18 @@ function view(x: tf.Tensor5D, perm: number[]): tf.Tensor5D {
 
 function groups(w: tf.Tensor4D): { from: number; size: number; w: tf.Tensor5D }[] {
   const [kh, kw, cin, cout] = w.shape;
+  const sizes = acsSplit(cout);
+  const kernels = derivedKernels(w, () =>
+    sizes.map((size, i) => {
+      const from = sizes.slice(0, i).reduce((a, b) => a + b, 0);
+      // An empty group (fewer than three output channels) gets no kernel and no convolution.
+      const kernel = size > 0 ? sliceChannels(w, from, size) : tf.zeros([kh, kw, cin, 1]);
+      return tf.reshape(kernel, [1, kh, kw, cin, Math.max(size, 1)]) as tf.Tensor5D;
+    }),
+  );
   let from = 0;
-  return acsSplit(cout).map((size) => {
-    const g = {
-      from,
-      size,
-      w: tf.reshape(sliceChannels(w, from, size), [1, kh, kw, cin, size]) as tf.Tensor5D,
-    };
+  return sizes.map((size, i) => {
+    const g = { from, size, w: kernels[i] };
     from += size;
     return g;
   });

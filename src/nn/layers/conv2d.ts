@@ -139,19 +139,35 @@ export function conv2dWeightGrad(
   wShape: [number, number, number, number],
   g: Conv2dGeometry,
 ): tf.Tensor4D {
+  return tf.tidy(() =>
+    weightGradFromTransposed(
+      tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D,
+      tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D,
+      wShape,
+      g,
+    ),
+  );
+}
+
+/**
+ * conv2dWeightGrad on operands already laid out for it: the input as [C, H, W, N] and dy as
+ * [Ho, Wo, N, out]. A 3D convolution's taps share one dy and one transposed input.
+ */
+export function weightGradFromTransposed(
+  xt: tf.Tensor4D,
+  dyt: tf.Tensor4D,
+  wShape: [number, number, number, number],
+  g: Conv2dGeometry,
+): tf.Tensor4D {
   const [kh, kw, cin, cout] = wShape;
   const [ph, pw] = g.pad;
-  return tf.tidy(() => {
-    const xt = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D;
-    const dyt = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
-    const pad: Pad4 = [
-      [0, 0],
-      [ph, ph],
-      [pw, pw],
-      [0, 0],
-    ];
-    let r = tf.conv2d(xt, dyt, g.dilation, pad, 'NHWC', g.stride);
-    if (r.shape[1] !== kh || r.shape[2] !== kw) r = tf.slice(r, [0, 0, 0, 0], [cin, kh, kw, cout]);
-    return tf.transpose(r, [1, 2, 0, 3]) as tf.Tensor4D;
-  });
+  const pad: Pad4 = [
+    [0, 0],
+    [ph, ph],
+    [pw, pw],
+    [0, 0],
+  ];
+  let r = tf.conv2d(xt, dyt, g.dilation, pad, 'NHWC', g.stride);
+  if (r.shape[1] !== kh || r.shape[2] !== kw) r = tf.slice(r, [0, 0, 0, 0], [cin, kh, kw, cout]);
+  return tf.transpose(r, [1, 2, 0, 3]) as tf.Tensor4D;
 }

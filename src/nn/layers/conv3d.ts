@@ -1,5 +1,11 @@
 import { tf } from '../tf';
-import { conv2dInputGrad, conv2dOutputSize, conv2dWeightGrad, type Conv2dGeometry } from './conv2d';
+import {
+  conv2dInputGrad,
+  conv2dOutputSize,
+  weightGradFromTransposed,
+  type Conv2dGeometry,
+} from './conv2d';
+import { derivedKernels } from './derivedKernels';
 import { takeSlices } from './takeSlices';
 import { holdForBackward } from './taping';
 
@@ -74,17 +80,11 @@ export function conv3dForward(x: tf.Tensor5D, w: tf.Tensor5D, g: Conv3dGeometry)
   const [n] = x.shape;
   const [kd, , , , cout] = w.shape;
   const xp = padDepth(x, g.pad[0]);
+  const kernels = derivedKernels(w, () => Array.from({ length: kd }, (_, t) => tapKernel(w, t)));
   const taps: tf.Tensor4D[] = [];
   for (let t = 0; t < kd; t++) {
     taps.push(
-      tf.conv2d(
-        tapInput(xp, t, p, g),
-        tapKernel(w, t),
-        p.g2.stride,
-        pad4(p.g2),
-        'NHWC',
-        p.g2.dilation,
-      ),
+      tf.conv2d(tapInput(xp, t, p, g), kernels[t], p.g2.stride, pad4(p.g2), 'NHWC', p.g2.dilation),
     );
   }
   return tf.reshape(taps.length === 1 ? taps[0] : tf.addN(taps), [n, p.od, p.oh, p.ow, cout]);
@@ -122,18 +122,37 @@ export function conv3dBackward(
   const plane = h * wd * c;
   const dy4 = tf.reshape(dy, [n * p.od, p.oh, p.ow, cout]) as tf.Tensor4D;
   const xp = padDepth(x, pd);
+  // Laid out once for every tap's weight gradient: dy as [Ho, Wo, N*od, out], and for depth
+  // stride 1 the input as [C*H*W, N, depth] (a rank-3 transpose; wasm's rank-5 one is 15x
+  // slower) so that a tap's slices are a range of its last axis. Strided taps are cut on the
+  // depth axis first (a strided cut of the innermost axis is slow) and transposed each.
+  const dyt = tf.transpose(dy4, [1, 2, 0, 3]) as tf.Tensor4D;
+  const rows = c * h * wd;
+  const xcols =
+    sd === 1
+      ? (tf.reshape(tf.transpose(tf.reshape(xp, [n * depth, h * wd, c]), [2, 1, 0]), [
+          rows,
+          n,
+          depth,
+        ]) as tf.Tensor3D)
+      : undefined;
   const dxs: tf.Tensor[] = [];
   const dws: tf.Tensor4D[] = [];
   for (let t = 0; t < kd; t++) {
-    const input = tapInput(xp, t, p, g);
-    dws.push(conv2dWeightGrad(input, dy4, [kh, kw, c, cout], p.g2));
+    const xt = xcols
+      ? (tf.reshape(tf.slice(xcols, [0, 0, t * g.dilation[0]], [rows, n, p.od]), [
+          c,
+          h,
+          wd,
+          n * p.od,
+        ]) as tf.Tensor4D)
+      : (tf.transpose(tapInput(xp, t, p, g), [3, 1, 2, 0]) as tf.Tensor4D);
+    dws.push(weightGradFromTransposed(xt, dyt, [kh, kw, c, cout], p.g2));
     if (!inputGrad) continue;
-    let dx: tf.Tensor = tf.reshape(conv2dInputGrad(dy4, tapKernel(w, t), input.shape, p.g2), [
-      n,
-      p.od,
-      1,
-      plane,
-    ]);
+    let dx: tf.Tensor = tf.reshape(
+      conv2dInputGrad(dy4, tapKernel(w, t), [n * p.od, h, wd, c], p.g2),
+      [n, p.od, 1, plane],
+    );
     if (sd > 1)
       dx = tf.pad(dx, [
         [0, 0],

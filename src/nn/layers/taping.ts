@@ -1,7 +1,7 @@
 import { tf } from '../tf';
 
 /** Whether a gradient tape is recording (tfjs exposes no public flag). */
-function taping(): boolean {
+export function taping(): boolean {
   return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
 }
 

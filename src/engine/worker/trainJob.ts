@@ -1,0 +1,78 @@
+import { configFromCard, type ModelCard } from '../../nn/modelCard';
+import { loadModel, saveModel } from '../../nn/modelIo';
+import { convertStateDict } from '../../nn/convert/convertStateDict';
+import { buildSegmenter, disposeSegmenter, exportStateDict } from '../../nn/segmenter';
+import { trainModel } from '../train/trainModel';
+import type { WorkerReply, WorkerRequest } from './protocol';
+
+type TrainRequest = Extract<WorkerRequest, { type: 'train' }>;
+
+/** The card of the network to train: the base's, or the base's converted to another kind. */
+function targetCard(base: ModelCard, request: TrainRequest): ModelCard {
+  const { kind, method, name } = request.target;
+  if (kind === base.kind) return { ...base, name };
+  if (base.kind !== '2d') {
+    throw new Error(
+      `a ${base.kind} model cannot become ${kind}: conversions start from 2D weights`,
+    );
+  }
+  const depth = kind === '2d' ? 1 : Math.max(base.patchSize[1], 32);
+  return {
+    ...base,
+    name,
+    kind,
+    conversion: { from: method === 'random' ? 'none' : '2d', method },
+    patchSize: [depth, base.patchSize[1], base.patchSize[2]],
+  };
+}
+
+/** Fine-tunes (or converts and fine-tunes) a model on the job's cases; the best one lands in modelDir. */
+export async function trainJob(
+  request: TrainRequest,
+  reply: (message: WorkerReply) => void,
+): Promise<void> {
+  const { jobId } = request;
+  const cancel = new Int32Array(request.cancelFlag);
+  if (request.base.kind !== 'network')
+    throw new Error(`${request.base.name} is not a trainable network`);
+  const base = await loadModel(request.base.dir);
+  const card = targetCard(base.card, request);
+  const config = configFromCard(card);
+  const weights =
+    card.kind === base.card.kind
+      ? exportStateDict(base.model)
+      : convertStateDict(exportStateDict(base.model), config, {
+          method: request.target.method === 'none' ? 'centre' : request.target.method,
+        });
+  disposeSegmenter(base.model);
+  const model = buildSegmenter(config, {
+    weights,
+    required: () => false,
+    seed: request.options.seed,
+  });
+  const asCase = (c: TrainRequest['train'][number]) => ({
+    id: c.id,
+    volume: { geometry: c.geometry, voxels: c.voxels },
+    labels: c.labels,
+  });
+  try {
+    const result = await trainModel({
+      model,
+      card,
+      train: request.train.map(asCase),
+      validation: request.validation.map(asCase),
+      options: request.options,
+      checkpointDir: request.workDir,
+      resume: request.resume,
+      isCancelled: () => Atomics.load(cancel, 0) === 1,
+      onProgress: (progress) => reply({ type: 'trainingProgress', jobId, progress }),
+      onEpoch: (record) => reply({ type: 'epoch', jobId, record }),
+    });
+    const best = await loadModel(result.bestDir);
+    await saveModel(request.modelDir, best.model, best.card);
+    disposeSegmenter(best.model);
+    reply({ type: 'trained', jobId, modelDir: request.modelDir, history: result.state.history });
+  } finally {
+    disposeSegmenter(model);
+  }
+}

@@ -1,0 +1,184 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { voxelCount, voxelRange, voxelTypeOf } from '../volume/Volume';
+import type { Volume, VoxelArray, VoxelType } from '../volume/Volume';
+import { writeFileAtomic } from './atomicWrite';
+import { seriesRecordSchema } from './seriesRecord';
+import type { SeriesRecord } from './seriesRecord';
+import { thumbnail } from './thumbnail';
+
+const ARRAYS: Record<VoxelType, new (buffer: ArrayBuffer) => VoxelArray> = {
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  float32: Float32Array,
+};
+
+export type NewSeries = Omit<
+  SeriesRecord,
+  'version' | 'geometry' | 'voxelType' | 'range' | 'importedAt' | 'bytes'
+>;
+
+export class LibraryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LibraryError';
+  }
+}
+
+/**
+ * The local case library: each imported series stored once under `<root>/series/<key>/` as
+ * volume.bin (raw little-endian voxels), meta.json and thumbnail.png. A series folder is built
+ * under a temporary name and renamed into place whole, so a crash never leaves half a case, and
+ * a reader never sees one.
+ */
+export class CaseLibrary {
+  readonly seriesRoot: string;
+
+  constructor(readonly root: string) {
+    this.seriesRoot = join(root, 'series');
+    mkdirSync(this.seriesRoot, { recursive: true });
+  }
+
+  /** A folder name for any id: UIDs are safe, ids from paths or hashes need not be. */
+  private folder(seriesId: string): string {
+    return join(this.seriesRoot, createHash('sha256').update(seriesId).digest('hex').slice(0, 32));
+  }
+
+  has(seriesId: string): boolean {
+    return existsSync(join(this.folder(seriesId), 'meta.json'));
+  }
+
+  record(seriesId: string): SeriesRecord {
+    const path = join(this.folder(seriesId), 'meta.json');
+    if (!existsSync(path)) throw new LibraryError(`series ${seriesId} is not in the library`);
+    const parsed = seriesRecordSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    if (!parsed.success)
+      throw new LibraryError(`${path}: not a valid series record (${parsed.error.message})`);
+    return parsed.data;
+  }
+
+  /** Every stored series; folders that are not (leftovers, damaged records) are passed over. */
+  list(): SeriesRecord[] {
+    const records: SeriesRecord[] = [];
+    for (const name of readdirSync(this.seriesRoot)) {
+      if (name.startsWith('.')) continue;
+      try {
+        const parsed = seriesRecordSchema.safeParse(
+          JSON.parse(readFileSync(join(this.seriesRoot, name, 'meta.json'), 'utf8')),
+        );
+        if (parsed.success) records.push(parsed.data);
+      } catch {
+        // no meta.json: not a series folder
+      }
+    }
+    return records.sort((a, b) => a.importedAt.localeCompare(b.importedAt));
+  }
+
+  /** Stores a series; one already stored under the id is replaced only when `replace` is set. */
+  save(series: NewSeries, volume: Volume, options: { replace?: boolean } = {}): SeriesRecord {
+    const target = this.folder(series.seriesId);
+    if (existsSync(target) && !options.replace) {
+      throw new LibraryError(`series ${series.seriesId} is already in the library`);
+    }
+    if (volume.voxels.length !== voxelCount(volume.geometry)) {
+      throw new LibraryError(
+        `series ${series.seriesId}: ${volume.voxels.length} voxels for a ${volume.geometry.dimensions.join('x')} grid`,
+      );
+    }
+    const bytes = new Uint8Array(
+      volume.voxels.buffer,
+      volume.voxels.byteOffset,
+      volume.voxels.byteLength,
+    );
+    const record: SeriesRecord = {
+      version: 1,
+      ...series,
+      geometry: volume.geometry,
+      voxelType: voxelTypeOf(volume.voxels),
+      range: voxelRange(volume.voxels),
+      importedAt: new Date().toISOString(),
+      bytes: bytes.length,
+    };
+    const building = join(this.seriesRoot, `.tmp-${randomBytes(6).toString('hex')}`);
+    mkdirSync(building);
+    try {
+      writeFileAtomic(join(building, 'volume.bin'), bytes);
+      writeFileAtomic(join(building, 'thumbnail.png'), thumbnail(volume));
+      // meta.json last: a folder with it is complete.
+      writeFileAtomic(join(building, 'meta.json'), Buffer.from(JSON.stringify(record, null, 1)));
+      if (existsSync(target)) {
+        const old = join(this.seriesRoot, `.old-${randomBytes(6).toString('hex')}`);
+        renameSync(target, old);
+        renameSync(building, target);
+        rmSync(old, { recursive: true, force: true });
+      } else {
+        renameSync(building, target);
+      }
+    } catch (error) {
+      rmSync(building, { recursive: true, force: true });
+      throw error;
+    }
+    return record;
+  }
+
+  open(seriesId: string): { record: SeriesRecord; volume: Volume } {
+    const record = this.record(seriesId);
+    const path = join(this.folder(seriesId), 'volume.bin');
+    // Read straight into the voxels' own buffer: no second copy of a large volume.
+    const buffer = new ArrayBuffer(record.bytes);
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size !== record.bytes) {
+        throw new LibraryError(`${path}: holds ${size} bytes where ${record.bytes} were stored`);
+      }
+      const bytes = new Uint8Array(buffer);
+      for (let done = 0; done < bytes.length;) {
+        done += readSync(fd, bytes, done, bytes.length - done, done);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return {
+      record,
+      volume: { geometry: record.geometry, voxels: new ARRAYS[record.voxelType](buffer) },
+    };
+  }
+
+  thumbnail(seriesId: string): Uint8Array {
+    return readFileSync(join(this.folder(seriesId), 'thumbnail.png'));
+  }
+
+  remove(seriesId: string): void {
+    const target = this.folder(seriesId);
+    if (!existsSync(target)) return;
+    const old = join(this.seriesRoot, `.old-${randomBytes(6).toString('hex')}`);
+    renameSync(target, old);
+    rmSync(old, { recursive: true, force: true });
+  }
+
+  /** Removes what an interrupted save left behind (temporary folders); called at start-up. */
+  sweep(): void {
+    for (const name of readdirSync(this.seriesRoot)) {
+      if (name.startsWith('.tmp-') || name.startsWith('.old-')) {
+        rmSync(join(this.seriesRoot, name), { recursive: true, force: true });
+      }
+    }
+  }
+}
