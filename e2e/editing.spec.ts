@@ -258,6 +258,12 @@ test('presets, layouts, orientation markers, overlay text and the help panel', a
   await page.getByTestId('layout-1x3').click();
   await expect(page.getByTestId('viewport-volume3d')).toBeHidden();
 
+  // The AI panel shows the picked model's card; the status bar the jobs and memory.
+  await expect(page.getByTestId('model-card')).toContainText('classes:');
+  await expect(page.getByTestId('segment')).toBeEnabled();
+  await expect(page.getByTestId('jobs-status')).toHaveText('Jobs: none');
+  await expect(page.getByTestId('memory-status')).toContainText(/Memory: Volumes [\d.]+ [KM]i?B/);
+
   await page.keyboard.press('?');
   await expect(page.getByTestId('help-panel')).toBeVisible();
   await expect(page.getByTestId('help-table')).toContainText('Undo');

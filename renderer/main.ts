@@ -8,7 +8,9 @@ import { EditPanel, TOOLS } from './ui/EditPanel';
 import { ErrorBanner } from './ui/ErrorBanner';
 import { ExportControls } from './ui/ExportControls';
 import { SegmentControls } from './ui/SegmentControls';
+import { ModelPanel } from './ui/ModelPanel';
 import { SegmentsPanel } from './ui/SegmentsPanel';
+import { StatusBar } from './ui/StatusBar';
 import { Shortcuts, key, type Shortcut } from './ui/Shortcuts';
 import { ViewControls } from './ui/ViewControls';
 import { Viewer, type WindowPreset } from './viewer/Viewer';
@@ -98,6 +100,9 @@ async function main(): Promise<void> {
     exporter.setLabelmap(labelmap.labelmapId);
   });
 
+  const modelPanel = new ModelPanel(segment);
+  new StatusBar();
+
   const presets: [string, WindowPreset][] = [
     ['1', 'brain'],
     ['2', 'abdomen'],
@@ -183,10 +188,8 @@ async function main(): Promise<void> {
     document.body.dataset.ready = 'true';
 
     const models = await api.call('listModels', {});
-    const model = models[0];
-    if (!model) throw new Error('no segmentation model is installed');
-    byTestId('segment').title = `Run ${model.name}`;
-    segment.setTarget({ volumeId: info.volumeId, modelId: model.modelId });
+    modelPanel.setModels(models, info.volumeId);
+    if (models.length === 0) throw new Error('no segmentation model is installed');
   } catch (error) {
     banner.show('Opening the sample', error);
   }
