@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
@@ -318,6 +319,20 @@ test('the threshold brush paints only voxels inside its intensity range', async 
   // The plain brush of that size paints a full disc: the threshold left part of it out.
   const plainDisc = Math.PI * 7 * 7;
   expect(check.painted).toBeLessThan(plainDisc * 30);
+});
+
+test('Export writes the active segmentation as edited', async () => {
+  const path = join(hostEnv().exportDir, 'edited.nii.gz');
+  const state = await labelState();
+  await page.getByTestId('export-path').fill(path);
+  await page.getByTestId('export').click();
+  await expect(page.getByTestId('export-result')).toContainText(`Wrote ${path}`);
+  const script =
+    'import sys, numpy as np, nibabel as nib; print(int(np.count_nonzero(np.asarray(nib.load(sys.argv[1]).dataobj))))';
+  const nonzero = Number(
+    execFileSync('/usr/bin/python3', ['-c', script, path], { encoding: 'utf8' }),
+  );
+  expect(nonzero, 'labelled voxels in the file').toBe(state.voxels);
 });
 
 test('autosave: reloading the page brings the segmentation back exactly', async () => {

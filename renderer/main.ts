@@ -59,7 +59,15 @@ async function main(): Promise<void> {
   };
   const autosave = new Autosave(api, editor, banner);
   new SegmentsPanel(editor, banner, newSegmentation, (id) => autosave.delete(id));
-  const exporter = new ExportControls(api, banner);
+  // Export writes the active segmentation as it is now, edits included.
+  const exporter = new ExportControls(api, banner, async () => {
+    const active = editor.active;
+    const volumeId = viewer.volume?.info.volumeId;
+    if (!active || !volumeId) return null;
+    const labelmapId = `edit-${active.id}`;
+    await api.putLabelmap(labelmapId, volumeId, editor.labels(active.id).slice());
+    return labelmapId;
+  });
   const segment = new SegmentControls(api, banner, async (labelmap: LabelmapInfo) => {
     exporter.setLabelmap(null);
     const labels = new Uint8Array(
@@ -183,6 +191,7 @@ async function main(): Promise<void> {
     edit.setVolumeRange(...shown.window);
     // the segmentations saved for this series come back; a first visit gets an empty one
     const restored = await autosave.open(first.seriesId, info.volumeId);
+    exporter.setLabelmap('active');
     if (restored === 0) await newSegmentation();
     document.body.dataset.volumeId = info.volumeId;
     document.body.dataset.ready = 'true';

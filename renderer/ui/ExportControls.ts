@@ -16,9 +16,14 @@ export class ExportControls {
   private readonly result = byTestId('export-result');
   private labelmapId: string | null = null;
 
+  /**
+   * `prepare` hands the core the segmentation to export (the active one, as edited) and names
+   * its labelmap; without it, Export writes the labelmap set by setLabelmap.
+   */
   constructor(
     private readonly api: WorkstationApi,
     private readonly banner: ErrorBanner,
+    private readonly prepare?: () => Promise<string | null>,
   ) {
     this.browse.addEventListener('click', () => void this.choose());
     this.button.addEventListener('click', () => void this.run());
@@ -60,8 +65,9 @@ export class ExportControls {
     this.banner.clear();
     this.result.textContent = 'Exporting…';
     try {
+      const labelmapId = (await this.prepare?.()) ?? this.labelmapId;
       const written = await this.api.call('exportLabelmap', {
-        labelmapId: this.labelmapId,
+        labelmapId,
         path,
         overwrite: this.overwrite.checked,
       });
