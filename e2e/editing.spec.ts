@@ -335,6 +335,32 @@ test('Export writes the active segmentation as edited', async () => {
   expect(nonzero, 'labelled voxels in the file').toBe(state.voxels);
 });
 
+test('training from the panel: a base model that cannot train fails with its cause named', async () => {
+  await page.getByTestId('train-epochs').fill('1');
+  await page.getByTestId('train-steps').fill('1');
+  await page.getByTestId('train-start').click();
+  await expect(body()).toHaveAttribute('data-training-state', /done|failed|cancelled/, {
+    timeout: 60_000,
+  });
+  const state = await body().getAttribute('data-training-state');
+  const banner = (await page.getByRole('alert').isVisible())
+    ? ((await page.getByTestId('error-message').textContent()) ?? '')
+    : '';
+  console.log(`training ended ${state}: ${banner}`);
+  await page.screenshot({ path: join(SCREENSHOTS, 'training-failed.png') });
+  expect(state).toBe('failed');
+  expect(banner).toMatch(/^Training failed: .{10,}/);
+  // the UI stays usable
+  await page.getByTestId('error-dismiss').click();
+  await expect(page.getByTestId('train-start')).toBeEnabled();
+  await expect(page.getByTestId('segment')).toBeEnabled();
+  pageErrors.splice(
+    0,
+    pageErrors.length,
+    ...pageErrors.filter((e) => !e.startsWith('Training failed')),
+  );
+});
+
 test('autosave: reloading the page brings the segmentation back exactly', async () => {
   await expect(body()).toHaveAttribute('data-save-state', 'saved', { timeout: 20_000 });
   const before = await labelState();

@@ -11,6 +11,7 @@ import { SegmentControls } from './ui/SegmentControls';
 import { ModelPanel } from './ui/ModelPanel';
 import { SegmentsPanel } from './ui/SegmentsPanel';
 import { StatusBar } from './ui/StatusBar';
+import { TrainingPanel } from './ui/TrainingPanel';
 import { Shortcuts, key, type Shortcut } from './ui/Shortcuts';
 import { ViewControls } from './ui/ViewControls';
 import { Viewer, type WindowPreset } from './viewer/Viewer';
@@ -110,6 +111,27 @@ async function main(): Promise<void> {
 
   const modelPanel = new ModelPanel(segment);
   new StatusBar();
+  const training = new TrainingPanel(
+    api,
+    banner,
+    async () => {
+      const active = editor.active;
+      const volumeId = viewer.volume?.info.volumeId;
+      if (!active || !volumeId) return null;
+      const labelmapId = `edit-${active.id}`;
+      await api.putLabelmap(labelmapId, volumeId, editor.labels(active.id).slice());
+      return { volumeId, labelmapId };
+    },
+    () => {
+      api.call('listModels', {}).then(
+        (models) => {
+          training.setModels(models);
+          modelPanel.setModels(models, viewer.volume?.info.volumeId ?? '');
+        },
+        (error: unknown) => banner.show('Models', error),
+      );
+    },
+  );
 
   const presets: [string, WindowPreset][] = [
     ['1', 'brain'],
@@ -198,6 +220,7 @@ async function main(): Promise<void> {
 
     const models = await api.call('listModels', {});
     modelPanel.setModels(models, info.volumeId);
+    training.setModels(models);
     if (models.length === 0) throw new Error('no segmentation model is installed');
   } catch (error) {
     banner.show('Opening the sample', error);
