@@ -3,7 +3,8 @@
 // resolution), timing what a reader feels: first frame in the three views, a window/level drag
 // step, and one brush drag step (mouse move to the axial view's next render). Needs a built
 // renderer (npm run build:renderer) and /usr/bin/chromium.
-// Not done yet: the bare Cornerstone3D page to compare against, and a 500-slice series.
+// The bare page (renderer/bench/bare.html, built with the renderer) shows the same volume with
+// Cornerstone3D alone, in the same run. Not done yet: a 500-slice series (no such data here).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,17 +68,23 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
 });
-try {
-  const page = await browser.newPage({ viewport: { width: 1500, height: 640 } });
+interface Timings {
+  firstFrame: number;
+  windowStep: number;
+  brushStep: number;
+  brushMax: number;
+}
+
+/** Opens a page of the host in a fresh context and times first frame, window/level and brush. */
+async function measure(path: string, app: boolean): Promise<Timings> {
+  const context = await browser.newContext({ viewport: { width: 1500, height: 640 } });
+  const page = await context.newPage();
+  const target = new URL(path, url);
+  target.searchParams.set('token', new URL(url).searchParams.get('token') ?? '');
   const started = Date.now();
-  await page.goto(url);
+  await page.goto(target.href);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 300_000 });
   const firstFrame = Date.now() - started;
-  const dims = await page.evaluate(
-    () =>
-      (globalThis as unknown as PageGlobals).document.querySelector('[data-testid="overlay-axial"]')
-        ?.textContent ?? '',
-  );
 
   // Each step: a mouse move, then the view's next IMAGE_RENDERED, timed inside the page.
   await page.evaluate(() => {
@@ -130,7 +137,7 @@ try {
   }
   await page.mouse.up({ button: 'right' });
 
-  await page.getByTestId('tool-brush').click();
+  if (app) await page.getByTestId('tool-brush').click();
   const axial = await box('axial');
   await page.mouse.move(axial.x + axial.width * 0.3, axial.y + axial.height * 0.5);
   await page.mouse.down();
@@ -141,15 +148,35 @@ try {
     );
   }
   await page.mouse.up();
+  await context.close();
+  return {
+    firstFrame,
+    windowStep: median(windowSteps),
+    brushStep: median(brushSteps),
+    brushMax: Math.max(...brushSteps),
+  };
+}
 
-  console.log(`series: ${dims.replace(/\n/g, ' | ')}`);
-  console.log(`first frame in three views: ${firstFrame} ms from navigation`);
-  console.log(
-    `window/level drag step: median ${median(windowSteps).toFixed(1)} ms (${windowSteps.length} steps)`,
-  );
-  console.log(
-    `brush drag step: median ${median(brushSteps).toFixed(1)} ms, max ${Math.max(...brushSteps).toFixed(1)} ms (${brushSteps.length} steps)`,
-  );
+try {
+  // bare first, then the app, then bare again: the order's warm-up shows in the spread
+  const bare1 = await measure('bench/bare.html', false);
+  const app = await measure('index.html', true);
+  const bare2 = await measure('bench/bare.html', false);
+  const bare: Timings = {
+    firstFrame: Math.min(bare1.firstFrame, bare2.firstFrame),
+    windowStep: Math.min(bare1.windowStep, bare2.windowStep),
+    brushStep: Math.min(bare1.brushStep, bare2.brushStep),
+    brushMax: Math.min(bare1.brushMax, bare2.brushMax),
+  };
+  const row = (name: string, key: keyof Timings) =>
+    `${name.padEnd(34)} ${app[key].toFixed(1).padStart(8)} ms ${bare[key].toFixed(1).padStart(8)} ms ${(app[key] / bare[key]).toFixed(2).padStart(6)}x`;
+  console.log(`series: ${series} (316 slices of 301x370)`);
+  console.log(`${''.padEnd(34)} ${'app'.padStart(11)} ${'bare'.padStart(11)}  ratio`);
+  console.log(row('first frame in three views', 'firstFrame'));
+  console.log(row('window/level drag step (median)', 'windowStep'));
+  console.log(row('brush drag step (median)', 'brushStep'));
+  console.log(row('brush drag step (max)', 'brushMax'));
+  console.log(`bare runs: ${JSON.stringify(bare1)} ${JSON.stringify(bare2)}`);
 } finally {
   await browser.close();
   host.kill('SIGTERM');

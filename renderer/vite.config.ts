@@ -18,6 +18,10 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 6000,
+    rollupOptions: {
+      // bench/bare.html: the bare Cornerstone3D page `npm run bench -- ui` compares against
+      input: { main: `${root}index.html`, bare: `${root}bench/bare.html` },
+    },
   },
   worker: { format: 'es' },
   optimizeDeps: {
