@@ -83,8 +83,9 @@ async function measure(path: string, app: boolean): Promise<Timings> {
   target.searchParams.set('token', new URL(url).searchParams.get('token') ?? '');
   const started = Date.now();
   await page.goto(target.href);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 300_000 });
+  await page.waitForSelector('body[data-first-frame="true"]', { timeout: 300_000 });
   const firstFrame = Date.now() - started;
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 300_000 });
 
   // Each step: a mouse move, then the view's next IMAGE_RENDERED, timed inside the page.
   await page.evaluate(() => {

@@ -209,6 +209,8 @@ async function main(): Promise<void> {
     const info = await api.call('openSeries', { seriesId: first.seriesId });
     const voxels = await api.fetchVoxels({ kind: 'volume', volumeId: info.volumeId });
     const shown = await viewer.showVolume(info, voxels);
+    // the three views show the series now; `ready` waits for the segmentations too
+    document.body.dataset.firstFrame = 'true';
     views.setSeries(first);
     edit.setVolumeRange(...shown.window);
     // the segmentations saved for this series come back; a first visit gets an empty one

@@ -146,6 +146,7 @@ async function main(): Promise<void> {
     }
     engine.render();
   });
+  document.body.dataset.firstFrame = 'true';
   document.body.dataset.ready = 'true';
 }
 
