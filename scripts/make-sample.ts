@@ -2,11 +2,10 @@
 // (ch2bet.nii.gz, 1 mm, skull-stripped) averaged to 2 mm and written as an axial MR DICOM series,
 // rows running patient left and columns posterior, as scanners write axial images.
 // Usage: npm run sample [-- <nifti> <out-dir> <factor>]
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import dcmjs from 'dcmjs';
 import * as nifti from 'nifti-reader-js';
+import { encodePart10, newUid } from '../src/dicom/part10';
 
 const [
   source = '/usr/share/mricron/templates/ch2bet.nii.gz',
@@ -16,10 +15,6 @@ const [
 const factor = Number(factorArg);
 
 /** A UID under the 2.25 root (ISO/IEC 9834-8): derived from a random UUID, no registered root needed. */
-function newUid(): string {
-  return `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`).toString()}`;
-}
-
 function readNifti(path: string): { dims: number[]; affine: number[][]; voxels: Float32Array } {
   let data = readFileSync(path).buffer as ArrayBuffer;
   if (nifti.isCompressed(data)) data = nifti.decompress(data) as ArrayBuffer;
@@ -75,7 +70,6 @@ function main(): void {
   const study = newUid();
   const series = newUid();
   const frameOfReference = newUid();
-  const { DicomDict, DicomMetaDictionary } = dcmjs.data;
   for (let k = 0; k < nz; k++) {
     const pixels = new Uint16Array(nx * ny);
     for (let r = 0; r < ny; r++)
@@ -140,20 +134,10 @@ function main(): void {
       PixelData: pixels.buffer,
       _vrMap: { PixelData: 'OW' },
     };
-    const meta = {
-      FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-      MediaStorageSOPClassUID: dataset.SOPClassUID,
-      MediaStorageSOPInstanceUID: sopInstance,
-      TransferSyntaxUID: '1.2.840.10008.1.2.1',
-      ImplementationClassUID: '2.25.117281941123475123918712121541',
-      ImplementationVersionName: 'ACSWS_010',
-    };
-    const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-    dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
     // Shuffled-looking names on purpose: slice order must come from positions, not names.
     writeFileSync(
       join(outDir, `IM${String((k * 37) % nz).padStart(4, '0')}-${k}.dcm`),
-      Buffer.from(dict.write()),
+      Buffer.from(encodePart10(dataset)),
     );
   }
   console.log(`wrote ${nz} slices of ${nx}x${ny} at ${spacing.join('x')} mm to ${outDir}`);

@@ -1,14 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import dcmjs from 'dcmjs';
 import * as nifti from 'nifti-reader-js';
 import type { VolumeGeometry } from '../../src/api/geometry';
 import { decimalString } from '../../src/dicom/seg/dicomValues';
+import { encodePart10, newUid } from '../../src/dicom/part10';
 
-export function newUid(): string {
-  return `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`).toString()}`;
-}
+export { newUid };
 
 /** ch2bet (Debian mricron-data) averaged over factor^3 blocks: real anatomy, small and fast. */
 export function brainVoxels(factor: number): {
@@ -79,7 +76,6 @@ export function writeSeries(
   const normal = [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
   const series = newUid();
   const uids: string[] = [];
-  const { DicomDict, DicomMetaDictionary } = dcmjs.data;
   for (let k = 0; k < nz; k++) {
     const sop = newUid();
     uids.push(sop);
@@ -129,17 +125,7 @@ export function writeSeries(
       PixelData: voxels.slice(k * nx * ny, (k + 1) * nx * ny).buffer,
       _vrMap: { PixelData: 'OW' },
     };
-    const meta = {
-      FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-      MediaStorageSOPClassUID: dataset.SOPClassUID,
-      MediaStorageSOPInstanceUID: sop,
-      TransferSyntaxUID: '1.2.840.10008.1.2.1',
-      ImplementationClassUID: '2.25.117281941123475123918712121541',
-      ImplementationVersionName: 'ACSWS_TEST',
-    };
-    const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-    dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-    writeFileSync(join(dir, `IM${(k * 7) % nz}-${k}.dcm`), Buffer.from(dict.write()));
+    writeFileSync(join(dir, `IM${(k * 7) % nz}-${k}.dcm`), Buffer.from(encodePart10(dataset)));
   }
   return {
     dir,

@@ -1,10 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
-/** A UID under the 2.25 root (ISO/IEC 9834-8): from a random UUID, no registered root needed. */
-export function newUid(): string {
-  return `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`).toString()}`;
-}
-
 /**
  * A number as a Decimal String: DICOM allows 16 characters, and validators reject more, so keep
  * as many significant digits as fit.

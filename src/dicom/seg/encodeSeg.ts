@@ -1,14 +1,14 @@
-import dcmjs from 'dcmjs';
 import type { VoxelArray } from '../../volume/Volume';
 import { rgbToDicomLab } from './cielab';
-import { decimalString, dicomDateTime, newUid } from './dicomValues';
+import { decimalString, dicomDateTime } from './dicomValues';
+import { newUid } from '../part10';
 import type { SegmentDefinition } from './Segment';
 import { SEGMENT_KINDS } from './segmentKinds';
 import type { CodedConcept } from './segmentKinds';
 import type { SourceSeries } from './SourceSeries';
+import { encodePart10 } from '../part10';
 
 export const SEGMENTATION_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.66.4';
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 
 export interface SegOptions {
   seriesDescription: string;
@@ -255,16 +255,5 @@ export function encodeSeg(
     PixelData: packFrames(labelmap, frames, segments, inPlane).buffer,
     _vrMap: { PixelData: 'OB' },
   };
-  const { DicomDict, DicomMetaDictionary } = dcmjs.data;
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: SEGMENTATION_SOP_CLASS,
-    MediaStorageSOPInstanceUID: sopInstanceUid,
-    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
-    ImplementationClassUID: '2.25.117281941123475123918712121541',
-    ImplementationVersionName: 'ACSWS_010',
-  };
-  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-  return new Uint8Array(dict.write());
+  return encodePart10(dataset);
 }
