@@ -2,10 +2,10 @@
 // (ch2bet.nii.gz, 1 mm, skull-stripped) averaged to 2 mm and written as an axial MR DICOM series,
 // rows running patient left and columns posterior, as scanners write axial images.
 // Usage: npm run sample [-- <nifti> <out-dir> <factor>]
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as nifti from 'nifti-reader-js';
 import { encodePart10, newUid } from '../src/dicom/part10';
+import { blockAverage, readUint8Nifti } from './mricronCases';
 
 const [
   source = '/usr/share/mricron/templates/ch2bet.nii.gz',
@@ -14,44 +14,18 @@ const [
 ] = process.argv.slice(2);
 const factor = Number(factorArg);
 
-/** A UID under the 2.25 root (ISO/IEC 9834-8): derived from a random UUID, no registered root needed. */
-function readNifti(path: string): { dims: number[]; affine: number[][]; voxels: Float32Array } {
-  let data = readFileSync(path).buffer as ArrayBuffer;
-  if (nifti.isCompressed(data)) data = nifti.decompress(data) as ArrayBuffer;
-  const header = nifti.readHeader(data);
-  const image = nifti.readImage(header, data);
-  if (header.datatypeCode !== 2) throw new Error(`${path}: expected uint8 voxels`);
-  return {
-    dims: header.dims.slice(1, 4),
-    affine: header.affine,
-    voxels: Float32Array.from(new Uint8Array(image)),
-  };
-}
-
 /** Averages factor^3 blocks: the grid shrinks, the block centre keeps its world position. */
-function downsample(src: ReturnType<typeof readNifti>, f: number) {
-  const [nx, ny, nz] = src.dims;
-  const [mx, my, mz] = [Math.floor(nx / f), Math.floor(ny / f), Math.floor(nz / f)];
-  const out = new Uint16Array(mx * my * mz);
-  for (let z = 0; z < mz; z++)
-    for (let y = 0; y < my; y++)
-      for (let x = 0; x < mx; x++) {
-        let sum = 0;
-        for (let c = 0; c < f; c++)
-          for (let b = 0; b < f; b++)
-            for (let a = 0; a < f; a++)
-              sum += src.voxels[((z * f + c) * ny + (y * f + b)) * nx + (x * f + a)];
-        out[(z * my + y) * mx + x] = Math.round(sum / f ** 3);
-      }
+function downsample(src: ReturnType<typeof readUint8Nifti>, f: number) {
+  const { dims, voxels } = blockAverage(src.voxels, src.dims, f);
   const shift = (f - 1) / 2;
   const affine = src.affine.map((row, r) =>
     r < 3 ? [row[0] * f, row[1] * f, row[2] * f, row[3] + shift * (row[0] + row[1] + row[2])] : row,
   );
-  return { dims: [mx, my, mz], affine, voxels: out };
+  return { dims, affine, voxels };
 }
 
 function main(): void {
-  const volume = downsample(readNifti(source), factor);
+  const volume = downsample(readUint8Nifti(source), factor);
   const [nx, ny, nz] = volume.dims;
   const a = volume.affine;
   // RAS -> LPS, and i, j reversed: DICOM column c = nx-1-i, row r = ny-1-j.

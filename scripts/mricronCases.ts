@@ -6,15 +6,47 @@ import type { TrainingCase } from '../src/engine/train/TrainingCase';
 
 const TEMPLATES = '/usr/share/mricron/templates';
 
-function readUint8(name: string): { dims: number[]; affine: number[][]; voxels: Uint8Array } {
-  let data = readFileSync(`${TEMPLATES}/${name}`).buffer as ArrayBuffer;
+/** A uint8 NIfTI as nifti-reader-js reads it: dims, its RAS affine, the stored voxels. */
+export function readUint8Nifti(path: string): {
+  dims: number[];
+  affine: number[][];
+  voxels: Uint8Array;
+} {
+  let data = readFileSync(path).buffer as ArrayBuffer;
   if (nifti.isCompressed(data)) data = nifti.decompress(data) as ArrayBuffer;
   const header = nifti.readHeader(data);
+  if (header.datatypeCode !== 2) throw new Error(`${path}: expected uint8 voxels`);
   return {
     dims: header.dims.slice(1, 4),
     affine: header.affine,
     voxels: new Uint8Array(nifti.readImage(header, data)),
   };
+}
+
+function readUint8(name: string) {
+  return readUint8Nifti(`${TEMPLATES}/${name}`);
+}
+
+/** The rounded mean of each f^3 block: the grid shrinks by f, whole blocks only. */
+export function blockAverage(
+  src: ArrayLike<number>,
+  dims: number[],
+  f: number,
+): { dims: [number, number, number]; voxels: Uint16Array } {
+  const [nx, ny] = dims;
+  const [mx, my, mz] = dims.map((n) => Math.floor(n / f));
+  const out = new Uint16Array(mx * my * mz);
+  for (let z = 0, n = 0; z < mz; z++)
+    for (let y = 0; y < my; y++)
+      for (let x = 0; x < mx; x++, n++) {
+        let sum = 0;
+        for (let c = 0; c < f; c++)
+          for (let b = 0; b < f; b++)
+            for (let a = 0; a < f; a++)
+              sum += src[((z * f + c) * ny + (y * f + b)) * nx + (x * f + a)];
+        out[n] = Math.round(sum / f ** 3);
+      }
+  return { dims: [mx, my, mz], voxels: out };
 }
 
 /**
@@ -26,20 +58,15 @@ export function colinCase(image: 'ch2bet.nii.gz' | 'ch2.nii.gz', f: number): Tra
   const t1 = readUint8(image);
   const aal = readUint8('aal.nii.gz');
   const brain = image === 'ch2bet.nii.gz' ? t1 : readUint8('ch2bet.nii.gz');
-  const [nx, ny, nz] = t1.dims;
-  const [mx, my, mz] = [Math.floor(nx / f), Math.floor(ny / f), Math.floor(nz / f)];
-  const voxels = new Int16Array(mx * my * mz);
+  const [nx, ny] = t1.dims;
+  const averaged = blockAverage(t1.voxels, t1.dims, f);
+  const [mx, my, mz] = averaged.dims;
+  const voxels = Int16Array.from(averaged.voxels);
   const labels = new Uint8Array(mx * my * mz);
+  const h = f >> 1;
   for (let z = 0, n = 0; z < mz; z++)
     for (let y = 0; y < my; y++)
       for (let x = 0; x < mx; x++, n++) {
-        let sum = 0;
-        for (let c = 0; c < f; c++)
-          for (let b = 0; b < f; b++)
-            for (let a = 0; a < f; a++)
-              sum += t1.voxels[((z * f + c) * ny + (y * f + b)) * nx + (x * f + a)];
-        voxels[n] = Math.round(sum / f ** 3);
-        const h = f >> 1;
         const centre = ((z * f + h) * ny + (y * f + h)) * nx + (x * f + h);
         labels[n] = aal.voxels[centre] ? 1 : brain.voxels[centre] ? 2 : 0;
       }

@@ -1,9 +1,9 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as nifti from 'nifti-reader-js';
 import type { VolumeGeometry } from '../../src/api/geometry';
 import { decimalString } from '../../src/dicom/seg/dicomValues';
 import { encodePart10, newUid } from '../../src/dicom/part10';
+import { blockAverage, readUint8Nifti } from '../../scripts/mricronCases';
 
 export { newUid };
 
@@ -12,24 +12,8 @@ export function brainVoxels(factor: number): {
   dims: [number, number, number];
   voxels: Uint16Array;
 } {
-  let data = readFileSync('/usr/share/mricron/templates/ch2bet.nii.gz').buffer as ArrayBuffer;
-  if (nifti.isCompressed(data)) data = nifti.decompress(data) as ArrayBuffer;
-  const header = nifti.readHeader(data);
-  const src = new Uint8Array(nifti.readImage(header, data));
-  const [nx, ny, nz] = header.dims.slice(1, 4);
-  const [mx, my, mz] = [nx, ny, nz].map((n) => Math.floor(n / factor));
-  const out = new Uint16Array(mx * my * mz);
-  for (let z = 0; z < mz; z++)
-    for (let y = 0; y < my; y++)
-      for (let x = 0; x < mx; x++) {
-        let sum = 0;
-        for (let c = 0; c < factor; c++)
-          for (let b = 0; b < factor; b++)
-            for (let a = 0; a < factor; a++)
-              sum += src[((z * factor + c) * ny + (y * factor + b)) * nx + (x * factor + a)];
-        out[(z * my + y) * mx + x] = Math.round(sum / factor ** 3);
-      }
-  return { dims: [mx, my, mz], voxels: out };
+  const source = readUint8Nifti('/usr/share/mricron/templates/ch2bet.nii.gz');
+  return blockAverage(source.voxels, source.dims, factor);
 }
 
 const c = Math.cos(0.35);
