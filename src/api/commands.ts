@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { volumeGeometrySchema, voxelTypeSchema } from './geometry';
+import { libraryCommandSchemas, seriesLibraryFields } from './libraryCommands';
 import { segmentationCommandSchemas } from './segmentationCommands';
 import { trainingCommandSchemas } from './trainingCommands';
 
@@ -12,6 +13,7 @@ export const seriesSummarySchema = z.object({
   seriesDescription: z.string(),
   modality: z.string(),
   dimensions: z.tuple([z.number(), z.number(), z.number()]),
+  ...seriesLibraryFields,
 });
 export type SeriesSummary = z.infer<typeof seriesSummarySchema>;
 
@@ -81,6 +83,7 @@ export const commandSchemas = {
     result: z.object({ version: z.string(), exportDirectory: z.string() }),
   },
   ...segmentationCommandSchemas,
+  ...libraryCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;

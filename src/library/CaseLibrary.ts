@@ -55,9 +55,16 @@ export class CaseLibrary {
     mkdirSync(this.seriesRoot, { recursive: true });
   }
 
-  /** A folder name for any id: UIDs are safe, ids from paths or hashes need not be. */
+  /**
+   * A folder name for any id: UIDs are safe, ids from paths or hashes need not be. The key is
+   * also what names the series in URLs (thumbnails): 32 hex digits, nothing to escape.
+   */
+  key(seriesId: string): string {
+    return createHash('sha256').update(seriesId).digest('hex').slice(0, 32);
+  }
+
   private folder(seriesId: string): string {
-    return join(this.seriesRoot, createHash('sha256').update(seriesId).digest('hex').slice(0, 32));
+    return join(this.seriesRoot, this.key(seriesId));
   }
 
   has(seriesId: string): boolean {
@@ -163,6 +170,16 @@ export class CaseLibrary {
 
   thumbnail(seriesId: string): Uint8Array {
     return readFileSync(join(this.folder(seriesId), 'thumbnail.png'));
+  }
+
+  /** The thumbnail of the series stored under `key`, or null when there is none. */
+  thumbnailByKey(key: string): Uint8Array | null {
+    if (!/^[0-9a-f]{32}$/.test(key)) return null;
+    try {
+      return readFileSync(join(this.seriesRoot, key, 'thumbnail.png'));
+    } catch {
+      return null;
+    }
   }
 
   remove(seriesId: string): void {

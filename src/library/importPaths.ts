@@ -18,6 +18,8 @@ export interface ImportProgress {
   total: number;
   /** the series or file being worked on */
   detail: string;
+  /** series found so far: known once the headers are scanned */
+  series?: number;
 }
 
 export interface ImportIssue {
@@ -45,9 +47,13 @@ export interface ImportOptions {
 }
 
 export class ImportCancelled extends Error {
-  constructor() {
+  /** the series stored before the cancel came, so that a caller can take them back out */
+  readonly stored: SeriesRecord[];
+
+  constructor(stored: SeriesRecord[] = []) {
     super('import cancelled');
     this.name = 'ImportCancelled';
+    this.stored = stored;
   }
 }
 
@@ -74,10 +80,10 @@ export async function importPaths(
   options: ImportOptions = {},
 ): Promise<ImportReport> {
   const { signal, onProgress } = options;
-  const checkCancel = () => {
-    if (signal?.aborted) throw new ImportCancelled();
-  };
   const inputs = listInputs(paths);
+  const checkCancel = () => {
+    if (signal?.aborted) throw new ImportCancelled([...report.imported]);
+  };
   const report: ImportReport = {
     files: inputs.files.length + inputs.nifti.length,
     imported: [],
@@ -99,7 +105,9 @@ export async function importPaths(
     throw error;
   });
   scan.issues.forEach((e) => sort(issueOf(e, e.path)));
-  for (const group of groupSeries(scan.slices)) {
+  const groups = groupSeries(scan.slices);
+  const series = groups.length + inputs.nifti.length;
+  for (const group of groups) {
     checkCancel();
     if (library.has(group.id) && !options.replace) {
       report.existing.push(library.record(group.id));
@@ -110,7 +118,7 @@ export async function importPaths(
     try {
       const { volume, warnings } = await loadSeries(group, {
         signal,
-        onProgress: (done, total) => onProgress?.({ phase: 'read', done, total, detail: label }),
+        onProgress: (done, total) => onProgress?.({ phase: 'read', done, total, detail: label, series }),
       });
       report.imported.push(
         library.save(
@@ -139,7 +147,13 @@ export async function importPaths(
   }
   for (const [n, source] of inputs.nifti.entries()) {
     checkCancel();
-    onProgress?.({ phase: 'nifti', done: n, total: inputs.nifti.length, detail: source.path });
+    onProgress?.({
+      phase: 'nifti',
+      done: n,
+      total: inputs.nifti.length,
+      detail: source.path,
+      series,
+    });
     try {
       const bytes = source.all();
       const seriesId = `nifti:${createHash('sha256').update(bytes).digest('hex').slice(0, 40)}`;

@@ -12,28 +12,27 @@ import type {
 } from '../api/commands';
 import { ApiError } from '../api/errors';
 import type { ApiEvent } from '../api/events';
-import type { LoadedSeries } from '../dicom/readDicomFolder';
-import { readDicomFolder } from '../dicom/readDicomFolder';
 import type { Engine, EngineJob } from '../engine/Engine';
 import { CancelledError } from '../engine/inference/CancelledError';
 import { writeNifti } from '../nifti/writeNifti';
 import { FileExistsError } from '../volume/atomicWrite';
 import type { Volume } from '../volume/Volume';
-import { voxelRange, voxelTypeOf } from '../volume/Volume';
 import { loadModelEntries } from '../engine/models/loadModelEntries';
 import { startTraining } from './training';
 import type { ModelEntry } from '../engine/models/ModelEntry';
 import { SegmentationStore } from './segmentations/SegmentationStore';
 import { segmentationHandlers } from './segmentations/segmentationHandlers';
+import { LibraryService } from './library/LibraryService';
+import { libraryHandlers } from './library/libraryHandlers';
 
 export interface WorkstationOptions {
   engine: Engine;
   modelsDir: string;
-  /** DICOM folders shown in the series list at start (the bundled sample) */
+  /** DICOM folders imported into the library at start (the bundled sample), once */
   seriesFolders: string[];
   exportDirectory?: string;
   version: string;
-  /** the user's data: trained models (models/) and training checkpoints (training/) */
+  /** the user's data: the case library (library/), trained models (models/), checkpoints */
   dataDir: string;
 }
 
@@ -55,19 +54,26 @@ function countLabels(labels: Uint8Array, classes: number): number[] {
  * and the CLI, so every transport gets the same behaviour and the same errors.
  */
 export class Workstation {
-  private readonly series = new Map<string, { folder: string; loaded?: LoadedSeries }>();
   private readonly volumes = new Map<string, { seriesId: string; volume: Volume }>();
   private readonly labelmaps = new Map<string, Labelmap>();
   private readonly jobs = new Map<string, EngineJob<unknown>>();
   private readonly listeners = new Set<(event: ApiEvent) => void>();
   private models: ModelEntry[] = [];
 
-  private constructor(private readonly options: WorkstationOptions) {}
+  /** the case library: every series listed and opened comes from it */
+  readonly library: LibraryService;
+
+  private constructor(private readonly options: WorkstationOptions) {
+    this.library = new LibraryService({
+      dataDir: options.dataDir,
+      emit: (event) => this.emit(event),
+    });
+  }
 
   static async open(options: WorkstationOptions): Promise<Workstation> {
     const workstation = new Workstation(options);
     await workstation.reloadModels();
-    for (const folder of options.seriesFolders) await workstation.addSeriesFolder(folder);
+    await workstation.library.importFolders(options.seriesFolders);
     return workstation;
   }
 
@@ -102,15 +108,9 @@ export class Workstation {
       .finally(() => this.jobs.delete(jobId));
   }
 
-  async addSeriesFolder(folder: string): Promise<SeriesSummary> {
-    const loaded = await readDicomFolder(folder);
-    const seriesId = loaded.description.seriesInstanceUid || randomUUID();
-    this.series.set(seriesId, { folder, loaded });
-    return this.summarise(seriesId, loaded);
-  }
-
   async close(): Promise<void> {
     for (const job of this.jobs.values()) job.cancel();
+    this.library.cancelAll();
     await this.options.engine.close();
   }
 
@@ -121,18 +121,6 @@ export class Workstation {
 
   private emit(event: ApiEvent): void {
     for (const listener of this.listeners) listener(event);
-  }
-
-  private summarise(seriesId: string, loaded: LoadedSeries): SeriesSummary {
-    const d = loaded.description;
-    return {
-      seriesId,
-      patientName: d.patientName,
-      studyDescription: d.studyDescription,
-      seriesDescription: d.seriesDescription,
-      modality: d.modality,
-      dimensions: loaded.volume.geometry.dimensions,
-    };
   }
 
   volume(volumeId: string): Volume {
@@ -183,23 +171,20 @@ export class Workstation {
       this.store ??= new SegmentationStore(this.options.dataDir);
       return this.store;
     }),
-    listSeries: async () =>
-      [...this.series].flatMap(([id, s]) => (s.loaded ? [this.summarise(id, s.loaded)] : [])),
+    ...libraryHandlers(() => this.library),
+    listSeries: async (): Promise<SeriesSummary[]> => this.library.list(),
 
     openSeries: async ({ seriesId }): Promise<VolumeInfo> => {
-      const entry = this.series.get(seriesId);
-      if (!entry) throw new ApiError('not_found', `no series ${seriesId}`);
-      const loaded = entry.loaded ?? (await readDicomFolder(entry.folder));
-      entry.loaded = loaded;
+      const { record, volume } = this.library.open(seriesId);
       const volumeId = `vol-${randomUUID()}`;
-      this.volumes.set(volumeId, { seriesId, volume: loaded.volume });
+      this.volumes.set(volumeId, { seriesId, volume });
       return {
         volumeId,
         seriesId,
-        geometry: loaded.volume.geometry,
-        voxelType: voxelTypeOf(loaded.volume.voxels),
-        range: voxelRange(loaded.volume.voxels),
-        modality: loaded.description.modality,
+        geometry: volume.geometry,
+        voxelType: record.voxelType,
+        range: record.range,
+        modality: record.modality,
       };
     },
 
@@ -260,7 +245,7 @@ export class Workstation {
     cancelJob: async ({ jobId }) => {
       const job = this.jobs.get(jobId);
       job?.cancel();
-      return { cancelled: job !== undefined };
+      return { cancelled: job !== undefined || this.library.cancel(jobId) };
     },
 
     exportLabelmap: async ({ labelmapId, path, overwrite }) => {

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve, sep } from 'node:path';
+import type { SeriesSummary } from '../../api/commands';
+import { ApiError } from '../../api/errors';
+import type { ApiEvent } from '../../api/events';
+import type { ImportIssueInfo } from '../../api/libraryCommands';
+import { CaseLibrary } from '../../library/CaseLibrary';
+import { ImportCancelled, importPaths } from '../../library/importPaths';
+import type { ImportIssue, ImportReport } from '../../library/importPaths';
+import type { SeriesRecord } from '../../library/seriesRecord';
+import type { Volume } from '../../volume/Volume';
+
+export interface LibraryServiceOptions {
+  /** the user's data folder: the library lives in library/, browser uploads in uploads/ */
+  dataDir: string;
+  emit: (event: ApiEvent) => void;
+}
+
+/** The thumbnail route of the browser host; relative, so it resolves against the page. */
+export function thumbnailUrl(key: string): string {
+  return `thumbnails/${key}.png`;
+}
+
+export function summarise(library: CaseLibrary, record: SeriesRecord): SeriesSummary {
+  return {
+    seriesId: record.seriesId,
+    patientName: record.patientName,
+    studyDescription: record.studyDescription,
+    seriesDescription: record.seriesDescription,
+    modality: record.modality,
+    dimensions: record.geometry.dimensions,
+    patientId: record.patientId,
+    studyDate: record.studyDate,
+    seriesNumber: record.seriesNumber,
+    slices: record.geometry.dimensions[2],
+    bytes: record.bytes,
+    thumbnailUrl: thumbnailUrl(library.key(record.seriesId)),
+    importedAt: record.importedAt,
+    source: record.source,
+  };
+}
+
+/** Paths inside an upload folder are shown as the user named them, not as the temp folder. */
+function relativeTo(folder: string | undefined, issue: ImportIssue): ImportIssueInfo {
+  if (!folder) return { path: issue.path, problem: issue.problem, message: issue.message };
+  const strip = (text: string) => text.split(folder + sep).join('');
+  return { path: strip(issue.path), problem: issue.problem, message: strip(issue.message) };
+}
+
+const UPLOAD_ID = /^up-[0-9a-f-]{36}$/;
+
+/**
+ * The case library behind the api: the series list, opening a series from the library, import
+ * jobs (from paths or an upload folder) with progress and cancel, uploads, deletion.
+ */
+export class LibraryService {
+  readonly library: CaseLibrary;
+  readonly uploadsRoot: string;
+  private readonly imports = new Map<string, AbortController>();
+  private readonly uploads = new Set<string>();
+  /** volumes already read, by series: opening a series twice shares one copy */
+  private readonly volumes = new Map<string, Volume>();
+
+  constructor(private readonly options: LibraryServiceOptions) {
+    this.library = new CaseLibrary(join(options.dataDir, 'library'));
+    this.library.sweep();
+    this.uploadsRoot = join(options.dataDir, 'uploads');
+    // uploads left by an earlier run (a crash, a closed tab) were never imported: drop them
+    rmSync(this.uploadsRoot, { recursive: true, force: true });
+    mkdirSync(this.uploadsRoot, { recursive: true });
+  }
+
+  /**
+   * Imports the bundled sample folders; a series already stored is recognised by its
+   * SeriesInstanceUID and not read again. A folder that yields no series is an error.
+   */
+  async importFolders(folders: string[]): Promise<void> {
+    for (const folder of folders) {
+      const report = await importPaths([folder], this.library);
+      if (report.imported.length + report.existing.length === 0) {
+        const why = report.failed.map((f) => f.message).join('; ') || 'no DICOM series found';
+        throw new ApiError('invalid_input', `${folder}: ${why}`);
+      }
+    }
+  }
+
+  list(): SeriesSummary[] {
+    return this.library.list().map((record) => summarise(this.library, record));
+  }
+
+  open(seriesId: string): { record: SeriesRecord; volume: Volume } {
+    if (!this.library.has(seriesId)) throw new ApiError('not_found', `no series ${seriesId}`);
+    const record = this.library.record(seriesId);
+    const cached = this.volumes.get(seriesId);
+    if (cached) return { record, volume: cached };
+    const { volume } = this.library.open(seriesId);
+    this.volumes.set(seriesId, volume);
+    return { record, volume };
+  }
+
+  delete(seriesId: string): boolean {
+    const had = this.library.has(seriesId);
+    this.library.remove(seriesId);
+    this.volumes.delete(seriesId);
+    return had;
+  }
+
+  thumbnail(key: string): Uint8Array | null {
+    return this.library.thumbnailByKey(key);
+  }
+
+  createUpload(): string {
+    const uploadId = `up-${randomUUID()}`;
+    mkdirSync(join(this.uploadsRoot, uploadId));
+    this.uploads.add(uploadId);
+    return uploadId;
+  }
+
+  /** The folder of an upload still open for files, or null for an unknown or finished one. */
+  uploadFolder(uploadId: string): string | null {
+    return UPLOAD_ID.test(uploadId) && this.uploads.has(uploadId)
+      ? join(this.uploadsRoot, uploadId)
+      : null;
+  }
+
+  importPaths(paths: string[]): string {
+    const expanded = paths.map((p) => resolve(p.replace(/^~(?=$|[/\\])/, homedir())));
+    return this.startImport(expanded);
+  }
+
+  /** Imports an upload's folder, then removes it (whatever the outcome). */
+  importUpload(uploadId: string): string {
+    const folder = this.uploadFolder(uploadId);
+    if (!folder) throw new ApiError('not_found', `no upload ${uploadId}`);
+    this.uploads.delete(uploadId);
+    return this.startImport([folder], folder);
+  }
+
+  /** Cancels an import job or discards an upload; false when the id is neither. */
+  cancel(id: string): boolean {
+    const folder = this.uploadFolder(id);
+    if (folder) {
+      this.uploads.delete(id);
+      rmSync(folder, { recursive: true, force: true });
+      return true;
+    }
+    const job = this.imports.get(id);
+    job?.abort();
+    return job !== undefined;
+  }
+
+  /** Cancels every import (at close). */
+  cancelAll(): void {
+    for (const job of this.imports.values()) job.abort();
+  }
+
+  private startImport(paths: string[], uploadFolder?: string): string {
+    const jobId = `import-${randomUUID()}`;
+    const controller = new AbortController();
+    this.imports.set(jobId, controller);
+    let files = 0;
+    void importPaths(paths, this.library, {
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.phase === 'scan') files = progress.total;
+        this.options.emit({
+          type: 'import.progress',
+          jobId,
+          phase: progress.phase,
+          done: progress.done,
+          total: progress.total,
+          files,
+          seriesFound: progress.series ?? 0,
+          detail: progress.detail,
+        });
+      },
+    })
+      .then(
+        (report) => this.finished(jobId, report, uploadFolder),
+        (error: unknown) => this.failed(jobId, error),
+      )
+      .finally(() => {
+        this.imports.delete(jobId);
+        if (uploadFolder) rmSync(uploadFolder, { recursive: true, force: true });
+      });
+    return jobId;
+  }
+
+  private finished(jobId: string, report: ImportReport, uploadFolder?: string): void {
+    this.options.emit({
+      type: 'import.done',
+      jobId,
+      files: report.files,
+      imported: report.imported.map((r) => r.seriesId),
+      existing: report.existing.map((r) => r.seriesId),
+      skipped: report.skipped.length,
+      errors: report.failed.map((issue) => relativeTo(uploadFolder, issue)),
+    });
+  }
+
+  private failed(jobId: string, error: unknown): void {
+    if (error instanceof ImportCancelled) {
+      // a cancelled import leaves the library as it was: what it stored goes again
+      for (const record of error.stored) this.delete(record.seriesId);
+      this.options.emit({ type: 'job.cancelled', jobId });
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    this.options.emit({
+      type: 'job.failed',
+      jobId,
+      error: { code: 'internal', message: `import failed: ${message}` },
+    });
+  }
+}
