@@ -35,9 +35,7 @@ export type ImportIssueInfo = z.infer<typeof importIssueSchema>;
  */
 export const libraryCommandSchemas = {
   importPaths: {
-    params: z
-      .object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(1000) })
-      .strict(),
+    params: z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(1000) }).strict(),
     result: z.object({ jobId: id }),
   },
   /** A fresh upload folder in the data folder; `cancelJob` with its id discards it. */

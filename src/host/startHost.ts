@@ -7,6 +7,7 @@ import { ApiError } from '../api/errors';
 import type { Workstation } from '../workstation/Workstation';
 import { dispatchText } from '../workstation/dispatch';
 import { TOKEN_COOKIE, isAuthorised, isLocalRequest, newToken } from './auth';
+import { UploadError, UploadReceiver } from './libraryRoutes';
 import { securityHeaders } from './securityHeaders';
 import { readStatic } from './staticFiles';
 
@@ -76,6 +77,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const { workstation, staticDir } = options;
   const token = newToken();
   let port = 0;
+  const uploads = new UploadReceiver(() => workstation.library);
 
   const refuse = (response: ServerResponse, status: number, message: string) => {
     // an upload that is refused unread is drained, so that the client sees the answer
@@ -94,6 +96,18 @@ export async function startHost(options: HostOptions): Promise<Host> {
     if (!isAuthorised(request, url, token))
       return refuse(response, 401, 'unauthorised: the per-run token is missing or wrong');
     const headers = securityHeaders(port);
+    // the raw path: URL parsing would resolve "..", which the upload route must see to refuse
+    const upload = (request.url ?? '').match(/^\/uploads\/([\w-]{1,64})\/([^?#]+)/);
+    if (request.method === 'PUT' && upload) {
+      try {
+        await uploads.receive(request, upload[1] ?? '', upload[2] ?? '');
+      } catch (error) {
+        const status = error instanceof UploadError ? error.status : 500;
+        return refuse(response, status, error instanceof Error ? error.message : 'bad upload');
+      }
+      response.writeHead(204, { ...headers, 'Cache-Control': 'no-store' });
+      return response.end();
+    }
     if (request.method === 'PUT') {
       const target = url.pathname.match(/^\/voxels\/labelmap\/([\w-]{1,200})$/);
       if (!target) return refuse(response, 405, 'method not allowed');
@@ -128,6 +142,17 @@ export async function startHost(options: HostOptions): Promise<Host> {
       } catch (error) {
         return refuse(response, 404, error instanceof ApiError ? error.message : 'not found');
       }
+    }
+    const thumbnail = url.pathname.match(/^\/thumbnails\/([0-9a-f]{32})\.png$/);
+    if (thumbnail) {
+      const png = workstation.library.thumbnail(thumbnail[1] ?? '');
+      if (!png) return refuse(response, 404, 'no such thumbnail');
+      response.writeHead(200, {
+        ...headers,
+        'Content-Type': 'image/png',
+        'Cache-Control': 'no-cache',
+      });
+      return response.end(png);
     }
     const file = await readStatic(staticDir, url.pathname);
     if (!file) return refuse(response, 404, `not found: ${url.pathname}`);

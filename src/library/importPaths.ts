@@ -118,7 +118,8 @@ export async function importPaths(
     try {
       const { volume, warnings } = await loadSeries(group, {
         signal,
-        onProgress: (done, total) => onProgress?.({ phase: 'read', done, total, detail: label, series }),
+        onProgress: (done, total) =>
+          onProgress?.({ phase: 'read', done, total, detail: label, series }),
       });
       report.imported.push(
         library.save(
