@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { BrowserWindow, app } from 'electron';
 import { createWorkstation } from '../src/workstation/createWorkstation';
+import { bindImportDialog } from './importDialog';
 import { bindIpc } from './ipcHandlers';
 import { APP_ORIGIN } from './ipcChannels';
 import { registerAppScheme, serveRenderer } from './rendererProtocol';
@@ -40,6 +41,7 @@ async function openMainWindow(): Promise<void> {
   });
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   bindIpc(window, workstation);
+  bindImportDialog(window, workstation);
   app.on('will-quit', () => void workstation.close());
   await window.loadURL(`${APP_ORIGIN}/index.html`);
 }

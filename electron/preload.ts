@@ -3,6 +3,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { ApiEvent } from '../src/api/events';
 import type { RequestEnvelope, ResponseEnvelope } from '../src/api/envelope';
 import type { VoxelResource } from '../src/api/WorkstationApi';
+import { IMPORT_IPC } from './importChannels';
 import { IPC } from './ipcChannels';
 
 contextBridge.exposeInMainWorld('workstationBridge', {
@@ -19,4 +20,8 @@ contextBridge.exposeInMainWorld('workstationBridge', {
     ipcRenderer.invoke(IPC.putLabelmap, { labelmapId, volumeId }, labels),
   chooseSavePath: (defaultName: string): Promise<string | null> =>
     ipcRenderer.invoke(IPC.chooseSavePath, defaultName),
+  importWithDialog: (): Promise<{ jobId: string } | null> =>
+    ipcRenderer.invoke(IMPORT_IPC.importWithDialog),
+  thumbnail: (key: string): Promise<ArrayBuffer | null> =>
+    ipcRenderer.invoke(IMPORT_IPC.thumbnail, key),
 });

@@ -9,6 +9,8 @@ import { ErrorBanner } from './ui/ErrorBanner';
 import { ExportControls } from './ui/ExportControls';
 import { SegmentControls } from './ui/SegmentControls';
 import { ModelPanel } from './ui/ModelPanel';
+import { ImportPanel } from './ui/ImportPanel';
+import { SeriesBrowser, lastOpened, rememberOpened } from './ui/SeriesBrowser';
 import { SegmentsPanel } from './ui/SegmentsPanel';
 import { StatusBar } from './ui/StatusBar';
 import { TrainingPanel } from './ui/TrainingPanel';
@@ -18,10 +20,12 @@ import { Viewer, type WindowPreset } from './viewer/Viewer';
 import { countNonZero } from './viewer/voxels';
 
 /**
- * The workstation screen: the first series of the library in three linked planes, segmentation
+ * The workstation screen: a series of the library (the one chosen in the series browser, at
+ * start the last opened or the first) in three linked planes, segmentation
  * editing, AI segmentation, export. State for tests lives on `document.body`'s data attributes:
  * ready (three views rendered), volumeId, labelmapId and labelmapVoxels (the last AI result),
- * jobState, activeTool, canUndo/canRedo, activeSegmentation, segmentVoxels.
+ * jobState, activeTool, canUndo/canRedo, activeSegmentation, segmentVoxels, seriesId (the open
+ * series), seriesCount and importState (the library panels).
  */
 async function main(): Promise<void> {
   const banner = new ErrorBanner();
@@ -190,19 +194,39 @@ async function main(): Promise<void> {
   ];
   new Shortcuts(table);
 
+  // Another series opens in a fresh page: every panel starts clean on it, edits saved first.
+  const reopen = (seriesId: string | null) => {
+    void autosave.flush().finally(() => {
+      rememberOpened(seriesId);
+      window.location.reload();
+    });
+  };
+  const browser = new SeriesBrowser(
+    byTestId('series-panel'),
+    api,
+    banner,
+    (chosen) => {
+      if (chosen.seriesId !== document.body.dataset.seriesId) reopen(chosen.seriesId);
+    },
+    () => reopen(null),
+  );
+  new ImportPanel(byTestId('import-panel'), api, banner, () => {
+    browser.refresh().catch((error: unknown) => banner.show('Series list', error));
+  });
+
   byTestId('reset').addEventListener('click', () => {
     viewer.reset().catch((error: unknown) => banner.show('Reset view', error));
   });
   showBackend(api, banner);
   try {
-    const [appInfo, series] = await Promise.all([
-      api.call('getAppInfo', {}),
-      api.call('listSeries', {}),
-    ]);
+    const [appInfo, series] = await Promise.all([api.call('getAppInfo', {}), browser.refresh()]);
     document.title = `ACS Workstation ${appInfo.version}`;
     exporter.setDefaultPath(joinPath(appInfo.exportDirectory, 'labels.nii.gz'));
-    const first: SeriesSummary | undefined = series[0];
-    if (!first) throw new Error('the library has no series');
+    const first: SeriesSummary | undefined =
+      series.find((s) => s.seriesId === lastOpened()) ?? series[0];
+    if (!first) throw new Error('the library has no series: import one');
+    browser.setOpen(first.seriesId);
+    document.body.dataset.seriesId = first.seriesId;
     byTestId('series-name').textContent = [first.patientName, first.seriesDescription]
       .filter(Boolean)
       .join(' · ');

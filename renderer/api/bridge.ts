@@ -7,6 +7,10 @@ export interface WorkstationBridge {
   fetchVoxels(resource: VoxelResource): Promise<ArrayBuffer>;
   putLabelmap(labelmapId: string, volumeId: string, labels: Uint8Array): Promise<void>;
   chooseSavePath(defaultName: string): Promise<string | null>;
+  /** opens the native dialog and imports what the user chose; null when cancelled */
+  importWithDialog?(): Promise<{ jobId: string } | null>;
+  /** a library series' thumbnail (PNG) by its key, null when there is none */
+  thumbnail?(key: string): Promise<ArrayBuffer | null>;
 }
 
 declare global {

@@ -1,0 +1,38 @@
+import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
+import { dialog, ipcMain } from 'electron';
+import { z } from 'zod';
+import type { Workstation } from '../src/workstation/Workstation';
+import { IMPORT_IPC } from './importChannels';
+import { APP_ORIGIN } from './ipcChannels';
+
+function assertOwnFrame(event: IpcMainInvokeEvent): void {
+  const url = event.senderFrame?.url ?? '';
+  if (!url.startsWith(`${APP_ORIGIN}/`))
+    throw new Error(`IPC refused from ${url || 'an unknown frame'}`);
+}
+
+const thumbnailKey = z.string().regex(/^[0-9a-f]{32}$/);
+
+/**
+ * Import from the desktop: the native dialog opens in the main process and the chosen paths go
+ * straight to the library's import job; the page never names a path. Thumbnails come as bytes
+ * (the app:// protocol serves only the renderer).
+ */
+export function bindImportDialog(window: BrowserWindow, workstation: Workstation): void {
+  ipcMain.handle(IMPORT_IPC.importWithDialog, async (event, ...args: unknown[]) => {
+    assertOwnFrame(event);
+    z.tuple([]).parse(args);
+    const result = await dialog.showOpenDialog(window, {
+      title: 'Import DICOM or NIfTI',
+      buttonLabel: 'Import',
+      properties: ['openDirectory', 'openFile', 'multiSelections'],
+    });
+    if (result.canceled || result.filePaths.length === 0) return null;
+    return workstation.handlers.importPaths({ paths: result.filePaths });
+  });
+  ipcMain.handle(IMPORT_IPC.thumbnail, (event, raw: unknown) => {
+    assertOwnFrame(event);
+    const png = workstation.library.thumbnail(thumbnailKey.parse(raw));
+    return png ? png.buffer.slice(png.byteOffset, png.byteOffset + png.byteLength) : null;
+  });
+}
