@@ -1,0 +1,180 @@
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { brainVoxels, ORIENTATIONS, writeSeries } from '../test/helpers/dicomSeries';
+import { hostEnv } from './support/env';
+import { decodePng, luminanceStats, meanDifference, type Rgba } from './support/png';
+
+const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
+
+// One page walks through import: picker, drop, open, reload, delete. The library is shared with
+// the other specs, so what this spec imports it deletes again at the end.
+test.describe.configure({ mode: 'serial' });
+
+let page: Page;
+let work = '';
+let sampleId = '';
+let sampleAxial: Rgba;
+/** a sagittal 60x72x60 series made from mricron's ch2bet: not the sample (90x108x90 axial) */
+let pickedId = '';
+let droppedId = '';
+
+async function shoot(name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+async function waitReady(): Promise<void> {
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+}
+
+async function axial(): Promise<Rgba> {
+  return decodePng(await page.getByTestId('viewport-axial').screenshot());
+}
+
+const item = (seriesId: string) =>
+  page.locator(`[data-testid="series-item"][data-series-id="${seriesId}"]`);
+
+test.beforeAll(async ({ browser }) => {
+  work = mkdtempSync(join(tmpdir(), 'import-e2e-'));
+  page = await browser.newPage();
+  await page.goto(hostEnv().url);
+  await waitReady();
+  sampleId = (await page.locator('body').getAttribute('data-series-id')) ?? '';
+  sampleAxial = await axial();
+});
+
+test.afterAll(async () => {
+  await page.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+test('the series browser lists the sample, marked as open, with its thumbnail', async () => {
+  await expect(page.locator('body')).toHaveAttribute('data-series-count', '1');
+  const sample = item(sampleId);
+  await expect(sample).toHaveClass(/open/);
+  await expect(sample.getByTestId('series-patient')).toContainText('Colin27 Sample');
+  await expect(sample.getByTestId('series-facts')).toHaveText('MR · 90 slices · 90×108 · 1.7 MiB');
+  await expect
+    .poll(() =>
+      sample.getByTestId('series-thumbnail').evaluate((i: HTMLImageElement) => i.naturalWidth),
+    )
+    .toBeGreaterThan(0);
+});
+
+test('a folder from the picker: the new series stored, bad files listed by name', async () => {
+  const folder = join(work, 'picked');
+  const { dims, voxels } = brainVoxels(3);
+  const fixture = writeSeries(
+    join(folder, 'series'),
+    dims,
+    voxels,
+    ORIENTATIONS.sagittal,
+    [3, 3, 3],
+    [-90, 110, 80],
+  );
+  pickedId = fixture.seriesInstanceUid;
+  const slice = readFileSync(join(fixture.dir, readdirSync(fixture.dir)[0] ?? ''));
+  writeFileSync(join(folder, 'broken.dcm'), slice.subarray(0, Math.floor(slice.length * 0.6)));
+  writeFileSync(join(folder, 'notes.txt'), 'a stray file, not DICOM');
+
+  await page.getByTestId('import-folder-input').setInputFiles(folder);
+  await expect(page.locator('body')).toHaveAttribute('data-import-state', 'done');
+  await expect(page.getByTestId('import-result')).toContainText(
+    '1 series imported, 0 already in the library, 62 files read, 0 skipped, 2 errors',
+  );
+  const errors = page.getByTestId('import-error');
+  await expect(errors).toHaveCount(2);
+  // the names the user picked, not the host's temporary folder
+  await expect(errors.filter({ hasText: 'picked/broken.dcm' })).toContainText(
+    'truncated: Pixel Data needs',
+  );
+  await expect(errors.filter({ hasText: 'picked/notes.txt' })).toContainText('not a DICOM file');
+  await expect(errors.first()).not.toContainText('uploads');
+
+  const picked = item(pickedId);
+  await expect(picked).toHaveCount(1);
+  await expect(picked.getByTestId('series-facts')).toHaveText('MR · 60 slices · 60×72 · 506.3 KiB');
+  await expect(picked.getByTestId('series-description')).toHaveText('#2 fixture');
+  await expect
+    .poll(() =>
+      picked.getByTestId('series-thumbnail').evaluate((i: HTMLImageElement) => i.naturalWidth),
+    )
+    .toBeGreaterThan(0);
+  await shoot('import-picked');
+});
+
+test('files dropped on the window (a synthetic DataTransfer) are imported too', async () => {
+  const folder = join(work, 'dropped');
+  const { dims, voxels } = brainVoxels(5);
+  const fixture = writeSeries(folder, dims, voxels, ORIENTATIONS.coronal, [5, 5, 5], [0, 0, 0]);
+  droppedId = fixture.seriesInstanceUid;
+  const files = readdirSync(folder).map((name) => ({
+    name,
+    base64: readFileSync(join(folder, name)).toString('base64'),
+  }));
+  files.push({ name: 'readme.txt', base64: Buffer.from('not an image').toString('base64') });
+  const transfer = await page.evaluateHandle((list) => {
+    const data = new DataTransfer();
+    for (const { name, base64 } of list) {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      data.items.add(new File([bytes], name));
+    }
+    return data;
+  }, files);
+  await page.getByTestId('drop-zone').dispatchEvent('dragenter', { dataTransfer: transfer });
+  await expect(page.locator('body')).toHaveClass(/dragging-files/);
+  await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: transfer });
+  await expect(page.locator('body')).toHaveAttribute('data-import-state', 'done');
+  await expect(page.getByTestId('import-result')).toContainText(
+    `1 series imported, 0 already in the library, ${files.length} files read`,
+  );
+  await expect(page.getByTestId('import-error')).toHaveText(/readme\.txt.*not a DICOM file/);
+  await expect(item(droppedId)).toHaveCount(1);
+  await expect(page.locator('body')).toHaveAttribute('data-series-count', '3');
+});
+
+test('a click opens the imported series in the three views', async () => {
+  await item(pickedId).click();
+  await expect(page.locator('body')).toHaveAttribute('data-series-id', pickedId);
+  await waitReady();
+  await expect(item(pickedId)).toHaveClass(/open/);
+  await expect(item(sampleId)).not.toHaveClass(/open/);
+  const bytes = await page.evaluate(async () => {
+    const response = await fetch(`/voxels/volume/${document.body.dataset.volumeId}`);
+    return (await response.arrayBuffer()).byteLength;
+  });
+  expect(bytes).toBe(60 * 72 * 60 * 2);
+  for (const plane of ['axial', 'coronal', 'sagittal']) {
+    const image = decodePng(await page.getByTestId(`viewport-${plane}`).screenshot());
+    expect(luminanceStats(image).lit, plane).toBeGreaterThan(0.05);
+  }
+  expect(meanDifference(await axial(), sampleAxial)).toBeGreaterThan(5);
+  await shoot('import-opened');
+});
+
+test('after a reload the imported series are still listed and the last opened reopens', async () => {
+  await page.reload();
+  await waitReady();
+  await expect(page.locator('body')).toHaveAttribute('data-series-id', pickedId);
+  await expect(page.locator('body')).toHaveAttribute('data-series-count', '3');
+  await expect(item(droppedId)).toHaveCount(1);
+});
+
+test('delete, after a confirm: the open series goes and the sample opens again', async () => {
+  page.once('dialog', (dialog) => void dialog.dismiss());
+  await item(droppedId).getByTestId('series-delete').click();
+  await expect(item(droppedId)).toHaveCount(1);
+
+  page.once('dialog', (dialog) => void dialog.accept());
+  await item(droppedId).getByTestId('series-delete').click();
+  await expect(item(droppedId)).toHaveCount(0);
+  await expect(page.locator('body')).toHaveAttribute('data-series-count', '2');
+
+  page.once('dialog', (dialog) => void dialog.accept());
+  await item(pickedId).getByTestId('series-delete').click();
+  await expect(page.locator('body')).toHaveAttribute('data-series-id', sampleId);
+  await waitReady();
+  await expect(page.locator('body')).toHaveAttribute('data-series-count', '1');
+});
