@@ -189,3 +189,24 @@ test('uploads: a fresh folder each, imported then removed; a discarded one is re
   assert.deepEqual(readdirSync(library.uploadsRoot).length, 1);
   assert.equal(library.cancel('import-unknown'), false);
 });
+
+test('the series of the folders given at start head the list; a folder without one is refused', async () => {
+  const dataDir = join(work, 'data4');
+  const a = brainSeries(join(work, 'start-a'), 5);
+  const b = brainSeries(join(work, 'start-b'), 6);
+  const first = service(dataDir);
+  await first.library.importFolders([a.dir]);
+  await first.until(first.library.importPaths([b.dir]));
+  assert.deepEqual(
+    first.library.list().map((s) => s.seriesId),
+    [a.seriesInstanceUid, b.seriesInstanceUid],
+  );
+  const second = service(dataDir);
+  await second.library.importFolders([b.dir]);
+  assert.deepEqual(
+    second.library.list().map((s) => s.seriesId),
+    [b.seriesInstanceUid, a.seriesInstanceUid],
+  );
+  const empty = mkdtempSync(join(work, 'empty-'));
+  await assert.rejects(second.library.importFolders([empty]), /no DICOM image found/);
+});

@@ -60,6 +60,8 @@ export class LibraryService {
   readonly uploadsRoot: string;
   private readonly imports = new Map<string, AbortController>();
   private readonly uploads = new Set<string>();
+  /** the series of the folders given at start, listed first in their order */
+  private startSeries: string[] = [];
   /** volumes already read, by series: opening a series twice shares one copy */
   private readonly volumes = new Map<string, Volume>();
 
@@ -74,20 +76,31 @@ export class LibraryService {
 
   /**
    * Imports the bundled sample folders; a series already stored is recognised by its
-   * SeriesInstanceUID and not read again. A folder that yields no series is an error.
+   * SeriesInstanceUID and not read again. A folder that yields no series is an error. Their
+   * series head the list (the app opens the first at start, `cli segment` the one it was given).
    */
   async importFolders(folders: string[]): Promise<void> {
     for (const folder of folders) {
       const report = await importPaths([folder], this.library);
-      if (report.imported.length + report.existing.length === 0) {
-        const why = report.failed.map((f) => f.message).join('; ') || 'no DICOM series found';
+      const found = [...report.imported, ...report.existing].map((r) => r.seriesId);
+      if (found.length === 0) {
+        const why = report.failed.map((f) => f.message).join('; ') || 'no DICOM image found';
         throw new ApiError('invalid_input', `${folder}: ${why}`);
       }
+      this.startSeries.push(...found.filter((id) => !this.startSeries.includes(id)));
     }
   }
 
+  /** The folders' series given at start first, then the rest of the library as imported. */
   list(): SeriesSummary[] {
-    return this.library.list().map((record) => summarise(this.library, record));
+    const rank = (id: string) => {
+      const index = this.startSeries.indexOf(id);
+      return index < 0 ? this.startSeries.length : index;
+    };
+    return this.library
+      .list()
+      .sort((a, b) => rank(a.seriesId) - rank(b.seriesId))
+      .map((record) => summarise(this.library, record));
   }
 
   open(seriesId: string): { record: SeriesRecord; volume: Volume } {
