@@ -135,6 +135,20 @@ test('files dropped on the window (a synthetic DataTransfer) are imported too', 
   await expect(page.locator('body')).toHaveAttribute('data-series-count', '3');
 });
 
+test('Cancel during an upload: nothing imported, the upload folder gone', async () => {
+  const folder = join(work, 'many');
+  mkdirSync(folder);
+  for (let n = 0; n < 1500; n++) writeFileSync(join(folder, `f${n}.txt`), `file ${n}`);
+  await page.getByTestId('import-folder-input').setInputFiles(folder);
+  await expect(page.getByTestId('import-progress-text')).toHaveText(/Uploading \d+ of 1500 files/);
+  await page.getByTestId('import-cancel').click();
+  await expect(page.locator('body')).toHaveAttribute('data-import-state', 'cancelled');
+  await expect(page.getByTestId('import-progress-text')).toHaveText(/Import cancelled/);
+  await expect(page.getByTestId('import-cancel')).toBeHidden();
+  await expect.poll(() => readdirSync(join(hostEnv().dataDir, 'uploads'))).toEqual([]);
+  await expect(page.locator('body')).toHaveAttribute('data-series-count', '3');
+});
+
 test('a click opens the imported series in the three views', async () => {
   await item(pickedId).click();
   await expect(page.locator('body')).toHaveAttribute('data-series-id', pickedId);

@@ -69,7 +69,6 @@ export class SeriesBrowser {
     item.dataset.testid = 'series-item';
     item.dataset.seriesId = series.seriesId;
     item.tabIndex = 0;
-    item.title = `Open ${series.seriesDescription || series.seriesId}`;
     const image = document.createElement('img');
     image.alt = '';
     image.dataset.testid = 'series-thumbnail';
@@ -104,6 +103,8 @@ export class SeriesBrowser {
       line('series-description', description, 'series-description'),
       line('series-facts', facts, 'series-facts'),
     );
+    // the whole of what the narrow panel cuts short
+    item.title = [patient, study, description, facts, `Imported ${series.importedAt}`].join('\n');
     const remove = document.createElement('button');
     remove.type = 'button';
     remove.className = 'series-delete';

@@ -106,6 +106,9 @@ export class UploadReceiver {
       tally.files--;
       if (error instanceof UploadError) throw error;
       throw new UploadError(400, `${parts.join('/')}: the upload broke off`);
+    } finally {
+      // discarded while this file came in: what this request wrote (folders too) goes with it
+      if (!this.library().uploadFolder(uploadId)) rmSync(folder, { recursive: true, force: true });
     }
   }
 }
