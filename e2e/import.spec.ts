@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { brainVoxels, ORIENTATIONS, writeSeries } from '../test/helpers/dicomSeries';
 import { hostEnv } from './support/env';
+import { callFromPage } from './support/pageSocket';
 import { decodePng, luminanceStats, meanDifference, type Rgba } from './support/png';
 
 const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
@@ -191,4 +192,104 @@ test('delete, after a confirm: the open series goes and the sample opens again',
   await expect(page.locator('body')).toHaveAttribute('data-series-id', sampleId);
   await waitReady();
   await expect(page.locator('body')).toHaveAttribute('data-series-count', '1');
+});
+
+/**
+ * Electron's way, where Electron cannot run: a `window.workstationBridge` shaped like
+ * electron/preload.ts's, forwarding to the real host, whose dialog "chooses" a folder and starts
+ * the import as electron/importDialog.ts does. Nothing is uploaded; thumbnails come as bytes.
+ */
+test('in Electron, Import folder… imports the dialog’s paths and thumbnails come over the bridge', async ({
+  browser,
+}) => {
+  const folder = join(work, 'electron');
+  const { dims, voxels } = brainVoxels(6);
+  const fixture = writeSeries(folder, dims, voxels, ORIENTATIONS.axial, [6, 6, 6], [0, 0, 0]);
+  const bridged = await browser.newPage();
+  await bridged.addInitScript((chosen: string) => {
+    const listeners = new Set<(event: unknown) => void>();
+    const pending = new Map<number, (response: unknown) => void>();
+    const socket = new WebSocket(`ws://${location.host}/api`);
+    const opened = new Promise((resolve) => socket.addEventListener('open', resolve));
+    socket.addEventListener('message', (message) => {
+      const parsed = JSON.parse(String(message.data)) as {
+        kind: string;
+        id?: number;
+        event?: unknown;
+      };
+      if (parsed.kind === 'event') for (const listener of listeners) listener(parsed.event);
+      else if (typeof parsed.id === 'number') pending.get(parsed.id)?.(parsed);
+    });
+    let nextId = 1_000_000;
+    const request = async (envelope: { id: number }) => {
+      await opened;
+      return new Promise((resolve) => {
+        pending.set(envelope.id, resolve);
+        socket.send(JSON.stringify(envelope));
+      });
+    };
+    const calls = { dialog: [] as string[], thumbnail: 0, uploads: 0 };
+    const realFetch = window.fetch.bind(window);
+    window.fetch = (input, init) => {
+      if (String(input).includes('uploads/')) calls.uploads++;
+      return realFetch(input, init);
+    };
+    Object.assign(window, {
+      bridgeCalls: calls,
+      workstationBridge: {
+        request,
+        onEvent(listener: (event: unknown) => void) {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+        async fetchVoxels(resource: { kind: string; volumeId?: string; labelmapId?: string }) {
+          const id = resource.kind === 'volume' ? resource.volumeId : resource.labelmapId;
+          return (await realFetch(`/voxels/${resource.kind}/${id}`)).arrayBuffer();
+        },
+        async putLabelmap() {},
+        async chooseSavePath() {
+          return null;
+        },
+        async importWithDialog(kind: string) {
+          calls.dialog.push(kind);
+          const response = (await request({
+            id: nextId++,
+            command: 'importPaths',
+            params: { paths: [chosen] },
+          } as { id: number })) as { result: { jobId: string } };
+          return response.result;
+        },
+        async thumbnail(key: string) {
+          calls.thumbnail++;
+          return (await realFetch(`/thumbnails/${key}.png`)).arrayBuffer();
+        },
+      },
+    });
+  }, folder);
+  await bridged.goto(hostEnv().url);
+  await expect(bridged.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+  await bridged.getByTestId('import-folder').click();
+  await expect(bridged.locator('body')).toHaveAttribute('data-import-state', 'done');
+  await expect(bridged.getByTestId('import-result')).toContainText('1 series imported');
+  const added = bridged.locator(
+    `[data-testid="series-item"][data-series-id="${fixture.seriesInstanceUid}"]`,
+  );
+  const thumbnail = added.getByTestId('series-thumbnail');
+  await expect(thumbnail).toHaveAttribute('src', /^blob:/);
+  await expect
+    .poll(() => thumbnail.evaluate((i: HTMLImageElement) => i.naturalWidth))
+    .toBeGreaterThan(0);
+  const calls = await bridged.evaluate(
+    () =>
+      (
+        window as unknown as {
+          bridgeCalls: { dialog: string[]; thumbnail: number; uploads: number };
+        }
+      ).bridgeCalls,
+  );
+  expect(calls.dialog).toEqual(['folder']);
+  expect(calls.thumbnail).toBeGreaterThanOrEqual(2);
+  expect(calls.uploads).toBe(0);
+  await callFromPage(bridged, 'deleteSeries', { seriesId: fixture.seriesInstanceUid });
+  await bridged.close();
 });

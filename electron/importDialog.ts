@@ -19,13 +19,14 @@ const thumbnailKey = z.string().regex(/^[0-9a-f]{32}$/);
  * (the app:// protocol serves only the renderer).
  */
 export function bindImportDialog(window: BrowserWindow, workstation: Workstation): void {
-  ipcMain.handle(IMPORT_IPC.importWithDialog, async (event, ...args: unknown[]) => {
+  ipcMain.handle(IMPORT_IPC.importWithDialog, async (event, raw: unknown) => {
     assertOwnFrame(event);
-    z.tuple([]).parse(args);
+    // one dialog cannot pick both files and folders on Windows and Linux
+    const kind = z.enum(['files', 'folder']).parse(raw);
     const result = await dialog.showOpenDialog(window, {
-      title: 'Import DICOM or NIfTI',
+      title: kind === 'files' ? 'Import DICOM, zip or NIfTI files' : 'Import a folder',
       buttonLabel: 'Import',
-      properties: ['openDirectory', 'openFile', 'multiSelections'],
+      properties: [kind === 'files' ? 'openFile' : 'openDirectory', 'multiSelections'],
     });
     if (result.canceled || result.filePaths.length === 0) return null;
     return workstation.handlers.importPaths({ paths: result.filePaths });

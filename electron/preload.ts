@@ -1,5 +1,5 @@
 // Sandboxed preload: exposes the typed api bridge and nothing else of Electron to the page.
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { ApiEvent } from '../src/api/events';
 import type { RequestEnvelope, ResponseEnvelope } from '../src/api/envelope';
 import type { VoxelResource } from '../src/api/WorkstationApi';
@@ -20,8 +20,9 @@ contextBridge.exposeInMainWorld('workstationBridge', {
     ipcRenderer.invoke(IPC.putLabelmap, { labelmapId, volumeId }, labels),
   chooseSavePath: (defaultName: string): Promise<string | null> =>
     ipcRenderer.invoke(IPC.chooseSavePath, defaultName),
-  importWithDialog: (): Promise<{ jobId: string } | null> =>
-    ipcRenderer.invoke(IMPORT_IPC.importWithDialog),
+  importWithDialog: (kind: 'files' | 'folder'): Promise<{ jobId: string } | null> =>
+    ipcRenderer.invoke(IMPORT_IPC.importWithDialog, kind),
+  pathForFile: (file: File): string => webUtils.getPathForFile(file),
   thumbnail: (key: string): Promise<ArrayBuffer | null> =>
     ipcRenderer.invoke(IMPORT_IPC.thumbnail, key),
 });

@@ -8,7 +8,9 @@ export interface WorkstationBridge {
   putLabelmap(labelmapId: string, volumeId: string, labels: Uint8Array): Promise<void>;
   chooseSavePath(defaultName: string): Promise<string | null>;
   /** opens the native dialog and imports what the user chose; null when cancelled */
-  importWithDialog?(): Promise<{ jobId: string } | null>;
+  importWithDialog?(kind: 'files' | 'folder'): Promise<{ jobId: string } | null>;
+  /** where a dropped file or folder is on disk ('' for one that is not a file on disk) */
+  pathForFile?(file: File): string;
   /** a library series' thumbnail (PNG) by its key, null when there is none */
   thumbnail?(key: string): Promise<ArrayBuffer | null>;
 }

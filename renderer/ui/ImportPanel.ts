@@ -104,12 +104,15 @@ export class ImportPanel {
       { type: 'button', textContent: 'Import folder…', title: 'A folder, read recursively' },
       'import-folder',
     );
-    const bridge = window.workstationBridge;
-    filesButton.addEventListener('click', () => filesInput.click());
-    folderButton.addEventListener('click', () => {
-      if (bridge?.importWithDialog) void this.importWithDialog(bridge.importWithDialog);
-      else folderInput.click();
-    });
+    // Electron picks paths with its own dialog: nothing to upload
+    const pick = (kind: 'files' | 'folder', input: HTMLInputElement) => {
+      const bridge = window.workstationBridge;
+      if (bridge?.importWithDialog)
+        void this.importOnDisk(async () => (await bridge.importWithDialog?.(kind)) ?? null);
+      else input.click();
+    };
+    filesButton.addEventListener('click', () => pick('files', filesInput));
+    folderButton.addEventListener('click', () => pick('folder', folderInput));
     for (const input of [filesInput, folderInput]) {
       input.addEventListener('change', () => {
         const files = [...(input.files ?? [])].map((file) => ({
@@ -153,6 +156,14 @@ export class ImportPanel {
       document.body.classList.remove('dragging-files');
       if (!event.dataTransfer || !hasFiles(event)) return;
       event.preventDefault();
+      const pathOf = window.workstationBridge?.pathForFile;
+      if (pathOf) {
+        // Electron: dropped files and folders are on disk already; import them where they are
+        const paths = [...event.dataTransfer.files].map((file) => pathOf(file)).filter(Boolean);
+        if (paths.length > 0 && !this.cancelCurrent)
+          void this.importOnDisk(() => this.api.call('importPaths', { paths }));
+        return;
+      }
       droppedFiles(event.dataTransfer).then(
         (files) => this.upload(files),
         (error: unknown) => this.banner.show('Reading the dropped files', error),
@@ -248,7 +259,7 @@ export class ImportPanel {
     }
   }
 
-  private async importWithDialog(choose: () => Promise<{ jobId: string } | null>): Promise<void> {
+  private async importOnDisk(choose: () => Promise<{ jobId: string } | null>): Promise<void> {
     if (this.cancelCurrent) return;
     try {
       const started = await choose();
