@@ -62,8 +62,11 @@ export class LibraryService {
   private readonly uploads = new Set<string>();
   /** the series of the folders given at start, listed first in their order */
   private startSeries: string[] = [];
-  /** volumes already read, by series: opening a series twice shares one copy */
-  private readonly volumes = new Map<string, Volume>();
+  /**
+   * volumes already read, by series: opening a series twice shares one copy; a series stored
+   * again since (another import with replace, a PACS retrieve) is read again
+   */
+  private readonly volumes = new Map<string, { importedAt: string; volume: Volume }>();
 
   constructor(private readonly options: LibraryServiceOptions) {
     this.library = new CaseLibrary(join(options.dataDir, 'library'));
@@ -107,9 +110,9 @@ export class LibraryService {
     if (!this.library.has(seriesId)) throw new ApiError('not_found', `no series ${seriesId}`);
     const record = this.library.record(seriesId);
     const cached = this.volumes.get(seriesId);
-    if (cached) return { record, volume: cached };
+    if (cached?.importedAt === record.importedAt) return { record, volume: cached.volume };
     const { volume } = this.library.open(seriesId);
-    this.volumes.set(seriesId, volume);
+    this.volumes.set(seriesId, { importedAt: record.importedAt, volume });
     return { record, volume };
   }
 
