@@ -6,11 +6,25 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { LibraryService } from '../workstation/library/LibraryService';
 
-/** One file at most this big (an enhanced multi-frame CT can be large; nothing is that big). */
-export const MAX_UPLOAD_FILE_BYTES = 4 * 1024 ** 3;
-/** Files in one upload, and their bytes in all: a folder of a few studies, not a whole disk. */
-export const MAX_UPLOAD_FILES = 200_000;
-export const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
+export interface UploadLimits {
+  /** bytes of one file */
+  fileBytes: number;
+  /** files in one upload */
+  files: number;
+  /** bytes of one upload, all files together */
+  bytes: number;
+}
+
+/**
+ * One file at most 4 GiB (an enhanced multi-frame CT can be large; no DICOM file is that big);
+ * an upload a folder of a few studies, not a whole disk.
+ */
+export const UPLOAD_LIMITS: UploadLimits = {
+  fileBytes: 4 * 1024 ** 3,
+  files: 200_000,
+  bytes: 64 * 1024 ** 3,
+};
+/** folders deep, and characters of one name */
 const MAX_DEPTH = 32;
 const MAX_SEGMENT = 200;
 
@@ -67,7 +81,10 @@ interface UploadTally {
 export class UploadReceiver {
   private readonly tallies = new Map<string, UploadTally>();
 
-  constructor(private readonly library: () => LibraryService) {}
+  constructor(
+    private readonly library: () => LibraryService,
+    private readonly limits: UploadLimits = UPLOAD_LIMITS,
+  ) {}
 
   async receive(request: IncomingMessage, uploadId: string, encodedPath: string): Promise<void> {
     const folder = this.library().uploadFolder(uploadId);
@@ -81,10 +98,10 @@ export class UploadReceiver {
     if (existsSync(target)) throw new UploadError(409, `${parts.join('/')} was uploaded already`);
     const tally = this.tallies.get(uploadId) ?? { files: 0, bytes: 0 };
     this.tallies.set(uploadId, tally);
-    if (tally.files >= MAX_UPLOAD_FILES)
-      throw new UploadError(413, `an upload holds at most ${MAX_UPLOAD_FILES} files`);
+    if (tally.files >= this.limits.files)
+      throw new UploadError(413, `an upload holds at most ${this.limits.files} files`);
     const declared = Number(request.headers['content-length'] ?? 0);
-    const room = Math.min(MAX_UPLOAD_FILE_BYTES, MAX_UPLOAD_BYTES - tally.bytes);
+    const room = Math.min(this.limits.fileBytes, this.limits.bytes - tally.bytes);
     if (declared > room) throw new UploadError(413, `${parts.join('/')} is too large`);
     tally.files++;
     mkdirSync(dirname(target), { recursive: true });

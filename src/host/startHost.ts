@@ -8,6 +8,7 @@ import type { Workstation } from '../workstation/Workstation';
 import { dispatchText } from '../workstation/dispatch';
 import { TOKEN_COOKIE, isAuthorised, isLocalRequest, newToken } from './auth';
 import { UploadError, UploadReceiver } from './libraryRoutes';
+import type { UploadLimits } from './libraryRoutes';
 import { securityHeaders } from './securityHeaders';
 import { readStatic } from './staticFiles';
 
@@ -17,6 +18,8 @@ export interface HostOptions {
   staticDir: string;
   /** 0 picks a free port */
   port: number;
+  /** browser uploads; default UPLOAD_LIMITS */
+  uploadLimits?: UploadLimits;
 }
 
 export interface Host {
@@ -77,7 +80,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const { workstation, staticDir } = options;
   const token = newToken();
   let port = 0;
-  const uploads = new UploadReceiver(() => workstation.library);
+  const uploads = new UploadReceiver(() => workstation.library, options.uploadLimits);
 
   const refuse = (response: ServerResponse, status: number, message: string) => {
     // an upload that is refused unread is drained, so that the client sees the answer

@@ -113,3 +113,49 @@ test('uploaded files are imported, the folder removed, the thumbnail served with
   assert.deepEqual([...png.body.subarray(1, 4)], [0x50, 0x4e, 0x47]);
   assert.equal((await send('GET', '/thumbnails/0123456789abcdef0123456789abcdef.png')).status, 404);
 });
+
+test('uploads beyond the limits are refused (413) and leave no partial file', async () => {
+  const limited = await startHost({
+    workstation,
+    staticDir: 'renderer',
+    port: 0,
+    uploadLimits: { fileBytes: 1000, files: 3, bytes: 1500 },
+  });
+  try {
+    const put = (path: string, size: number, chunked = false) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: limited.port,
+            path,
+            method: 'PUT',
+            headers: { Authorization: `Bearer ${limited.token}` },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        if (!chunked) return req.end(Buffer.alloc(size, 7));
+        // no Content-Length: the limit must hold while the bytes stream in
+        for (let sent = 0; sent < size; sent += 100) req.write(Buffer.alloc(100, 7));
+        req.end();
+      });
+    const { uploadId } = await workstation.handlers.createUpload({});
+    const folder = workstation.library.uploadFolder(uploadId) ?? '';
+    assert.equal(await put(`/uploads/${uploadId}/big.dcm`, 1200), 413);
+    assert.equal(await put(`/uploads/${uploadId}/streamed.dcm`, 1200, true), 413);
+    assert.deepEqual(readdirSync(folder), [], 'nothing of a refused file stays');
+    assert.equal(await put(`/uploads/${uploadId}/a.dcm`, 700), 204);
+    assert.equal(await put(`/uploads/${uploadId}/b.dcm`, 700, true), 204);
+    assert.equal(await put(`/uploads/${uploadId}/c.dcm`, 700), 413, 'the upload is full');
+    assert.equal(await put(`/uploads/${uploadId}/c.dcm`, 50), 204);
+    assert.equal(await put(`/uploads/${uploadId}/d.dcm`, 10), 413, 'three files at most');
+    assert.deepEqual(readdirSync(folder).sort(), ['a.dcm', 'b.dcm', 'c.dcm']);
+    await workstation.handlers.cancelJob({ jobId: uploadId });
+  } finally {
+    await limited.close();
+  }
+});

@@ -11,6 +11,7 @@ import { apiEventSchema } from '../../src/api/events';
 import { commandSchemas } from '../../src/api/commands';
 import { readDicomFolder } from '../../src/dicom/readDicomFolder';
 import { createWorkstation } from '../../src/workstation/createWorkstation';
+import { dispatch } from '../../src/workstation/dispatch';
 import { LibraryService } from '../../src/workstation/library/LibraryService';
 import { brainVoxels, ORIENTATIONS, writeSeries } from '../helpers/dicomSeries';
 
@@ -54,6 +55,17 @@ test('the sample enters the library once and reopens from it after a restart', a
     });
   const first = await open();
   const [listed] = commandSchemas.listSeries.result.parse(await first.handlers.listSeries({}));
+  // the library's commands are validated like every other
+  const refused = async (command: string, params: unknown, reason: RegExp) => {
+    const response = await dispatch(first, { id: 1, command, params });
+    assert.equal(response.ok, false, command);
+    if (!response.ok) assert.match(response.error.message, reason);
+  };
+  await refused('importPaths', { paths: [] }, /bad params for importPaths: paths/);
+  await refused('importPaths', { paths: ['/x'], replace: true }, /bad params for importPaths/);
+  await refused('importUpload', { uploadId: 'up-nope' }, /no upload up-nope/);
+  await refused('deleteSeries', { seriesId: 7 }, /bad params for deleteSeries: seriesId/);
+  await refused('openSeries', { seriesId: 'not-there' }, /no series not-there/);
   await first.close();
   const direct = await readDicomFolder(SAMPLE);
   assert.equal(listed.seriesId, direct.description.seriesInstanceUid);
