@@ -249,7 +249,7 @@ async function main(): Promise<void> {
     training.setModels(models);
     if (models.length === 0) throw new Error('no segmentation model is installed');
   } catch (error) {
-    banner.show('Opening the sample', error);
+    banner.show('Opening the series', error);
   }
 }
 
