@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { volumeGeometrySchema, voxelTypeSchema } from './geometry';
+import { exportCommandSchemas } from './exportCommands';
+import { pacsCommandSchemas } from './pacsCommands';
 import { segmentationCommandSchemas } from './segmentationCommands';
 import { trainingCommandSchemas } from './trainingCommands';
 
@@ -81,6 +83,8 @@ export const commandSchemas = {
     result: z.object({ version: z.string(), exportDirectory: z.string() }),
   },
   ...segmentationCommandSchemas,
+  ...exportCommandSchemas,
+  ...pacsCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;

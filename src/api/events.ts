@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { labelmapInfoSchema, modelSummarySchema } from './commands';
+import { pacsRetrievedEventSchema } from './pacsCommands';
 import { epochRecordSchema } from './trainingCommands';
 
 const jobId = z.string().min(1);
@@ -53,6 +54,7 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   jobCancelledEventSchema,
   trainingEpochEventSchema,
   trainingDoneEventSchema,
+  pacsRetrievedEventSchema,
 ]);
 export type ApiEvent = z.infer<typeof apiEventSchema>;
 export type ApiEventType = ApiEvent['type'];

@@ -6,3 +6,5 @@ export * from './geometry';
 export * from './segmentationCommands';
 export type * from './WorkstationApi';
 export * from './trainingCommands';
+export * from './exportCommands';
+export * from './pacsCommands';

@@ -25,6 +25,10 @@ import { startTraining } from './training';
 import type { ModelEntry } from '../engine/models/ModelEntry';
 import { SegmentationStore } from './segmentations/SegmentationStore';
 import { segmentationHandlers } from './segmentations/segmentationHandlers';
+import type { SecretStore } from '../pacs/SecretStore';
+import type { DicomSource } from './export/dicomSource';
+import { Uploads } from './export/uploads';
+import { exchangeHandlers } from './pacs/exchangeHandlers';
 
 export interface WorkstationOptions {
   engine: Engine;
@@ -35,6 +39,8 @@ export interface WorkstationOptions {
   version: string;
   /** the user's data: trained models (models/) and training checkpoints (training/) */
   dataDir: string;
+  /** where PACS passwords and tokens are kept (Electron: safeStorage); default a 0600 file */
+  secretStore?: SecretStore;
 }
 
 interface Labelmap {
@@ -178,11 +184,30 @@ export class Workstation {
 
   private store: SegmentationStore | null = null;
 
+  /** files the browser host received for importSegmentation */
+  readonly uploads = new Uploads();
+
+  /** The DICOM folder a series was read from (a SEG references its instances). */
+  dicomSourceOf(seriesId: string): DicomSource | undefined {
+    const entry = this.series.get(seriesId);
+    return entry?.loaded
+      ? { dir: entry.folder, seriesInstanceUid: entry.loaded.description.seriesInstanceUid }
+      : undefined;
+  }
+
   readonly handlers: Handlers = {
     ...segmentationHandlers(this, () => {
       this.store ??= new SegmentationStore(this.options.dataDir);
       return this.store;
     }),
+    ...exchangeHandlers(this, () => ({
+      dataDir: this.options.dataDir,
+      softwareVersion: this.options.version,
+      secretStore: this.options.secretStore,
+      uploads: this.uploads,
+      emit: (event) => this.emit(event),
+      track: (jobId, job) => this.track(jobId, job, 'retrieve'),
+    })),
     listSeries: async () =>
       [...this.series].flatMap(([id, s]) => (s.loaded ? [this.summarise(id, s.loaded)] : [])),
 
