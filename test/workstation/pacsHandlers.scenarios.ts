@@ -331,8 +331,10 @@ test('retrieve: cancelled and cut retrieves leave nothing in the library; the ne
   if (done.type !== 'pacs.retrieved') return;
   assert.equal(done.instances, brain.dims[2]);
   assert.ok(done.resumed >= 2 && done.resumed < brain.dims[2], `resumed ${done.resumed}`);
-  const progress = events.filter((e) => e.type === 'job.progress' && e.jobId === jobId);
-  assert.equal(progress.at(-1)?.type === 'job.progress' && progress.at(-1)?.done, brain.dims[2]);
+  const progress = events.flatMap((e) =>
+    e.type === 'job.progress' && e.jobId === jobId ? [e.done] : [],
+  );
+  assert.equal(progress.at(-1), brain.dims[2]);
   const stored = library().list();
   assert.deepEqual(
     stored.map((r) => r.seriesId),
