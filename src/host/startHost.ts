@@ -8,6 +8,7 @@ import type { Workstation } from '../workstation/Workstation';
 import { dispatchText } from '../workstation/dispatch';
 import { TOKEN_COOKIE, isAuthorised, isLocalRequest, newToken } from './auth';
 import { securityHeaders } from './securityHeaders';
+import { handleSegmentationUpload } from './segmentationUpload';
 import { readStatic } from './staticFiles';
 
 export interface HostOptions {
@@ -94,6 +95,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
     if (!isAuthorised(request, url, token))
       return refuse(response, 401, 'unauthorised: the per-run token is missing or wrong');
     const headers = securityHeaders(port);
+    if (await handleSegmentationUpload(request, response, url, workstation.uploads, headers))
+      return;
     if (request.method === 'PUT') {
       const target = url.pathname.match(/^\/voxels\/labelmap\/([\w-]{1,200})$/);
       if (!target) return refuse(response, 405, 'method not allowed');
