@@ -24,8 +24,9 @@ const upload = (body: Uint8Array, headers: Record<string, string>) =>
   fetch(`http://127.0.0.1:${host.port}/uploads/segmentation`, { method: 'PUT', body, headers });
 
 test('a NIfTI labelmap uploaded to the host (token required) imports onto the open volume', async () => {
-  const [series] = (await dispatch(workstation, { id: 1, command: 'listSeries', params: {} }))
-    .result as { seriesId: string }[];
+  const listed = await dispatch(workstation, { id: 1, command: 'listSeries', params: {} });
+  assert.ok(listed.ok);
+  const [series] = listed.result as { seriesId: string }[];
   const opened = await dispatch(workstation, {
     id: 2,
     command: 'openSeries',
