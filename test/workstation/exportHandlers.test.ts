@@ -162,7 +162,11 @@ print(json.dumps({"same": a.shape == b.shape, "diff": d, "ours": numpy.unique(nu
   assert.deepEqual(workstation.labelmap(imported.labelmapId), labels);
   // dcm2niix's own file, flipped as it stores it, lands on the same voxels as the series
   const flipped = await call('importSegmentation', { volumeId, path: reference });
-  assert.equal(workstation.labelmap(flipped.labelmapId).length, labels.length);
+  assert.deepEqual(
+    workstation.labelmap(flipped.labelmapId),
+    Uint8Array.from(workstation.volume(volumeId).voxels),
+    "dcm2niix's voxels, put back in the series' order, are the series' voxels",
+  );
 });
 
 test('a file on another grid is refused with a clear error, and bad requests name the problem', async () => {

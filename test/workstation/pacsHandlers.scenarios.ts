@@ -344,6 +344,12 @@ test('retrieve: cancelled and cut retrieves leave nothing in the library; the ne
     Array.from(library().open(done.seriesIds[0]).volume.voxels),
     Array.from(brain.voxels),
   );
+  // asked again, nothing is fetched: the kept files are imported, the library keeps one copy
+  const again = await call('retrievePacsSeries', { serverId: 'down', ...target }).then(
+    ({ jobId: id }) => jobEnd(id),
+  );
+  assert.equal(again.type, 'pacs.retrieved', JSON.stringify(again));
+  assert.equal(library().list().length, 1);
 });
 
 test('the SEG of a segmentation goes to the server by STOW-RS; QIDO finds it; dciodvfy passes it', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import dicomParser from 'dicom-parser';
 import type { CommandParams, CommandResult } from '../../api/commands';
@@ -105,8 +105,9 @@ export function pacsHandlers(host: ExportHost, context: PacsContext): Handlers {
       () => true,
       () => false,
     );
-    let instances = 0;
-    let resumed = 0;
+    // a series retrieved before (its import since lost) is imported again from its files
+    let instances = already ? (await readdir(dir)).length : 0;
+    let resumed = instances;
     if (!already) {
       const result = await retrieveSeries(dicomWeb, series, dir, {
         signal,
