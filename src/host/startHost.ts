@@ -95,7 +95,15 @@ export async function startHost(options: HostOptions): Promise<Host> {
     if (!isAuthorised(request, url, token))
       return refuse(response, 401, 'unauthorised: the per-run token is missing or wrong');
     const headers = securityHeaders(port);
-    if (await handleSegmentationUpload(request, response, url, workstation.uploads, headers))
+    if (
+      await handleSegmentationUpload(
+        request,
+        response,
+        url,
+        workstation.segmentationUploads,
+        headers,
+      )
+    )
       return;
     if (request.method === 'PUT') {
       const target = url.pathname.match(/^\/voxels\/labelmap\/([\w-]{1,200})$/);

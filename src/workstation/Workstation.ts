@@ -26,7 +26,6 @@ import type { ModelEntry } from '../engine/models/ModelEntry';
 import { SegmentationStore } from './segmentations/SegmentationStore';
 import { segmentationHandlers } from './segmentations/segmentationHandlers';
 import type { SecretStore } from '../pacs/SecretStore';
-import type { DicomSource } from './export/dicomSource';
 import { Uploads } from './export/uploads';
 import { exchangeHandlers } from './pacs/exchangeHandlers';
 
@@ -185,15 +184,7 @@ export class Workstation {
   private store: SegmentationStore | null = null;
 
   /** files the browser host received for importSegmentation */
-  readonly uploads = new Uploads();
-
-  /** The DICOM folder a series was read from (a SEG references its instances). */
-  dicomSourceOf(seriesId: string): DicomSource | undefined {
-    const entry = this.series.get(seriesId);
-    return entry?.loaded
-      ? { dir: entry.folder, seriesInstanceUid: entry.loaded.description.seriesInstanceUid }
-      : undefined;
-  }
+  readonly segmentationUploads = new Uploads();
 
   readonly handlers: Handlers = {
     ...segmentationHandlers(this, () => {
@@ -202,9 +193,10 @@ export class Workstation {
     }),
     ...exchangeHandlers(this, () => ({
       dataDir: this.options.dataDir,
+      seriesFolders: this.options.seriesFolders,
       softwareVersion: this.options.version,
       secretStore: this.options.secretStore,
-      uploads: this.uploads,
+      uploads: this.segmentationUploads,
       emit: (event) => this.emit(event),
       track: (jobId, job) => this.track(jobId, job, 'retrieve'),
     })),

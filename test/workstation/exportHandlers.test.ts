@@ -6,6 +6,9 @@ import { after, before, test } from 'node:test';
 import type { CommandName, CommandParams, CommandResult } from '../../src/api/commands';
 import { commandSchemas } from '../../src/api/commands';
 import { readDicomFolder } from '../../src/dicom/readDicomFolder';
+import { exportDicomSeg } from '../../src/export/exportDicomSeg';
+import { exportHandlers } from '../../src/workstation/export/exportHandlers';
+import { Uploads } from '../../src/workstation/export/uploads';
 import type { Workstation } from '../../src/workstation/Workstation';
 import { dispatch } from '../../src/workstation/dispatch';
 import { dcm2niix } from '../helpers/dcm2niix';
@@ -184,21 +187,23 @@ test('a file on another grid is refused with a clear error, and bad requests nam
     [2, 2, 3],
     [0, 0, 0],
   );
-  const { volume } = await readDicomFolder(other.dir);
-  const foreign = await workstation.addSeriesFolder(other.dir);
-  const opened = await call('openSeries', { seriesId: foreign.seriesId });
-  workstation.addLabelmap(
-    { labelmapId: 'foreign', volumeId: opened.volumeId, classes: [], counts: [] },
-    Uint8Array.from(volume.voxels, (v) => (v > 100 ? 1 : 0)),
-  );
+  const { volume, description } = await readDicomFolder(other.dir);
   const segPath = join(work, 'other.seg.dcm');
-  await call('exportSegmentation', {
-    labelmapId: 'foreign',
-    format: 'dicom-seg',
-    path: segPath,
-    name: 'Other',
-    segments: [segments[0]],
-  });
+  await exportDicomSeg(
+    segPath,
+    { dir: other.dir, seriesInstanceUid: description.seriesInstanceUid, geometry: volume.geometry },
+    Uint8Array.from(volume.voxels, (v) => (v > 100 ? 1 : 0)),
+    [
+      {
+        labelValue: 1,
+        label: 'Bright',
+        color: [255, 0, 0],
+        kind: 'tissue',
+        algorithmType: 'MANUAL',
+      },
+    ],
+    { seriesDescription: 'Other', softwareVersion: 'test', overwrite: false },
+  );
   await assert.rejects(
     call('importSegmentation', { volumeId, path: segPath }),
     failsWith('invalid_input', /the SEG does not fit the open series/),
@@ -240,7 +245,7 @@ test('a file on another grid is refused with a clear error, and bad requests nam
 });
 
 test('an uploaded file imports by its id, once', async () => {
-  const { uploadId, path } = await workstation.uploads.create();
+  const { uploadId, path } = await workstation.segmentationUploads.create();
   copyFileSync(join(work, 'brain.seg.dcm'), path);
   const imported = await call('importSegmentation', { volumeId, uploadId });
   assert.deepEqual(workstation.labelmap(imported.labelmapId), labels);
@@ -248,4 +253,35 @@ test('an uploaded file imports by its id, once', async () => {
     call('importSegmentation', { volumeId, uploadId }),
     failsWith('not_found', /upload the file again/),
   );
+});
+
+test('a series kept only as a volume (imported from NIfTI) exports NIfTI, and a SEG is refused saying why', async () => {
+  const volume = workstation.volume(volumeId);
+  const handlers = exportHandlers(
+    {
+      volume: () => volume,
+      seriesOfVolume: () => 'nifti:0123abcd',
+      labelmapEntry: () => ({
+        info: { labelmapId: 'l', volumeId: 'v', classes: [], counts: [] },
+        labels,
+      }),
+      addLabelmap: () => undefined,
+    },
+    { dicomSource: async () => undefined, uploads: new Uploads(), softwareVersion: 'test' },
+  );
+  const params = { labelmapId: 'l', name: 'x', segments, overwrite: false };
+  await assert.rejects(
+    handlers.exportSegmentation({
+      ...params,
+      format: 'dicom-seg',
+      path: join(work, 'none.seg.dcm'),
+    }),
+    failsWith('invalid_input', /series nifti:0123abcd has none kept .*export NIfTI instead/),
+  );
+  const written = await handlers.exportSegmentation({
+    ...params,
+    format: 'nifti',
+    path: join(work, 'kept.nii.gz'),
+  });
+  assert.equal(written.paths.length, 3);
 });

@@ -5,21 +5,17 @@ import { exportCommandSchemas } from '../../api/exportCommands';
 import { pacsCommandSchemas } from '../../api/pacsCommands';
 import type { EngineJob } from '../../engine/Engine';
 import type { SecretStore } from '../../pacs/SecretStore';
-import type { DicomSource } from '../export/dicomSource';
 import type { ExportHost } from '../export/exportHandlers';
 import { exportHandlers } from '../export/exportHandlers';
+import { sourceInFolders } from '../export/folderSources';
 import type { Uploads } from '../export/uploads';
 import { pacsHandlers } from './pacsHandlers';
 import { RetrievedSeries } from './RetrievedSeries';
 
-/** What leaving and entering the workstation needs of it: volumes, labelmaps, DICOM sources. */
-export interface ExchangeHost extends ExportHost {
-  /** the DICOM folder an open-able series was read from, where the workstation knows it */
-  dicomSourceOf(seriesId: string): DicomSource | undefined;
-}
-
 export interface ExchangeOptions {
   dataDir: string;
+  /** the DICOM folders the workstation was started on: SEG sources of their series */
+  seriesFolders: string[];
   softwareVersion: string;
   secretStore?: SecretStore;
   uploads: Uploads;
@@ -30,10 +26,11 @@ export interface ExchangeOptions {
 type Name = keyof typeof exportCommandSchemas | keyof typeof pacsCommandSchemas;
 type Handlers = { [C in Name]: (params: CommandParams<C>) => Promise<CommandResult<C>> };
 
-function build(host: ExchangeHost, options: ExchangeOptions): Handlers {
+function build(host: ExportHost, options: ExchangeOptions): Handlers {
   const retrieved = new RetrievedSeries(join(options.dataDir, 'pacs', 'series'));
   const dicomSource = async (seriesId: string) =>
-    host.dicomSourceOf(seriesId) ?? (await retrieved.sourceOf(seriesId));
+    (await retrieved.sourceOf(seriesId)) ??
+    (await sourceInFolders(options.seriesFolders, seriesId));
   return {
     ...exportHandlers(host, {
       dicomSource,
@@ -48,7 +45,7 @@ function build(host: ExchangeHost, options: ExchangeOptions): Handlers {
  * The export/import and PACS commands, sharing one lookup of series' DICOM files. Built on the
  * first call: the workstation's options are not set yet where its handler table is made.
  */
-export function exchangeHandlers(host: ExchangeHost, optionsOf: () => ExchangeOptions): Handlers {
+export function exchangeHandlers(host: ExportHost, optionsOf: () => ExchangeOptions): Handlers {
   let built: Handlers | null = null;
   const names = [
     ...Object.keys(exportCommandSchemas),
