@@ -92,6 +92,8 @@ export class PacsPanel {
     private readonly api: WorkstationApi,
     private readonly banner: ErrorBanner,
     private readonly prepare: () => Promise<PreparedSegmentation | null>,
+    /** told when a retrieved series is in the library (the series browser lists it then) */
+    private readonly onRetrieved: (seriesIds: string[]) => void = () => undefined,
   ) {
     const edit = button('Edit', 'pacs-edit', 'Change this server’s settings');
     const add = button('New', 'pacs-new', 'Add a DICOMweb server');
@@ -344,6 +346,7 @@ export class PacsPanel {
       }`;
       this.progressText.dataset.seriesIds = event.seriesIds.join(' ');
       document.body.dataset.pacsJob = 'done';
+      this.onRetrieved(event.seriesIds);
     } else if (event.type === 'job.failed') {
       this.progressText.textContent = 'Retrieve failed: nothing was added to the library';
       document.body.dataset.pacsJob = 'failed';
