@@ -161,7 +161,7 @@ export class ExportPanel {
   }
 
   private async upload(file: File): Promise<string> {
-    const response = await fetch(new URL('uploads/segmentation', window.location.href), {
+    const response = await fetch(new URL('segmentation-uploads', window.location.href), {
       method: 'PUT',
       credentials: 'same-origin',
       body: file,

@@ -6,7 +6,7 @@ import type { Uploads } from '../workstation/export/uploads';
 export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
 /**
- * `PUT /uploads/segmentation`: a SEG or NIfTI file the user picked in the browser, kept for
+ * `PUT /segmentation-uploads`: a SEG or NIfTI file the user picked in the browser, kept for
  * `importSegmentation({ uploadId })`. Answers `{ uploadId }`; false when the request is not one.
  * The host has checked the token and origin before.
  */
@@ -17,7 +17,7 @@ export async function handleSegmentationUpload(
   uploads: Uploads,
   headers: Record<string, string>,
 ): Promise<boolean> {
-  if (request.method !== 'PUT' || url.pathname !== '/uploads/segmentation') return false;
+  if (request.method !== 'PUT' || url.pathname !== '/segmentation-uploads') return false;
   const answer = (status: number, body: unknown) => {
     response.writeHead(status, {
       ...headers,

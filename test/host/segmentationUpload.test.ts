@@ -21,7 +21,7 @@ after(async () => {
 });
 
 const upload = (body: Uint8Array, headers: Record<string, string>) =>
-  fetch(`http://127.0.0.1:${host.port}/uploads/segmentation`, { method: 'PUT', body, headers });
+  fetch(`http://127.0.0.1:${host.port}/segmentation-uploads`, { method: 'PUT', body, headers });
 
 test('a NIfTI labelmap uploaded to the host (token required) imports onto the open volume', async () => {
   const listed = await dispatch(workstation, { id: 1, command: 'listSeries', params: {} });
