@@ -87,6 +87,29 @@ test('the segment kinds carry SNOMED CT category and type codes', async () => {
   assert.equal(byKind.tumour.category.meaning, 'Morphologically Altered Structure');
   assert.equal(byKind.structure.category.value, '123037004');
   assert.ok(kinds.every((k) => k.category.scheme === 'SCT' && k.type.scheme === 'SCT'));
+  // one segment of every kind in one SEG: dciodvfy finds neither error nor warning in the codes
+  const voxels = workstation.volume(volumeId).voxels;
+  const all = Uint8Array.from(voxels, (v, n) => (v > 60 ? 1 + (n % kinds.length) : 0));
+  workstation.addLabelmap({ labelmapId: 'kinds', volumeId, classes: [], counts: [] }, all);
+  const path = join(work, 'kinds.seg.dcm');
+  await call('exportSegmentation', {
+    labelmapId: 'kinds',
+    format: 'dicom-seg',
+    path,
+    name: 'Every kind',
+    segments: kinds.map((k, n) => ({
+      index: n + 1,
+      label: k.kind,
+      color: [n * 30, 120, 200] as [number, number, number],
+      kind: k.kind,
+    })),
+  });
+  assert.deepEqual(dciodvfy(path), { errors: [], warnings: [] });
+  const back = await call('importSegmentation', { volumeId, path });
+  assert.deepEqual(
+    back.segments.map((s) => s.kind),
+    kinds.map((k) => k.kind),
+  );
 });
 
 test('DICOM SEG export passes dciodvfy, is never overwritten silently, and re-imports onto the same voxels', async () => {
