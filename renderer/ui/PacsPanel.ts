@@ -79,6 +79,13 @@ export class PacsPanel {
     'pacs-cancel',
     'Stop the retrieve (Retrieve again resumes it)',
   );
+  private readonly discard = button(
+    'Discard',
+    'pacs-discard',
+    'Drop the images the interrupted retrieve brought (instead of resuming it)',
+  );
+  /** the series of the last retrieve that did not finish */
+  private interrupted: string | null = null;
   private readonly sendStatus = element('span', {
     className: 'progress-text',
     testId: 'pacs-send-status',
@@ -111,6 +118,7 @@ export class PacsPanel {
     this.progress.value = 0;
     this.progress.setAttribute('aria-label', 'Retrieve progress');
     this.cancel.hidden = true;
+    this.discard.hidden = true;
     this.form.hidden = true;
     this.form.append(
       field('Name', this.name),
@@ -128,7 +136,7 @@ export class PacsPanel {
       row(this.patientName, this.patientId),
       row(this.studyDate, this.modality, this.accession, search),
       this.results,
-      row(this.progress, this.cancel),
+      row(this.progress, this.cancel, this.discard),
       this.progressText,
       row(send, this.sendStatus),
     );
@@ -144,6 +152,10 @@ export class PacsPanel {
       if (this.jobId)
         void this.guard('Cancel', () => this.api.call('cancelJob', { jobId: this.jobId ?? '' }));
     });
+    this.discard.addEventListener(
+      'click',
+      () => void this.guard('Discard', () => this.dropInterrupted()),
+    );
     send.addEventListener('click', () => void this.guard('Send SEG', () => this.send()));
     api.onEvent((event) => this.onEvent(event));
     void this.guard('PACS servers', () => this.reload());
@@ -327,6 +339,8 @@ export class PacsPanel {
       seriesInstanceUid: series.seriesInstanceUid,
     });
     this.jobId = jobId;
+    this.interrupted = series.seriesInstanceUid;
+    this.discard.hidden = true;
     this.cancel.hidden = false;
   }
 
@@ -346,15 +360,27 @@ export class PacsPanel {
       }`;
       this.progressText.dataset.seriesIds = event.seriesIds.join(' ');
       document.body.dataset.pacsJob = 'done';
+      this.interrupted = null;
       this.onRetrieved(event.seriesIds);
     } else if (event.type === 'job.failed') {
       this.progressText.textContent = 'Retrieve failed: nothing was added to the library';
       document.body.dataset.pacsJob = 'failed';
+      this.discard.hidden = false;
       this.banner.show('Retrieve', new Error(event.error.message));
     } else if (event.type === 'job.cancelled') {
       this.progressText.textContent = 'Retrieve cancelled: Retrieve again resumes it';
       document.body.dataset.pacsJob = 'cancelled';
+      this.discard.hidden = false;
     }
+  }
+
+  private async dropInterrupted(): Promise<void> {
+    if (!this.interrupted) return;
+    await this.api.call('discardPacsRetrieve', { seriesInstanceUid: this.interrupted });
+    this.interrupted = null;
+    this.discard.hidden = true;
+    this.progress.value = 0;
+    this.progressText.textContent = 'Discarded the interrupted retrieve';
   }
 
   private async send(): Promise<void> {

@@ -111,6 +111,11 @@ export const pacsCommandSchemas = {
     params: z.object({ serverId, studyInstanceUid: uid, seriesInstanceUid: uid }).strict(),
     result: z.object({ jobId: id }),
   },
+  /** Drops what a cut or cancelled retrieve left (kept so that retrieving again resumes). */
+  discardPacsRetrieve: {
+    params: z.object({ seriesInstanceUid: uid }).strict(),
+    result: z.object({ discarded: z.boolean() }),
+  },
   /** Sends a segmentation of an open volume as a DICOM SEG (STOW-RS). */
   sendSegmentationToPacs: {
     params: z

@@ -334,6 +334,19 @@ test('retrieve: cancelled and cut retrieves leave nothing in the library; the ne
   assert.equal((await jobEnd(slowJob)).type, 'job.cancelled');
   slow.server.close();
   assert.deepEqual(retrievedInLibrary(), []);
+  // what the cancelled retrieve brought is kept for a resume, until the user drops it
+  const partials = () =>
+    readdirSync(join(dataDir, 'pacs', 'series')).filter((f) => f.endsWith('.partial'));
+  assert.equal(partials().length, 1);
+  assert.deepEqual(
+    await call('discardPacsRetrieve', { seriesInstanceUid: remote.seriesInstanceUid }),
+    { discarded: true },
+  );
+  assert.deepEqual(partials(), []);
+  assert.deepEqual(
+    await call('discardPacsRetrieve', { seriesInstanceUid: remote.seriesInstanceUid }),
+    { discarded: false },
+  );
 
   const cutting = await proxy((nth) => nth === 3);
   await call('savePacsServer', {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { discardPartialRetrieve, partialDirOf } from '../../pacs/retrieveSeries';
 import { writeFileAtomic } from '../../volume/atomicWrite';
 import type { DicomSource } from '../export/dicomSource';
 
@@ -50,6 +51,17 @@ export class RetrievedSeries {
     const dir = this.dirOf(seriesInstanceUid);
     await rm(`${dir}.json`, { force: true });
     await rm(dir, { recursive: true, force: true });
+  }
+
+  /** Drops the files of a retrieve that did not finish; false when there were none. */
+  async discardPartial(seriesInstanceUid: string): Promise<boolean> {
+    const partial = partialDirOf(this.dirOf(seriesInstanceUid));
+    const found = await stat(partial).then(
+      () => true,
+      () => false,
+    );
+    await discardPartialRetrieve(this.dirOf(seriesInstanceUid));
+    return found;
   }
 
   /** The DICOM files behind a library series, when it came from a PACS. */

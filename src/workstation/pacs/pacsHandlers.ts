@@ -215,6 +215,16 @@ export function pacsHandlers(host: ExportHost, context: PacsContext): Handlers {
       return { jobId };
     },
 
+    discardPacsRetrieve: async ({ seriesInstanceUid }) => {
+      if (inFlight.has(seriesInstanceUid)) {
+        throw new ApiError(
+          'bad_request',
+          `series ${seriesInstanceUid} is being retrieved: cancel it first`,
+        );
+      }
+      return { discarded: await retrieved.discardPartial(seriesInstanceUid) };
+    },
+
     sendSegmentationToPacs: async ({ serverId, labelmapId, name, segments }) => {
       const dicomWeb = await client(serverId);
       const entry = host.labelmapEntry(labelmapId);
