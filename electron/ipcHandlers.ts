@@ -52,7 +52,10 @@ export function bindIpc(window: BrowserWindow, workstation: Workstation): void {
     const defaultPath = z.string().max(4096).parse(raw);
     const result = await dialog.showSaveDialog(window, {
       defaultPath,
-      filters: [{ name: 'NIfTI', extensions: ['nii.gz', 'nii'] }],
+      filters: [
+        { name: 'NIfTI', extensions: ['nii.gz', 'nii'] },
+        { name: 'DICOM SEG', extensions: ['dcm'] },
+      ],
     });
     return result.canceled ? null : (result.filePath ?? null);
   });

@@ -6,6 +6,7 @@ import { bindImportDialog } from './importDialog';
 import { bindIpc } from './ipcHandlers';
 import { APP_ORIGIN } from './ipcChannels';
 import { registerAppScheme, serveRenderer } from './rendererProtocol';
+import { safeStorageSecretStore } from './safeStorageSecrets';
 
 registerAppScheme();
 
@@ -21,6 +22,7 @@ async function openMainWindow(): Promise<void> {
     workerPath: join(here, 'engineWorker.cjs'),
     exportDirectory: app.getPath('documents'),
     dataDir: app.getPath('userData'),
+    secretStore: safeStorageSecretStore(app.getPath('userData')),
   });
   const window = new BrowserWindow({
     width: 1500,

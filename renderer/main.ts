@@ -7,6 +7,8 @@ import { byTestId, joinPath } from './ui/dom';
 import { EditPanel, TOOLS } from './ui/EditPanel';
 import { ErrorBanner } from './ui/ErrorBanner';
 import { ExportControls } from './ui/ExportControls';
+import { ExportPanel } from './ui/ExportPanel';
+import { PacsPanel } from './ui/PacsPanel';
 import { SegmentControls } from './ui/SegmentControls';
 import { ModelPanel } from './ui/ModelPanel';
 import { ImportPanel } from './ui/ImportPanel';
@@ -64,15 +66,9 @@ async function main(): Promise<void> {
   };
   const autosave = new Autosave(api, editor, banner);
   new SegmentsPanel(editor, banner, newSegmentation, (id) => autosave.delete(id));
-  // Export writes the active segmentation as it is now, edits included.
-  const exporter = new ExportControls(api, banner, async () => {
-    const active = editor.active;
-    const volumeId = viewer.volume?.info.volumeId;
-    if (!active || !volumeId) return null;
-    const labelmapId = `edit-${active.id}`;
-    await api.putLabelmap(labelmapId, volumeId, editor.labels(active.id).slice());
-    return labelmapId;
-  });
+  // Export and PACS send the active segmentation as it is now, edits included.
+  const exportPanel = new ExportPanel(api, banner, editor, viewer);
+  const exporter = new ExportControls(api, banner, () => exportPanel.prepare());
   const segment = new SegmentControls(api, banner, async (labelmap: LabelmapInfo) => {
     exporter.setLabelmap(null);
     const labels = new Uint8Array(
@@ -209,6 +205,15 @@ async function main(): Promise<void> {
       if (chosen.seriesId !== document.body.dataset.seriesId) reopen(chosen.seriesId);
     },
     () => reopen(null),
+  );
+  // a series retrieved from a PACS is listed at once
+  new PacsPanel(
+    api,
+    banner,
+    () => exportPanel.prepare(),
+    () => {
+      browser.refresh().catch((error: unknown) => banner.show('Series list', error));
+    },
   );
   new ImportPanel(byTestId('import-panel'), api, banner, () => {
     browser.refresh().catch((error: unknown) => banner.show('Series list', error));

@@ -20,6 +20,7 @@ const errorCodes: readonly ApiErrorCode[] = [
   'cancelled',
   'io_error',
   'invalid_input',
+  'exists',
   'internal',
 ];
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { volumeGeometrySchema, voxelTypeSchema } from './geometry';
 import { libraryCommandSchemas, seriesLibraryFields } from './libraryCommands';
+import { exportCommandSchemas } from './exportCommands';
+import { pacsCommandSchemas } from './pacsCommands';
 import { segmentationCommandSchemas } from './segmentationCommands';
 import { trainingCommandSchemas } from './trainingCommands';
 
@@ -84,6 +86,8 @@ export const commandSchemas = {
   },
   ...segmentationCommandSchemas,
   ...libraryCommandSchemas,
+  ...exportCommandSchemas,
+  ...pacsCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;

@@ -6,6 +6,8 @@ export type ApiErrorCode =
   | 'cancelled'
   | 'io_error'
   | 'invalid_input'
+  /** the target of a write exists and overwriting was not asked for */
+  | 'exists'
   | 'internal';
 
 export interface ApiErrorPayload {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { labelmapInfoSchema, modelSummarySchema } from './commands';
 import { libraryEventSchemas } from './libraryCommands';
+import { pacsRetrievedEventSchema } from './pacsCommands';
 import { epochRecordSchema } from './trainingCommands';
 
 const jobId = z.string().min(1);
@@ -55,6 +56,7 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   trainingEpochEventSchema,
   trainingDoneEventSchema,
   ...libraryEventSchemas,
+  pacsRetrievedEventSchema,
 ]);
 export type ApiEvent = z.infer<typeof apiEventSchema>;
 export type ApiEventType = ApiEvent['type'];

@@ -7,3 +7,5 @@ export * from './segmentationCommands';
 export type * from './WorkstationApi';
 export * from './trainingCommands';
 export * from './libraryCommands';
+export * from './exportCommands';
+export * from './pacsCommands';

@@ -10,6 +10,7 @@ import { TOKEN_COOKIE, isAuthorised, isLocalRequest, newToken } from './auth';
 import { UploadError, UploadReceiver } from './libraryRoutes';
 import type { UploadLimits } from './libraryRoutes';
 import { securityHeaders } from './securityHeaders';
+import { handleSegmentationUpload } from './segmentationUpload';
 import { readStatic } from './staticFiles';
 
 export interface HostOptions {
@@ -111,6 +112,16 @@ export async function startHost(options: HostOptions): Promise<Host> {
       response.writeHead(204, { ...headers, 'Cache-Control': 'no-store' });
       return response.end();
     }
+    if (
+      await handleSegmentationUpload(
+        request,
+        response,
+        url,
+        workstation.segmentationUploads,
+        headers,
+      )
+    )
+      return;
     if (request.method === 'PUT') {
       const target = url.pathname.match(/^\/voxels\/labelmap\/([\w-]{1,200})$/);
       if (!target) return refuse(response, 405, 'method not allowed');

@@ -13,7 +13,9 @@ export const pacsServerSchema = z
     url: z
       .string()
       .url()
-      .refine((u) => /^https?:\/\//i.test(u), 'http or https'),
+      .refine((u) => /^https?:\/\//i.test(u), 'http or https')
+      // A password in the URL would be stored in the plain settings and shown to the UI.
+      .refine((u) => !/^https?:\/\/[^/?#]*@/i.test(u), 'no user name or password in the URL'),
     auth: z.enum(['none', 'basic', 'bearer']),
     username: z.string().min(1).optional(),
     timeoutMs: z.number().int().min(1000).max(600_000).optional(),

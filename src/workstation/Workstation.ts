@@ -24,6 +24,9 @@ import { SegmentationStore } from './segmentations/SegmentationStore';
 import { segmentationHandlers } from './segmentations/segmentationHandlers';
 import { LibraryService } from './library/LibraryService';
 import { libraryHandlers } from './library/libraryHandlers';
+import type { SecretStore } from '../pacs/SecretStore';
+import { Uploads } from './export/uploads';
+import { exchangeHandlers } from './pacs/exchangeHandlers';
 
 export interface WorkstationOptions {
   engine: Engine;
@@ -34,6 +37,8 @@ export interface WorkstationOptions {
   version: string;
   /** the user's data: the case library (library/), trained models (models/), checkpoints */
   dataDir: string;
+  /** where PACS passwords and tokens are kept (Electron: safeStorage); default a 0600 file */
+  secretStore?: SecretStore;
 }
 
 interface Labelmap {
@@ -166,12 +171,24 @@ export class Workstation {
 
   private store: SegmentationStore | null = null;
 
+  /** files the browser host received for importSegmentation */
+  readonly segmentationUploads = new Uploads();
+
   readonly handlers: Handlers = {
     ...segmentationHandlers(this, () => {
       this.store ??= new SegmentationStore(this.options.dataDir);
       return this.store;
     }),
     ...libraryHandlers(() => this.library),
+    ...exchangeHandlers(this, () => ({
+      dataDir: this.options.dataDir,
+      seriesFolders: this.options.seriesFolders,
+      softwareVersion: this.options.version,
+      secretStore: this.options.secretStore,
+      uploads: this.segmentationUploads,
+      emit: (event) => this.emit(event),
+      track: (jobId, job) => this.track(jobId, job, 'retrieve'),
+    })),
     listSeries: async (): Promise<SeriesSummary[]> => this.library.list(),
 
     openSeries: async ({ seriesId }): Promise<VolumeInfo> => {

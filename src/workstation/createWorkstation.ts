@@ -1,5 +1,6 @@
 import { dataFolder } from '../library/dataFolder';
 import { Engine } from '../engine/Engine';
+import type { SecretStore } from '../pacs/SecretStore';
 import { Workstation } from './Workstation';
 
 export interface CreateWorkstationOptions {
@@ -12,6 +13,8 @@ export interface CreateWorkstationOptions {
   exportDirectory?: string;
   /** the user's data folder (trained models, checkpoints); default: the app's, as Electron's userData */
   dataDir?: string;
+  /** where PACS credentials are kept (Electron: safeStorage); default a 0600 file */
+  secretStore?: SecretStore;
 }
 
 /** Starts the engine worker and opens the workstation services on it. */

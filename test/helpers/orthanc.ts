@@ -1,32 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { PLUGIN } from './orthancAvailable';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const PLUGIN = '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
 const INSIDE = 'ACSWS_LOOPBACK_NETNS';
-
-/**
- * Why PACS tests against a real Orthanc cannot run here, or undefined when they can. Orthanc
- * listens on every interface and cannot be told otherwise, so it only ever runs inside a
- * private network namespace holding nothing but loopback (unshare, which needs root or user
- * namespaces).
- */
-export function orthancUnavailable(): string | undefined {
-  if (!existsSync('/usr/sbin/Orthanc')) return 'Orthanc is not installed (Debian package orthanc)';
-  if (!existsSync(PLUGIN))
-    return 'the DICOMweb plugin is not installed (Debian package orthanc-dicomweb)';
-  const probe = spawnSync(
-    'unshare',
-    ['--net', '--pid', '--fork', '--kill-child', 'sh', '-c', 'ip link set lo up'],
-    { encoding: 'utf8' },
-  );
-  if (probe.error || probe.status !== 0) {
-    return `no private network namespace (unshare: ${probe.error?.message ?? probe.stderr.trim()})`;
-  }
-  return undefined;
-}
 
 /**
  * Runs a node:test file inside a new network and PID namespace with only loopback up: nothing it
@@ -158,3 +137,5 @@ export async function uploadToOrthanc(orthanc: Orthanc, files: Uint8Array[]): Pr
       throw new Error(`Orthanc refused an upload: ${response.status} ${await response.text()}`);
   }
 }
+
+export { orthancUnavailable } from './orthancAvailable';

@@ -22,7 +22,8 @@ const PATIENT_STUDY: [string, string][] = [
   ['StudyDescription', 'x00081030'],
 ];
 
-async function listFiles(dir: string): Promise<string[]> {
+/** Every file under `dir`, recursively. */
+export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const nested = await Promise.all(
     entries.map((e) =>
@@ -45,7 +46,7 @@ function parseHeader(bytes: Uint8Array): DataSet | undefined {
 }
 
 /** The header of a file without reading its pixels; undefined for a file that is not DICOM. */
-async function headerOf(path: string): Promise<DataSet | undefined> {
+export async function headerOf(path: string): Promise<DataSet | undefined> {
   const handle = await open(path, 'r');
   let head: Uint8Array;
   let size: number;

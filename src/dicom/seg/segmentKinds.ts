@@ -36,6 +36,10 @@ export const SEGMENT_KINDS = {
     type: { value: '52988006', scheme: 'SCT', meaning: 'Lesion' },
   },
   tissue: { category: tissue, type: tissue },
+  structure: {
+    category: anatomicalStructure,
+    type: { value: '91723000', scheme: 'SCT', meaning: 'Anatomical structure' },
+  },
   fat: { category: tissue, type: { value: '256674009', scheme: 'SCT', meaning: 'Fat' } },
   bone: {
     category: anatomicalStructure,
@@ -51,4 +55,12 @@ export type SegmentKind = keyof typeof SEGMENT_KINDS;
 
 export function isSegmentKind(name: string): name is SegmentKind {
   return Object.hasOwn(SEGMENT_KINDS, name);
+}
+
+/** The kind whose codes these are, when a SEG from elsewhere used one of the short list's. */
+export function kindOfCodes(category: CodedConcept, type: CodedConcept): SegmentKind | undefined {
+  const same = (a: CodedConcept, b: CodedConcept) => a.value === b.value && a.scheme === b.scheme;
+  return (Object.keys(SEGMENT_KINDS) as SegmentKind[]).find(
+    (kind) => same(SEGMENT_KINDS[kind].category, category) && same(SEGMENT_KINDS[kind].type, type),
+  );
 }

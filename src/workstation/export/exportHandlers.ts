@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, resolve } from 'node:path';
+import type { CommandParams, CommandResult, LabelmapInfo } from '../../api/commands';
+import { ApiError } from '../../api/errors';
+import type { ImportedSegment, exportCommandSchemas } from '../../api/exportCommands';
+import { decodeSeg } from '../../dicom/seg/decodeSeg';
+import { GridMismatchError } from '../../dicom/seg/GridMismatchError';
+import { readSourceSeries } from '../../dicom/seg/readSourceSeries';
+import { SEGMENT_KINDS, kindOfCodes } from '../../dicom/seg/segmentKinds';
+import type { SegmentKind } from '../../dicom/seg/segmentKinds';
+import { exportDicomSeg } from '../../export/exportDicomSeg';
+import { exportNiftiLabelmap } from '../../export/exportNiftiLabelmap';
+import { readLabelTableBeside } from '../../export/labelTable';
+import { placeLabelmap } from '../../export/placeLabelmap';
+import { parseNifti } from '../../nifti/readNifti';
+import { FileExistsError } from '../../volume/atomicWrite';
+import type { Volume } from '../../volume/Volume';
+import type { DicomSourceLookup } from './dicomSource';
+import { segmentDefinitions, segmentsWithVoxels } from './segmentDefinitions';
+import type { Uploads } from './uploads';
+
+type Name = keyof typeof exportCommandSchemas;
+type Handlers = { [C in Name]: (params: CommandParams<C>) => Promise<CommandResult<C>> };
+
+/** What the export handlers need of the workstation. */
+export interface ExportHost {
+  volume(volumeId: string): Volume;
+  seriesOfVolume(volumeId: string): string;
+  labelmapEntry(labelmapId: string): { info: LabelmapInfo; labels: Uint8Array };
+  addLabelmap(info: LabelmapInfo, labels: Uint8Array): void;
+}
+
+export interface ExportContext {
+  dicomSource: DicomSourceLookup;
+  uploads: Uploads;
+  softwareVersion: string;
+}
+
+/** Colours for labels a file gives no colour for (a NIfTI without a label table). */
+const PALETTE: [number, number, number][] = [
+  [230, 60, 60],
+  [60, 180, 75],
+  [70, 130, 240],
+  [255, 200, 40],
+  [240, 50, 230],
+  [70, 220, 220],
+  [245, 130, 48],
+  [145, 30, 180],
+];
+
+export function userPath(path: string): string {
+  return resolve(path.replace(/^~(?=$|[/\\])/, homedir()));
+}
+
+/** A write failure as the user should read it: an existing target is `exists`, naming it. */
+export function writeError(error: unknown, target: string): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof FileExistsError) return new ApiError('exists', error.message);
+  const message = error instanceof Error ? error.message : String(error);
+  return new ApiError('io_error', `could not write ${target}: ${message}`);
+}
+
+/**
+ * The DICOM source of the series an open volume shows, which a SEG must reference; a series
+ * kept only as a volume cannot get one, and the error says so.
+ */
+export async function sourceOfVolume(
+  host: ExportHost,
+  lookup: DicomSourceLookup,
+  volumeId: string,
+) {
+  const seriesId = host.seriesOfVolume(volumeId);
+  const source = await lookup(seriesId);
+  if (!source) {
+    throw new ApiError(
+      'invalid_input',
+      `a DICOM SEG references the DICOM images it was drawn on, and series ${seriesId} has none kept (was it imported from NIfTI?): export NIfTI instead`,
+    );
+  }
+  return { ...source, geometry: host.volume(volumeId).geometry };
+}
+
+function isDicom(bytes: Uint8Array): boolean {
+  return (
+    bytes.length > 132 &&
+    bytes[128] === 0x44 &&
+    bytes[129] === 0x49 &&
+    bytes[130] === 0x43 &&
+    bytes[131] === 0x4d
+  );
+}
+
+function asUint8(labels: Uint8Array | Uint16Array, what: string): Uint8Array {
+  if (labels instanceof Uint8Array) return labels;
+  for (const v of labels) {
+    if (v > 255)
+      throw new ApiError(
+        'invalid_input',
+        `${what} has label ${v}: at most 255 labels can be edited`,
+      );
+  }
+  return Uint8Array.from(labels);
+}
+
+/** The segmentation export and import commands. */
+export function exportHandlers(host: ExportHost, context: ExportContext): Handlers {
+  const decodeFile = async (
+    bytes: Uint8Array,
+    what: string,
+    volumeId: string,
+    path: string | undefined,
+  ): Promise<{
+    labels: Uint8Array;
+    format: 'nifti' | 'dicom-seg';
+    segments: ImportedSegment[];
+  }> => {
+    const geometry = host.volume(volumeId).geometry;
+    if (isDicom(bytes)) {
+      const source = await context.dicomSource(host.seriesOfVolume(volumeId));
+      const frameOfReference = source
+        ? (await readSourceSeries(source.dir, source.seriesInstanceUid, geometry))
+            .frameOfReferenceUid
+        : undefined;
+      const decoded = decodeSeg(bytes, geometry, frameOfReference);
+      return {
+        labels: asUint8(decoded.labelmap, what),
+        format: 'dicom-seg',
+        segments: decoded.segments.map((s) => {
+          const kind = kindOfCodes(s.category, s.type);
+          return { index: s.labelValue, label: s.label, color: s.color, ...(kind ? { kind } : {}) };
+        }),
+      };
+    }
+    const labels = asUint8(placeLabelmap(parseNifti(bytes, what), geometry, what), what);
+    const table = path ? await readLabelTableBeside(path) : undefined;
+    const present = [...new Set(labels)].filter((v) => v !== 0).sort((a, b) => a - b);
+    const segments: ImportedSegment[] = table
+      ? table.map((s) => ({ index: s.labelValue, label: s.label, color: s.color, kind: s.kind }))
+      : present.map((value, n) => ({
+          index: value,
+          label: `Label ${value}`,
+          color: PALETTE[n % PALETTE.length],
+        }));
+    return { labels, format: 'nifti', segments };
+  };
+
+  return {
+    listSegmentKinds: async () =>
+      (Object.keys(SEGMENT_KINDS) as SegmentKind[]).map((kind) => ({
+        kind,
+        category: { ...SEGMENT_KINDS[kind].category },
+        type: { ...SEGMENT_KINDS[kind].type },
+      })),
+
+    exportSegmentation: async ({ labelmapId, format, path, overwrite, name, segments }) => {
+      const entry = host.labelmapEntry(labelmapId);
+      const { volumeId } = entry.info;
+      const target = userPath(path);
+      const definitions = segmentDefinitions(segments, entry.labels);
+      if (format === 'nifti') {
+        if (!/\.nii(\.gz)?$/i.test(target)) {
+          throw new ApiError('bad_request', `${target}: a NIfTI file name ends in .nii or .nii.gz`);
+        }
+        try {
+          const paths = await exportNiftiLabelmap(
+            target,
+            host.volume(volumeId).geometry,
+            entry.labels,
+            definitions,
+            { overwrite: overwrite ?? false, description: name },
+          );
+          let bytes = 0;
+          for (const written of paths) bytes += (await readFile(written)).byteLength;
+          return { paths, bytes };
+        } catch (error) {
+          throw writeError(error, target);
+        }
+      }
+      const series = await sourceOfVolume(host, context.dicomSource, volumeId);
+      try {
+        const written = await exportDicomSeg(
+          target,
+          series,
+          entry.labels,
+          segmentsWithVoxels(definitions, entry.labels),
+          {
+            seriesDescription: name,
+            contentLabel: 'SEGMENTATION',
+            softwareVersion: context.softwareVersion,
+            overwrite: overwrite ?? false,
+          },
+        );
+        return { paths: [written.path], bytes: written.bytes };
+      } catch (error) {
+        throw writeError(error, target);
+      }
+    },
+
+    importSegmentation: async ({ volumeId, path, uploadId }) => {
+      host.volume(volumeId);
+      const file = uploadId ? await context.uploads.path(uploadId) : userPath(path ?? '');
+      const what = uploadId ? 'the uploaded file' : file;
+      let bytes: Uint8Array;
+      try {
+        bytes = await readFile(file);
+      } catch (error) {
+        throw new ApiError('io_error', `cannot read ${file}: ${(error as Error).message}`);
+      }
+      try {
+        const decoded = await decodeFile(bytes, what, volumeId, uploadId ? undefined : file);
+        const labelmapId = `import-${randomUUID()}`;
+        const classes = ['background'];
+        for (const s of decoded.segments) classes[s.index] = s.label;
+        const counts = new Array<number>(classes.length).fill(0);
+        for (const v of decoded.labels) if (v < counts.length) counts[v]++;
+        host.addLabelmap(
+          { labelmapId, volumeId, classes: Array.from(classes, (c) => c ?? ''), counts },
+          decoded.labels,
+        );
+        return {
+          labelmapId,
+          format: decoded.format,
+          name: uploadId
+            ? 'Imported segmentation'
+            : basename(file).replace(/\.(nii(\.gz)?|dcm)$/i, ''),
+          segments: decoded.segments,
+        };
+      } catch (error) {
+        if (error instanceof ApiError) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof GridMismatchError) throw new ApiError('invalid_input', message);
+        throw new ApiError(
+          'invalid_input',
+          message.startsWith(what) ? message : `${what}: ${message}`,
+        );
+      } finally {
+        if (uploadId) await context.uploads.remove(uploadId);
+      }
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import type { CommandParams, CommandResult } from '../../api/commands';
+import type { ApiEvent } from '../../api/events';
+import { exportCommandSchemas } from '../../api/exportCommands';
+import { pacsCommandSchemas } from '../../api/pacsCommands';
+import type { EngineJob } from '../../engine/Engine';
+import type { SecretStore } from '../../pacs/SecretStore';
+import type { ExportHost } from '../export/exportHandlers';
+import { exportHandlers } from '../export/exportHandlers';
+import { sourceInFolders } from '../export/folderSources';
+import type { Uploads } from '../export/uploads';
+import { pacsHandlers } from './pacsHandlers';
+import { RetrievedSeries } from './RetrievedSeries';
+
+export interface ExchangeOptions {
+  dataDir: string;
+  /** the DICOM folders the workstation was started on: SEG sources of their series */
+  seriesFolders: string[];
+  softwareVersion: string;
+  secretStore?: SecretStore;
+  uploads: Uploads;
+  emit(event: ApiEvent): void;
+  track(jobId: string, job: EngineJob<unknown>): void;
+}
+
+type Name = keyof typeof exportCommandSchemas | keyof typeof pacsCommandSchemas;
+type Handlers = { [C in Name]: (params: CommandParams<C>) => Promise<CommandResult<C>> };
+
+function build(host: ExportHost, options: ExchangeOptions): Handlers {
+  const retrieved = new RetrievedSeries(join(options.dataDir, 'pacs', 'series'));
+  const dicomSource = async (seriesId: string) =>
+    (await retrieved.sourceOf(seriesId)) ??
+    (await sourceInFolders(options.seriesFolders, seriesId));
+  return {
+    ...exportHandlers(host, {
+      dicomSource,
+      uploads: options.uploads,
+      softwareVersion: options.softwareVersion,
+    }),
+    ...pacsHandlers(host, { ...options, dicomSource, retrieved }),
+  };
+}
+
+/**
+ * The export/import and PACS commands, sharing one lookup of series' DICOM files. Built on the
+ * first call: the workstation's options are not set yet where its handler table is made.
+ */
+export function exchangeHandlers(host: ExportHost, optionsOf: () => ExchangeOptions): Handlers {
+  let built: Handlers | null = null;
+  const names = [
+    ...Object.keys(exportCommandSchemas),
+    ...Object.keys(pacsCommandSchemas),
+  ] as Name[];
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      (params: unknown) => {
+        built ??= build(host, optionsOf());
+        return (built[name] as (p: unknown) => Promise<unknown>)(params);
+      },
+    ]),
+  ) as Handlers;
+}
