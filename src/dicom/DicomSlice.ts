@@ -35,6 +35,10 @@ export interface DicomSlice {
   seriesInstanceUid: string;
   sopInstanceUid: string;
   sopClassUid: string;
+  /** Frame of Reference UID (0020,0052), '' when absent: a SEG of the series must share it */
+  frameOfReferenceUid: string;
+  /** patient and study attributes as a derived object (SEG) copies them, decoded to text */
+  patientStudy: Record<string, string>;
   patientName: string;
   patientId: string;
   studyDate: string;

@@ -237,7 +237,7 @@ async function fill(
 export async function buildVolume(
   input: DicomSlice[],
   options: BuildOptions = {},
-): Promise<{ volume: Volume; warnings: SeriesWarning[] }> {
+): Promise<{ volume: Volume; warnings: SeriesWarning[]; slices: DicomSlice[] }> {
   if (input.length === 0) throw new Error('a series needs at least one slice');
   const { slices, geometry, warnings } = sliceGeometry(input);
   const first = slices[0];
@@ -270,7 +270,8 @@ export async function buildVolume(
       if (error instanceof OutOfRange) return fill(slices, { Output: Float32Array }, options);
       throw error;
     });
-    return { volume: { geometry, voxels: asInt16IfItFits(voxels) }, warnings };
+    // the slices in volume order too: what a reference to slice k (a SEG's) must name
+    return { volume: { geometry, voxels: asInt16IfItFits(voxels) }, warnings, slices };
   } finally {
     releaseFrameCache();
   }

@@ -4,6 +4,7 @@ import { inflateSync } from 'fflate';
 import { DicomReadError } from './DicomReadError';
 import type { DicomSlice, PixelFormat } from './DicomSlice';
 import type { FileSource } from './FileSource';
+import { patientStudyOf } from './seg/patientStudy';
 import { nonImageClass } from './sopClasses';
 import {
   EXPLICIT_LITTLE_ENDIAN,
@@ -217,6 +218,8 @@ export function sliceHeaders(dataSet: DataSet, source: FileSource): DicomSlice[]
     seriesInstanceUid: dataSet.string('x0020000e') ?? '',
     sopInstanceUid: dataSet.string('x00080018') ?? '',
     sopClassUid,
+    frameOfReferenceUid: dataSet.string('x00200052') ?? '',
+    patientStudy: patientStudyOf(dataSet),
     patientName: dataSet.string('x00100010') ?? '',
     patientId: dataSet.string('x00100020') ?? '',
     studyDate: dataSet.string('x00080020') ?? '',

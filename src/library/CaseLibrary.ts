@@ -17,6 +17,8 @@ import type { Volume, VoxelArray, VoxelType } from '../volume/Volume';
 import { writeFileAtomic } from './atomicWrite';
 import { seriesRecordSchema } from './seriesRecord';
 import type { SeriesRecord } from './seriesRecord';
+import { seriesSourceSchema } from './seriesSource';
+import type { SeriesSource } from './seriesSource';
 import { thumbnail } from './thumbnail';
 
 const ARRAYS: Record<VoxelType, new (buffer: ArrayBuffer) => VoxelArray> = {
@@ -28,6 +30,12 @@ const ARRAYS: Record<VoxelType, new (buffer: ArrayBuffer) => VoxelArray> = {
   uint32: Uint32Array,
   float32: Float32Array,
 };
+
+const SOURCE = 'source.json';
+
+function sourceBytes(source: SeriesSource): Uint8Array {
+  return Buffer.from(JSON.stringify(seriesSourceSchema.parse(source)));
+}
 
 export type NewSeries = Omit<
   SeriesRecord,
@@ -43,7 +51,8 @@ export class LibraryError extends Error {
 
 /**
  * The local case library: each imported series stored once under `<root>/series/<key>/` as
- * volume.bin (raw little-endian voxels), meta.json and thumbnail.png. A series folder is built
+ * volume.bin (raw little-endian voxels), meta.json, thumbnail.png and, for a DICOM series,
+ * source.json (what a SEG must reference: see seriesSource.ts). A series folder is built
  * under a temporary name and renamed into place whole, so a crash never leaves half a case, and
  * a reader never sees one.
  */
@@ -98,7 +107,11 @@ export class CaseLibrary {
   }
 
   /** Stores a series; one already stored under the id is replaced only when `replace` is set. */
-  save(series: NewSeries, volume: Volume, options: { replace?: boolean } = {}): SeriesRecord {
+  save(
+    series: NewSeries,
+    volume: Volume,
+    options: { replace?: boolean; source?: SeriesSource } = {},
+  ): SeriesRecord {
     const target = this.folder(series.seriesId);
     if (existsSync(target) && !options.replace) {
       throw new LibraryError(`series ${series.seriesId} is already in the library`);
@@ -127,6 +140,7 @@ export class CaseLibrary {
     try {
       writeFileAtomic(join(building, 'volume.bin'), bytes);
       writeFileAtomic(join(building, 'thumbnail.png'), thumbnail(volume));
+      if (options.source) writeFileAtomic(join(building, SOURCE), sourceBytes(options.source));
       // meta.json last: a folder with it is complete.
       writeFileAtomic(join(building, 'meta.json'), Buffer.from(JSON.stringify(record, null, 1)));
       if (existsSync(target)) {
@@ -142,6 +156,30 @@ export class CaseLibrary {
       throw error;
     }
     return record;
+  }
+
+  /**
+   * What a SEG of the series must reference, or undefined where none was kept (a NIfTI series,
+   * a series stored before the library kept references).
+   */
+  source(seriesId: string): SeriesSource | undefined {
+    const path = join(this.folder(seriesId), SOURCE);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const parsed = seriesSourceSchema.safeParse(JSON.parse(text));
+    if (!parsed.success)
+      throw new LibraryError(`${path}: not a valid source record (${parsed.error.message})`);
+    return parsed.data;
+  }
+
+  /** Adds the source record to a series stored without one (imported by an older version). */
+  attachSource(seriesId: string, source: SeriesSource): void {
+    if (!this.has(seriesId)) throw new LibraryError(`series ${seriesId} is not in the library`);
+    writeFileAtomic(join(this.folder(seriesId), SOURCE), sourceBytes(source));
   }
 
   open(seriesId: string): { record: SeriesRecord; volume: Volume } {

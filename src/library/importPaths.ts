@@ -6,10 +6,16 @@ import { listInputs } from '../dicom/listInputs';
 import { describeSeries, loadSeries } from '../dicom/series';
 import { groupSeries } from '../dicom/groupSeries';
 import { scanFiles } from '../dicom/scanFiles';
+import type { DicomSlice } from '../dicom/DicomSlice';
+import { sliceGeometry } from '../dicom/sliceGeometry';
+import { sourceOfSlices } from '../dicom/seg/sourceOfSlices';
+import type { VolumeGeometry } from '../api/geometry';
 import { parseNifti } from '../nifti/readNifti';
 import { LibraryError } from './CaseLibrary';
 import type { CaseLibrary } from './CaseLibrary';
 import type { SeriesRecord } from './seriesRecord';
+import { seriesSourceOf } from './seriesSource';
+import type { SeriesSource } from './seriesSource';
 
 export interface ImportProgress {
   /** scan: reading headers, file by file; read: building a series, slice by slice; nifti */
@@ -54,6 +60,34 @@ export class ImportCancelled extends Error {
     super('import cancelled');
     this.name = 'ImportCancelled';
     this.stored = stored;
+  }
+}
+
+/** The references a SEG of the series needs, from its headers; `none` says why there are none. */
+function sourceRecord(slices: DicomSlice[], geometry: VolumeGeometry): SeriesSource {
+  try {
+    return seriesSourceOf(sourceOfSlices(slices, geometry));
+  } catch (error) {
+    return {
+      version: 1,
+      kind: 'none',
+      reason: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+/**
+ * A series stored before the library kept SEG references gets them from the headers just
+ * scanned (no pixel is read), when they line up with the stored grid.
+ */
+function attachMissingSource(library: CaseLibrary, record: SeriesRecord, slices: DicomSlice[]) {
+  if (record.source !== 'dicom' || library.source(record.seriesId)) return;
+  try {
+    const ordered = sliceGeometry(slices);
+    const same = ordered.geometry.dimensions.every((d, i) => d === record.geometry.dimensions[i]);
+    if (same) library.attachSource(record.seriesId, sourceRecord(ordered.slices, record.geometry));
+  } catch {
+    // the stored volume stays as it was; its SEG export keeps saying why it cannot be made
   }
 }
 
@@ -110,13 +144,15 @@ export async function importPaths(
   for (const group of groups) {
     checkCancel();
     if (library.has(group.id) && !options.replace) {
-      report.existing.push(library.record(group.id));
+      const record = library.record(group.id);
+      attachMissingSource(library, record, group.slices);
+      report.existing.push(record);
       continue;
     }
     const description = describeSeries(group);
     const label = `${description.seriesDescription || description.modality || group.id}`;
     try {
-      const { volume, warnings } = await loadSeries(group, {
+      const { volume, warnings, slices } = await loadSeries(group, {
         signal,
         onProgress: (done, total) =>
           onProgress?.({ phase: 'read', done, total, detail: label, series }),
@@ -138,7 +174,7 @@ export async function importPaths(
             warnings,
           },
           volume,
-          { replace: options.replace },
+          { replace: options.replace, source: sourceRecord(slices, volume.geometry) },
         ),
       );
     } catch (error) {

@@ -182,6 +182,7 @@ export class Workstation {
     ...libraryHandlers(() => this.library),
     ...exchangeHandlers(this, () => ({
       dataDir: this.options.dataDir,
+      library: this.library.library,
       seriesFolders: this.options.seriesFolders,
       softwareVersion: this.options.version,
       secretStore: this.options.secretStore,

@@ -5,22 +5,8 @@ import type { DataSet } from 'dicom-parser';
 import type { VolumeGeometry } from '../../api/geometry';
 import { dot, sub } from '../../volume/vec3';
 import type { Vec3 } from '../../volume/vec3';
-import { decodeText } from './decodeText';
+import { patientStudyOf } from './patientStudy';
 import type { SourceInstance, SourceSeries } from './SourceSeries';
-
-/** Patient and study attributes a derived object must carry unchanged (dcmjs keyword, tag). */
-const PATIENT_STUDY: [string, string][] = [
-  ['PatientName', 'x00100010'],
-  ['PatientID', 'x00100020'],
-  ['PatientBirthDate', 'x00100030'],
-  ['PatientSex', 'x00100040'],
-  ['StudyDate', 'x00080020'],
-  ['StudyTime', 'x00080030'],
-  ['StudyID', 'x00200010'],
-  ['AccessionNumber', 'x00080050'],
-  ['ReferringPhysicianName', 'x00080090'],
-  ['StudyDescription', 'x00081030'],
-];
 
 /** Every file under `dir`, recursively. */
 export async function listFiles(dir: string): Promise<string[]> {
@@ -108,9 +94,7 @@ export async function readSourceSeries(
     studyInstanceUid: header.string('x0020000d') ?? '',
     seriesInstanceUid,
     frameOfReferenceUid,
-    patientStudy: Object.fromEntries(
-      PATIENT_STUDY.map(([key, tag]) => [key, decodeText(header, tag)]),
-    ),
+    patientStudy: patientStudyOf(header),
     instances: instances as SourceInstance[],
   };
 }

@@ -1,8 +1,17 @@
+import type { VolumeGeometry } from '../../api/geometry';
+import type { SourceSeries } from '../../dicom/seg/SourceSeries';
+
 /** The DICOM files a series was read from: a SEG names their instances, frame by frame. */
 export interface DicomSource {
   dir: string;
   seriesInstanceUid: string;
 }
 
-/** Finds a series' DICOM files; undefined where only the volume was kept. */
-export type DicomSourceLookup = (seriesId: string) => Promise<DicomSource | undefined>;
+/**
+ * What a SEG drawn on a series references, on the grid it was opened on; undefined where
+ * nothing was kept. Throws an ApiError saying why where it is known a SEG cannot be made.
+ */
+export type DicomSourceLookup = (
+  seriesId: string,
+  geometry: VolumeGeometry,
+) => Promise<SourceSeries | undefined>;

@@ -7,10 +7,10 @@ import { ApiError } from '../../api/errors';
 import type { ImportedSegment, exportCommandSchemas } from '../../api/exportCommands';
 import { decodeSeg } from '../../dicom/seg/decodeSeg';
 import { GridMismatchError } from '../../dicom/seg/GridMismatchError';
-import { readSourceSeries } from '../../dicom/seg/readSourceSeries';
 import { SEGMENT_KINDS, kindOfCodes } from '../../dicom/seg/segmentKinds';
 import type { SegmentKind } from '../../dicom/seg/segmentKinds';
-import { exportDicomSeg } from '../../export/exportDicomSeg';
+import type { SourceSeries } from '../../dicom/seg/SourceSeries';
+import { writeSeg } from '../../dicom/seg/writeSeg';
 import { exportNiftiLabelmap } from '../../export/exportNiftiLabelmap';
 import { readLabelTableBeside } from '../../export/labelTable';
 import { placeLabelmap } from '../../export/placeLabelmap';
@@ -63,23 +63,23 @@ export function writeError(error: unknown, target: string): ApiError {
 }
 
 /**
- * The DICOM source of the series an open volume shows, which a SEG must reference; a series
- * kept only as a volume cannot get one, and the error says so.
+ * What a SEG of the series an open volume shows must reference; a series kept only as a volume
+ * cannot get one, and the error says so.
  */
 export async function sourceOfVolume(
   host: ExportHost,
   lookup: DicomSourceLookup,
   volumeId: string,
-) {
+): Promise<SourceSeries> {
   const seriesId = host.seriesOfVolume(volumeId);
-  const source = await lookup(seriesId);
+  const source = await lookup(seriesId, host.volume(volumeId).geometry);
   if (!source) {
     throw new ApiError(
       'invalid_input',
-      `a DICOM SEG references the DICOM images it was drawn on, and series ${seriesId} has none kept (was it imported from NIfTI?): export NIfTI instead`,
+      `a DICOM SEG references the DICOM images it was drawn on, and series ${seriesId} has none kept (imported from NIfTI, or by a version that did not keep them: import its DICOM files again): export NIfTI instead`,
     );
   }
-  return { ...source, geometry: host.volume(volumeId).geometry };
+  return source;
 }
 
 function isDicom(bytes: Uint8Array): boolean {
@@ -118,12 +118,11 @@ export function exportHandlers(host: ExportHost, context: ExportContext): Handle
   }> => {
     const geometry = host.volume(volumeId).geometry;
     if (isDicom(bytes)) {
-      const source = await context.dicomSource(host.seriesOfVolume(volumeId));
-      const frameOfReference = source
-        ? (await readSourceSeries(source.dir, source.seriesInstanceUid, geometry))
-            .frameOfReferenceUid
-        : undefined;
-      const decoded = decodeSeg(bytes, geometry, frameOfReference);
+      const source = await context
+        .dicomSource(host.seriesOfVolume(volumeId), geometry)
+        // a series no SEG can reference still takes one on its grid, unchecked for its frame
+        .catch(() => undefined);
+      const decoded = decodeSeg(bytes, geometry, source?.frameOfReferenceUid);
       return {
         labels: asUint8(decoded.labelmap, what),
         format: 'dicom-seg',
@@ -178,11 +177,11 @@ export function exportHandlers(host: ExportHost, context: ExportContext): Handle
           throw writeError(error, target);
         }
       }
-      const series = await sourceOfVolume(host, context.dicomSource, volumeId);
+      const source = await sourceOfVolume(host, context.dicomSource, volumeId);
       try {
-        const written = await exportDicomSeg(
+        const bytes = await writeSeg(
           target,
-          series,
+          source,
           entry.labels,
           segmentsWithVoxels(definitions, entry.labels),
           {
@@ -192,7 +191,7 @@ export function exportHandlers(host: ExportHost, context: ExportContext): Handle
             overwrite: overwrite ?? false,
           },
         );
-        return { paths: [written.path], bytes: written.bytes };
+        return { paths: [target], bytes };
       } catch (error) {
         throw writeError(error, target);
       }

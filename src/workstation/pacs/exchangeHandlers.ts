@@ -2,18 +2,24 @@ import { join } from 'node:path';
 import type { CommandParams, CommandResult } from '../../api/commands';
 import type { ApiEvent } from '../../api/events';
 import { exportCommandSchemas } from '../../api/exportCommands';
+import type { VolumeGeometry } from '../../api/geometry';
+import { readSourceSeries } from '../../dicom/seg/readSourceSeries';
+import type { CaseLibrary } from '../../library/CaseLibrary';
 import { pacsCommandSchemas } from '../../api/pacsCommands';
 import type { EngineJob } from '../../engine/Engine';
 import type { SecretStore } from '../../pacs/SecretStore';
 import type { ExportHost } from '../export/exportHandlers';
 import { exportHandlers } from '../export/exportHandlers';
 import { sourceInFolders } from '../export/folderSources';
+import { sourceInLibrary } from '../export/librarySource';
 import type { Uploads } from '../export/uploads';
 import { pacsHandlers } from './pacsHandlers';
 import { RetrievedSeries } from './RetrievedSeries';
 
 export interface ExchangeOptions {
   dataDir: string;
+  /** the case library: the SEG references it kept at import come first */
+  library?: CaseLibrary;
   /** the DICOM folders the workstation was started on: SEG sources of their series */
   seriesFolders: string[];
   softwareVersion: string;
@@ -28,9 +34,16 @@ type Handlers = { [C in Name]: (params: CommandParams<C>) => Promise<CommandResu
 
 function build(host: ExportHost, options: ExchangeOptions): Handlers {
   const retrieved = new RetrievedSeries(join(options.dataDir, 'pacs', 'series'));
-  const dicomSource = async (seriesId: string) =>
-    (await retrieved.sourceOf(seriesId)) ??
-    (await sourceInFolders(options.seriesFolders, seriesId));
+  // What the library kept at import first: it needs no file. Then the files a PACS retrieve
+  // kept and the start folders, for series stored before the library kept references.
+  const dicomSource = async (seriesId: string, geometry: VolumeGeometry) => {
+    const kept = options.library && sourceInLibrary(options.library, seriesId, geometry);
+    if (kept) return kept;
+    const files =
+      (await retrieved.sourceOf(seriesId)) ??
+      (await sourceInFolders(options.seriesFolders, seriesId));
+    return files && readSourceSeries(files.dir, files.seriesInstanceUid, geometry);
+  };
   return {
     ...exportHandlers(host, {
       dicomSource,

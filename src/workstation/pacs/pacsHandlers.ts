@@ -8,7 +8,7 @@ import type { ApiEvent } from '../../api/events';
 import type { PacsServerInfo, pacsCommandSchemas } from '../../api/pacsCommands';
 import { CancelledError } from '../../engine/inference/CancelledError';
 import type { EngineJob } from '../../engine/Engine';
-import { segForSeries } from '../../export/exportDicomSeg';
+import { encodeSeg } from '../../dicom/seg/encodeSeg';
 import { CaseLibrary } from '../../library/CaseLibrary';
 import { importPaths } from '../../library/importPaths';
 import type { DicomWebClient, StudyQuery } from '../../pacs/DicomWebClient';
@@ -232,8 +232,8 @@ export function pacsHandlers(host: ExportHost, context: PacsContext): Handlers {
         segmentDefinitions(segments, entry.labels),
         entry.labels,
       );
-      const series = await sourceOfVolume(host, context.dicomSource, entry.info.volumeId);
-      const bytes = await segForSeries(series, entry.labels, definitions, {
+      const source = await sourceOfVolume(host, context.dicomSource, entry.info.volumeId);
+      const bytes = encodeSeg(source, entry.labels, definitions, {
         seriesDescription: name,
         contentLabel: 'SEGMENTATION',
         softwareVersion: context.softwareVersion,
