@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import dicomParser from 'dicom-parser';
+import { dciodvfy } from '../test/helpers/dicom3tools';
 import { brainVoxels, ORIENTATIONS, writeSeries } from '../test/helpers/dicomSeries';
 import { hostEnv } from './support/env';
 import { callFromPage } from './support/pageSocket';
@@ -172,6 +174,34 @@ test('a click opens the imported series in the three views', async () => {
   }
   expect(meanDifference(await axial(), sampleAxial)).toBeGreaterThan(5);
   await shoot('import-opened');
+});
+
+test('a segmentation of the uploaded series exports as a DICOM SEG naming its images', async () => {
+  // the browser uploaded copies, deleted after the import: the SEG comes from the library alone
+  rmSync(join(work, 'picked'), { recursive: true, force: true });
+  const axialView = page.getByTestId('viewport-axial');
+  await page.getByTestId('tool-brush').click();
+  await page.getByTestId('brush-size').fill('8');
+  const b = await axialView.boundingBox();
+  if (!b) throw new Error('no axial view');
+  await page.mouse.move(b.x + b.width * 0.4, b.y + b.height * 0.45);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width * 0.6, b.y + b.height * 0.55, { steps: 8 });
+  await page.mouse.up();
+  await expect
+    .poll(async () => Number(await page.locator('body').getAttribute('data-segment-voxels')))
+    .toBeGreaterThan(20);
+  const path = join(work, 'picked.seg.dcm');
+  await page.getByTestId('export-format').selectOption('dicom-seg');
+  await page.getByTestId('export-path').fill(path);
+  await page.getByTestId('export').click();
+  await expect(page.getByTestId('export-result')).toContainText(`Wrote ${path}`);
+  expect(dciodvfy(path).errors).toEqual([]);
+  const header = dicomParser.parseDicom(readFileSync(path), { untilTag: 'x7fe00010' });
+  const referenced = header.elements.x00081115?.items?.[0]?.dataSet;
+  expect(referenced?.string('x0020000e')).toBe(pickedId);
+  expect(referenced?.elements.x0008114a?.items?.length).toBe(60);
+  await shoot('import-exported-seg');
 });
 
 test('after a reload the imported series are still listed and the last opened reopens', async () => {
