@@ -6,7 +6,7 @@ import type { SourceSeries } from '../dicom/seg/SourceSeries';
  * What the library keeps beside a DICOM series' volume (source.json) so that a SEG drawn on it
  * can reference its images after the files are gone (uploads are deleted once imported): the
  * SourceSeries less the grid, which meta.json holds. `none` says why a SEG cannot reference the
- * series (an enhanced multi-frame source, no frame of reference), so the export error can.
+ * series (no frame of reference), so the export error can.
  */
 export const seriesSourceSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -17,7 +17,14 @@ export const seriesSourceSchema = z.discriminatedUnion('kind', [
     frameOfReferenceUid: z.string().min(1),
     patientStudy: z.record(z.string(), z.string()),
     /** the instance of each slice, in the volume's slice order */
-    instances: z.array(z.object({ sopClassUid: z.string(), sopInstanceUid: z.string().min(1) })),
+    instances: z.array(
+      z.object({
+        sopClassUid: z.string(),
+        sopInstanceUid: z.string().min(1),
+        /** the frame, from 1, of an enhanced multi-frame instance */
+        frameNumber: z.number().int().positive().optional(),
+      }),
+    ),
   }),
   z.object({ version: z.literal(1), kind: z.literal('none'), reason: z.string() }),
 ]);

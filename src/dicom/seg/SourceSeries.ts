@@ -3,6 +3,8 @@ import type { VolumeGeometry } from '../../api/geometry';
 export interface SourceInstance {
   sopClassUid: string;
   sopInstanceUid: string;
+  /** the frame (from 1) of a multi-frame instance that is this slice; absent for single-frame */
+  frameNumber?: number;
 }
 
 /** What a SEG needs from the series it segments: the grid, the references and who it belongs to. */

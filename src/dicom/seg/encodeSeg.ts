@@ -97,6 +97,17 @@ function checkSegments(segments: SegmentDefinition[]): void {
   }
 }
 
+/** Each instance of the source once, though a multi-frame one holds many of its slices. */
+function referencedInstances(source: SourceSeries) {
+  const seen = new Set<string>();
+  return source.instances
+    .filter((i) => !seen.has(i.sopInstanceUid) && seen.add(i.sopInstanceUid))
+    .map((i) => ({
+      ReferencedSOPClassUID: i.sopClassUid,
+      ReferencedSOPInstanceUID: i.sopInstanceUid,
+    }));
+}
+
 /**
  * Encodes a labelmap on the grid of `source` as a binary DICOM Segmentation.
  *
@@ -138,6 +149,8 @@ export function encodeSeg(
             {
               ReferencedSOPClassUID: instance.sopClassUid,
               ReferencedSOPInstanceUID: instance.sopInstanceUid,
+              // a slice that is a frame of an enhanced multi-frame image is named by its number
+              ...(instance.frameNumber ? { ReferencedFrameNumber: [instance.frameNumber] } : {}),
               PurposeOfReferenceCodeSequence: [
                 code({
                   value: '121322',
@@ -246,10 +259,7 @@ export function encodeSeg(
     ReferencedSeriesSequence: [
       {
         SeriesInstanceUID: source.seriesInstanceUid,
-        ReferencedInstanceSequence: source.instances.map((i) => ({
-          ReferencedSOPClassUID: i.sopClassUid,
-          ReferencedSOPInstanceUID: i.sopInstanceUid,
-        })),
+        ReferencedInstanceSequence: referencedInstances(source),
       },
     ],
     PixelData: packFrames(labelmap, frames, segments, inPlane).buffer,
