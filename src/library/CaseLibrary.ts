@@ -170,7 +170,12 @@ export class CaseLibrary {
     } catch {
       return undefined;
     }
-    const parsed = seriesSourceSchema.safeParse(JSON.parse(text));
+    let parsed;
+    try {
+      parsed = seriesSourceSchema.safeParse(JSON.parse(text));
+    } catch (error) {
+      throw new LibraryError(`${path}: not a valid source record (${(error as Error).message})`);
+    }
     if (!parsed.success)
       throw new LibraryError(`${path}: not a valid source record (${parsed.error.message})`);
     return parsed.data;

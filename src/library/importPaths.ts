@@ -77,11 +77,16 @@ function sourceRecord(slices: DicomSlice[], geometry: VolumeGeometry): SeriesSou
 }
 
 /**
- * A series stored before the library kept SEG references gets them from the headers just
- * scanned (no pixel is read), when they line up with the stored grid.
+ * A series stored before the library kept SEG references (or whose record is damaged) gets them
+ * from the headers just scanned (no pixel is read), when they line up with the stored grid.
  */
 function attachMissingSource(library: CaseLibrary, record: SeriesRecord, slices: DicomSlice[]) {
-  if (record.source !== 'dicom' || library.source(record.seriesId)) return;
+  if (record.source !== 'dicom') return;
+  try {
+    if (library.source(record.seriesId)) return;
+  } catch {
+    // a damaged record is written again below
+  }
   try {
     const ordered = sliceGeometry(slices);
     const same = ordered.geometry.dimensions.every((d, i) => d === record.geometry.dimensions[i]);

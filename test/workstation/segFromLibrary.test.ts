@@ -2,7 +2,15 @@
 // files are gone: the library keeps, at import, what a SEG needs (source.json beside the volume).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -170,7 +178,7 @@ test('a sagittal series uploaded by a browser (the upload deleted after import) 
   await exportAndCheck(seriesId, fixture, 'sagittal');
 });
 
-test('a series stored without references (an older library) is refused, and gets them when its files are imported again', async () => {
+test('a series stored without references (an older library) or with a damaged record is refused by name, and gets them when its files are imported again', async () => {
   const dir = join(work, 'older');
   const fixture = writeSeries(
     dir,
@@ -182,12 +190,30 @@ test('a series stored without references (an older library) is refused, and gets
   );
   const seriesId = await importFolder(dir);
   const library = workstation.library.library;
-  rmSync(join(library.seriesRoot, library.key(seriesId), 'source.json'));
+  const sourceJson = join(library.seriesRoot, library.key(seriesId), 'source.json');
   const { volumeId } = await call('openSeries', { seriesId });
   workstation.addLabelmap(
     { labelmapId: 'older', volumeId, classes: [], counts: [] },
     brainLabels(workstation.volume(volumeId).voxels as Uint16Array),
   );
+  // a damaged record is named as such
+  writeFileSync(sourceJson, '{"version": 1, "kind": "dicom"');
+  await assert.rejects(
+    call('exportSegmentation', {
+      labelmapId: 'older',
+      format: 'dicom-seg',
+      path: join(work, 'older.seg.dcm'),
+      name: 'older',
+      segments: segments.map((s) => ({ ...s, kind: 'tissue' as const })),
+    }),
+    (error: Error & { code?: string }) =>
+      error.code === 'invalid_input' &&
+      /source\.json: not a valid source record/.test(error.message),
+  );
+  // importing the files again writes it anew
+  assert.equal(await importFolder(dir), seriesId);
+  assert.equal(workstation.library.library.source(seriesId)?.kind, 'dicom');
+  rmSync(sourceJson);
   await assert.rejects(
     call('exportSegmentation', {
       labelmapId: 'older',

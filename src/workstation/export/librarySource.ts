@@ -21,7 +21,13 @@ export function sourceInLibrary(
       `series ${seriesId} was imported from NIfTI: a DICOM SEG references the DICOM images it was drawn on, and it has none: export NIfTI instead`,
     );
   }
-  const kept = library.source(seriesId);
+  let kept;
+  try {
+    kept = library.source(seriesId);
+  } catch (error) {
+    // a damaged record is named; the user can import the files again to rewrite it
+    throw new ApiError('invalid_input', (error as Error).message);
+  }
   if (!kept) return undefined;
   if (kept.kind === 'none') {
     throw new ApiError(
