@@ -20,7 +20,7 @@ import {
 } from '@cornerstonejs/tools';
 import { WebSocketApi } from '../api/WebSocketApi';
 import { describeSlices, localVolumeId } from '../viewer/Viewer';
-import { initialWindow, toScalarArray } from '../viewer/voxels';
+import { autoWindow, toScalarArray } from '../viewer/voxels';
 
 const ids = ['axial', 'coronal', 'sagittal'] as const;
 const orientations = {
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   });
   describeSlices(volumeId, info.geometry, metadata.FrameOfReferenceUID);
   await setVolumesForViewports(engine, [{ volumeId }], [...ids]);
-  const [lower, upper] = initialWindow(voxels, info.range);
+  const [lower, upper] = autoWindow(voxels, info.range);
   for (const id of ids) {
     (engine.getViewport(id) as Types.IVolumeViewport).setProperties({ voiRange: { lower, upper } });
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { volumeGeometrySchema, voxelTypeSchema } from './geometry';
+import { modelCardSummarySchema } from './modelCardSummary';
 import { segmentationCommandSchemas } from './segmentationCommands';
 import { trainingCommandSchemas } from './trainingCommands';
 
@@ -45,6 +46,7 @@ export const modelSummarySchema = z.object({
   modelId: id,
   name: z.string(),
   classes: z.array(z.string()),
+  card: modelCardSummarySchema.optional(),
 });
 export type ModelSummary = z.infer<typeof modelSummarySchema>;
 

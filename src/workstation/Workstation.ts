@@ -21,6 +21,7 @@ import { FileExistsError } from '../volume/atomicWrite';
 import type { Volume } from '../volume/Volume';
 import { voxelRange, voxelTypeOf } from '../volume/Volume';
 import { loadModelEntries } from '../engine/models/loadModelEntries';
+import { summarizeCard } from '../engine/models/cardSummary';
 import { startTraining } from './training';
 import type { ModelEntry } from '../engine/models/ModelEntry';
 import { SegmentationStore } from './segmentations/SegmentationStore';
@@ -204,7 +205,12 @@ export class Workstation {
     },
 
     listModels: async () =>
-      this.models.map((m) => ({ modelId: m.id, name: m.name, classes: [...m.classes] })),
+      this.models.map((m) => ({
+        modelId: m.id,
+        name: m.name,
+        classes: [...m.classes],
+        card: summarizeCard(m),
+      })),
 
     runModel: async ({ volumeId, modelId }) => {
       const volume = this.volume(volumeId);
