@@ -13,6 +13,7 @@ import {
 } from '@cornerstonejs/tools';
 import { PLANE_IDS } from '../viewer/planes';
 import { describeSlices, localVolumeId, type ShownVolume, type Viewer } from '../viewer/Viewer';
+import { Segmentation3d } from './Segmentation3d';
 
 const { DefaultHistoryMemo } = csUtils.HistoryMemo;
 const LABELMAP = ToolEnums.SegmentationRepresentations.Labelmap;
@@ -74,6 +75,7 @@ export class SegmentationEditor {
 
   constructor(private readonly viewer: Viewer) {
     DefaultHistoryMemo.size = UNDO_LEVELS;
+    new Segmentation3d(viewer, this);
     eventTarget.addEventListener(ToolEnums.Events.SEGMENTATION_DATA_MODIFIED, (event: Event) => {
       const id = (event as CustomEvent<{ segmentationId?: string }>).detail?.segmentationId;
       const found = this.list.find((s) => s.segmentationId === id);

@@ -51,7 +51,7 @@ type GrowMode = 'plane' | '3d';
  * Tool choice, brush size, threshold range, region grow (tolerance, 3D or in the view's slice),
  * undo/redo and interpolation in the plane of the view last worked in. Mirrors the active tool,
  * the history state and the last grow/interpolation on `document.body.dataset` (activeTool,
- * canUndo, canRedo, grown, interpolated, interpolatedAxis) for tests.
+ * canUndo, canRedo, grown, growSeed, interpolated, interpolatedAxis) for tests.
  */
 export class EditPanel {
   private readonly buttons = new Map<PrimaryTool, HTMLButtonElement>();
@@ -177,6 +177,7 @@ export class EditPanel {
         fixedAxis: mode === '3d' ? null : this.viewer.viewAxis(id),
       });
       document.body.dataset.grown = String(grown);
+      document.body.dataset.growSeed = seed.join(',');
       this.refresh();
     } catch (error) {
       this.banner.show('Region grow', error);

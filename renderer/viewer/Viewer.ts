@@ -233,8 +233,13 @@ export class Viewer {
    */
   async show3d(element: HTMLDivElement): Promise<void> {
     if (!this.shown) throw new Error('no volume is shown');
-    if (this.volume3d === this.shown.cornerstoneVolumeId) return;
     const viewportId = 'volume3d';
+    if (this.volume3d === this.shown.cornerstoneVolumeId) {
+      // shown again: listeners catch up with what changed while it was hidden
+      const viewport = this.renderingEngine.getViewport(viewportId) as Types.IVolumeViewport;
+      for (const listener of this.listeners3d) listener(viewport);
+      return;
+    }
     if (!this.renderingEngine.getViewport(viewportId)) {
       this.renderingEngine.enableElement({
         viewportId,
@@ -255,6 +260,20 @@ export class Viewer {
     viewport.resetCamera();
     viewport.render();
     this.volume3d = this.shown.cornerstoneVolumeId;
+    for (const listener of this.listeners3d) listener(viewport);
+  }
+
+  private readonly listeners3d = new Set<(viewport: Types.IVolumeViewport) => void>();
+
+  /** Hears when the 3D view is shown (set up with the shown volume on the first 2x2 layout). */
+  on3d(listener: (viewport: Types.IVolumeViewport) => void): void {
+    this.listeners3d.add(listener);
+  }
+
+  /** The 3D view, once set up for the shown volume; null before. */
+  get viewport3d(): Types.IVolumeViewport | null {
+    if (!this.shown || this.volume3d !== this.shown.cornerstoneVolumeId) return null;
+    return (this.renderingEngine.getViewport('volume3d') as Types.IVolumeViewport) ?? null;
   }
 
   /**
