@@ -19,7 +19,7 @@ import {
   segmentation,
 } from '@cornerstonejs/tools';
 import { WebSocketApi } from '../api/WebSocketApi';
-import { describeSlices, localVolumeId } from '../viewer/Viewer';
+import { describeSlices, localVolumeId, nextPaint } from '../viewer/Viewer';
 import { autoWindow, toScalarArray } from '../viewer/voxels';
 
 const ids = ['axial', 'coronal', 'sagittal'] as const;
@@ -146,6 +146,8 @@ async function main(): Promise<void> {
     }
     engine.render();
   });
+  // on screen, as the app measures it
+  await nextPaint();
   document.body.dataset.firstFrame = 'true';
   document.body.dataset.ready = 'true';
 }

@@ -1,6 +1,7 @@
 import type { SavedSegmentation, WorkstationApi } from '../../src/api';
 import { byTestId } from '../ui/dom';
 import type { ErrorBanner } from '../ui/ErrorBanner';
+import { whenPointerFree } from './pointerIdle';
 import { labelHash, type SegmentationEditor, type SegmentInfo } from './SegmentationEditor';
 
 /** Quiet time after the last edit before a save, and the longest an edit waits while editing goes on. */
@@ -109,8 +110,11 @@ export class Autosave {
     this.show('pending', 'Unsaved changes');
     window.clearTimeout(this.timer);
     const wait = Math.min(DEBOUNCE_MS, Math.max(0, this.firstDirtyAt + MAX_WAIT_MS - Date.now()));
-    this.timer = window.setTimeout(() => void this.flush(), wait);
+    // a stroke in progress is saved as soon as it ends, not halfway through
+    this.timer = window.setTimeout(() => whenPointerFree(this.flushSoon), wait);
   }
+
+  private readonly flushSoon = () => void this.flush();
 
   private async saveAll(): Promise<void> {
     const target = this.target;

@@ -337,6 +337,9 @@ export class Viewer {
     const again = this.waitForRender();
     this.renderingEngine.render();
     await again;
+    // Let the browser put the frame on screen before the caller's next (heavy) work: loading
+    // the segmentations right away held the first picture back by a second on long series.
+    await nextPaint();
     this.shown = { info, cornerstoneVolumeId, metadata, window: [lower, upper], voxels };
     return this.shown;
   }
@@ -439,6 +442,11 @@ export function describeSlices(
       },
     });
   }
+}
+
+/** Resolves after the browser's next paint (a frame, then a task). */
+export function nextPaint(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
 /** The nearest voxel of a world point (LPS mm); null outside the volume. */
