@@ -91,6 +91,24 @@ async function main(): Promise<void> {
     (engine.getViewport(id) as Types.IVolumeViewport).setProperties({ voiRange: { lower, upper } });
   }
 
+  // The volume first, as the app shows it; the brush's labelmap and tools after.
+  let rendered = 0;
+  await new Promise<void>((resolve) => {
+    for (const id of ids) {
+      element(id).addEventListener(
+        Enums.Events.IMAGE_RENDERED,
+        () => {
+          if (++rendered === ids.length) resolve();
+        },
+        { once: true },
+      );
+    }
+    engine.render();
+  });
+  // on screen, as the app measures it
+  await nextPaint();
+  document.body.dataset.firstFrame = 'true';
+
   const labelmapId = localVolumeId('labelmap', `bare-${info.volumeId}`);
   volumeLoader.createLocalLabelmapVolume(
     {
@@ -133,22 +151,6 @@ async function main(): Promise<void> {
   });
   for (const id of ids) element(id).addEventListener('contextmenu', (e) => e.preventDefault());
 
-  let rendered = 0;
-  await new Promise<void>((resolve) => {
-    for (const id of ids) {
-      element(id).addEventListener(
-        Enums.Events.IMAGE_RENDERED,
-        () => {
-          if (++rendered === ids.length) resolve();
-        },
-        { once: true },
-      );
-    }
-    engine.render();
-  });
-  // on screen, as the app measures it
-  await nextPaint();
-  document.body.dataset.firstFrame = 'true';
   document.body.dataset.ready = 'true';
 }
 
