@@ -409,6 +409,20 @@ test('autosave: a failing save names its cause, keeps the edits and is retried',
   pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !e.startsWith('Autosave')));
 });
 
+test('deleting the segmentations leaves none saved for the next visit', async () => {
+  const page = ws.page;
+  page.on('dialog', (dialog) => void dialog.accept());
+  const options = page.getByTestId('segmentation-select').locator('option');
+  for (let left = await options.count(); left > 0; left--) {
+    await page.getByTestId('delete-segmentation').click();
+    await expect(options).toHaveCount(left - 1);
+  }
+  await page.reload();
+  await expect(ws.body()).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+  await expect(page.getByTestId('save-status')).not.toContainText('Restored');
+  await expect(options).toHaveCount(1);
+});
+
 test('the tools page logged no errors', async () => {
   expect(pageErrors).toEqual([]);
 });

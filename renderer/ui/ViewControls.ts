@@ -98,12 +98,14 @@ export class ViewControls {
   }
 
   private update(id: PlaneId): void {
-    let viewport: Types.IVolumeViewport;
+    let viewport: Types.IVolumeViewport | undefined;
     try {
       viewport = this.viewer.viewport(id);
     } catch {
       return;
     }
+    // camera events come while the views are being set up, before this one exists
+    if (!viewport) return;
     const camera = viewport.getCamera();
     const up = camera.viewUp;
     const normal = camera.viewPlaneNormal;

@@ -98,7 +98,7 @@ export interface ShownVolume {
  * Ctrl + left drag zooms.
  */
 export class Viewer {
-  readonly renderingEngine: RenderingEngine;
+  private engine: RenderingEngine | null = null;
   private readonly toolGroup: ToolTypes.IToolGroup;
   private shown: ShownVolume | null = null;
   private initialVoi: { lower: number; upper: number } | null = null;
@@ -106,15 +106,6 @@ export class Viewer {
 
   constructor(readonly elements: Record<PlaneId, HTMLDivElement>) {
     initCornerstone();
-    this.renderingEngine = new RenderingEngine(RENDERING_ENGINE_ID);
-    this.renderingEngine.setViewports(
-      PLANES.map((plane) => ({
-        viewportId: plane.id,
-        type: Enums.ViewportType.ORTHOGRAPHIC,
-        element: elements[plane.id],
-        defaultOptions: { orientation: plane.orientation, background: [0, 0, 0] },
-      })),
-    );
     for (const element of Object.values(elements)) {
       element.addEventListener('contextmenu', (event) => event.preventDefault());
     }
@@ -156,10 +147,31 @@ export class Viewer {
     toolGroup.addTool(CircleScissorsTool.toolName);
     toolGroup.addTool(PaintFillTool.toolName);
     toolGroup.addTool(LengthTool.toolName);
-    for (const id of PLANE_IDS) toolGroup.addViewport(id, RENDERING_ENGINE_ID);
 
-    const resize = new ResizeObserver(() => this.renderingEngine.resize(true, true));
+    const resize = new ResizeObserver(() => this.engine?.resize(true, true));
     for (const element of Object.values(elements)) resize.observe(element);
+    // The views (a WebGL context pool and three viewports, the costliest part of starting) are
+    // set up when the page is first idle, or on first use if sooner: the page's first api calls
+    // go out before, and the set-up runs while the host reads the series, not ahead of it.
+    requestIdleCallback(() => this.renderingEngine, { timeout: 2_000 });
+  }
+
+  /** Cornerstone's rendering engine with the three views, made on first use. */
+  get renderingEngine(): RenderingEngine {
+    if (this.engine) return this.engine;
+    // held before the views exist: setting them up fires camera events whose listeners use it
+    const engine = new RenderingEngine(RENDERING_ENGINE_ID);
+    this.engine = engine;
+    engine.setViewports(
+      PLANES.map((plane) => ({
+        viewportId: plane.id,
+        type: Enums.ViewportType.ORTHOGRAPHIC,
+        element: this.elements[plane.id],
+        defaultOptions: { orientation: plane.orientation, background: [0, 0, 0] },
+      })),
+    );
+    for (const id of PLANE_IDS) this.toolGroup.addViewport(id, RENDERING_ENGINE_ID);
+    return engine;
   }
 
   private primary: PrimaryTool = 'crosshairs';
