@@ -17,6 +17,8 @@ function release(): void {
 document.addEventListener('pointerdown', () => (held = true), true);
 document.addEventListener('pointerup', release, true);
 document.addEventListener('pointercancel', release, true);
+// a button released outside the window is not always reported: losing focus ends the stroke too
+window.addEventListener('blur', release);
 
 export function pointerHeld(): boolean {
   return held;
