@@ -1,54 +1,94 @@
-// `npm run bench -- ui [nifti]`: the workstation page in headless Chromium on a long series (Debian
-// mricron-data's ch2better, 301x370x316, written as DICOM by scripts/make-sample.ts at full
-// resolution), timing what a reader feels: first frame in the three views, a window/level drag
-// step, and one brush drag step (mouse move to the axial view's next render). Needs a built
-// renderer (npm run build:renderer) and /usr/bin/chromium.
+// `npm run bench -- ui [316|500]`: the workstation page in headless Chromium on long series,
+// timing what a reader feels: first frame in the three views, a window/level drag step, and one
+// brush drag step (mouse move to the axial view's next render). Two series, each written as DICOM
+// by scripts/make-sample.ts at full resolution: Debian mricron-data's ch2better (301x370x316),
+// and the same head resampled (linear, nibabel) to 500 slices of 0.316 mm. Needs a built renderer
+// (npm run build:renderer), /usr/bin/chromium and /usr/bin/python3 with nibabel.
 // The bare page (renderer/bench/bare.html, built with the renderer) shows the same volume with
-// Cornerstone3D alone, in the same run. Not done yet: a 500-slice series (no such data here).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// Cornerstone3D alone, in the same run. For the first frame it also prints where the time goes
+// (the api calls and the voxel fetch as the page saw them), for the app and the bare page.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { chromium } from '@playwright/test';
+import { chromium, type Page } from '@playwright/test';
 
-const source = process.argv[2] ?? '/usr/share/mricron/templates/ch2better.nii.gz';
-const series = join('.tmp', 'bench-ui-series');
-if (!existsSync(series)) {
+const TEMPLATE = '/usr/share/mricron/templates/ch2better.nii.gz';
+const RESAMPLE = `
+import sys, numpy as np, nibabel as nib
+src, out, slices = sys.argv[1], sys.argv[2], int(sys.argv[3])
+img = nib.load(src)
+data = np.asarray(img.dataobj).astype(np.float32)
+z = np.linspace(0, data.shape[2] - 1, slices)
+lo = np.floor(z).astype(int); hi = np.minimum(lo + 1, data.shape[2] - 1); t = z - lo
+res = np.rint(data[:, :, lo] * (1 - t) + data[:, :, hi] * t).astype(np.uint8)
+affine = img.affine.copy(); affine[:3, 2] *= (data.shape[2] - 1) / (slices - 1)
+nib.save(nib.Nifti1Image(res, affine), out)
+`;
+
+/** The DICOM series of `slices` slices (316: the template as it is), made once under .tmp. */
+function series(slices: number): string {
+  const dir = join('.tmp', `bench-ui-series-${slices}`);
+  if (existsSync(dir)) return dir;
+  mkdirSync('.tmp', { recursive: true });
+  let source = TEMPLATE;
+  if (slices !== 316) {
+    source = join('.tmp', `ch2better-${slices}.nii.gz`);
+    const made = spawnSync('/usr/bin/python3', ['-c', RESAMPLE, TEMPLATE, source, String(slices)], {
+      stdio: 'inherit',
+    });
+    if (made.status !== 0) throw new Error(`could not resample the template to ${slices} slices`);
+  }
   const made = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'scripts/make-sample.ts', source, series, '1'],
-    {
-      stdio: 'inherit',
-    },
+    ['--import', 'tsx', 'scripts/make-sample.ts', source, dir, '1'],
+    { stdio: 'inherit' },
   );
-  if (made.status !== 0) process.exit(made.status ?? 1);
+  if (made.status !== 0) throw new Error(`could not write the ${slices}-slice series`);
+  return dir;
 }
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-ui-'));
-const host = spawn(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    'src/host/main.ts',
-    '--port',
-    '0',
-    '--sample',
-    series,
-    '--data-dir',
-    dataDir,
-    '--models',
-    'test/fixtures/models',
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const url = await new Promise<string>((resolve, reject) => {
-  createInterface({ input: host.stdout }).on('line', (line) => {
-    const match = /^Workstation ready at (\S+)$/.exec(line.trim());
-    if (match?.[1]) resolve(match[1]);
+
+async function startHost(
+  seriesDir: string,
+): Promise<{ url: string; host: ChildProcess; dataDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-ui-'));
+  const host = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/host/main.ts',
+      '--port',
+      '0',
+      '--sample',
+      seriesDir,
+      '--data-dir',
+      dataDir,
+      '--models',
+      'test/fixtures/models',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: host.stdout }).on('line', (line) => {
+      const match = /^Workstation ready at (\S+)$/.exec(line.trim());
+      if (match?.[1]) resolve(match[1]);
+    });
+    host.once('exit', (code) => reject(new Error(`the host exited (${code})`)));
   });
-  host.once('exit', (code) => reject(new Error(`the host exited (${code})`)));
-});
+  return { url, host, dataDir };
+}
+
+/** What the first-frame observer uses of the page (this file is type-checked for Node). */
+interface FirstFrameGlobals {
+  MutationObserver: new (callback: () => void) => {
+    observe(target: unknown, options: Record<string, unknown>): void;
+  };
+  document: { body: { dataset: Record<string, string | undefined> } | null };
+  performance: { now(): number };
+  firstFrameAt?: number;
+}
 
 /** The browser globals the page functions below use (this file is type-checked for Node). */
 interface PageGlobals {
@@ -64,27 +104,43 @@ interface PageGlobals {
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
-});
 interface Timings {
   firstFrame: number;
+  /** what happened before the first frame: [what, ms from navigation] */
+  steps: [string, number][];
   windowStep: number;
   brushStep: number;
   brushMax: number;
 }
 
 /** Opens a page of the host in a fresh context and times first frame, window/level and brush. */
-async function measure(path: string, app: boolean): Promise<Timings> {
+async function measure(url: string, path: string, app: boolean): Promise<Timings> {
   const context = await browser.newContext({ viewport: { width: 1500, height: 640 } });
   const page = await context.newPage();
   const target = new URL(path, url);
   target.searchParams.set('token', new URL(url).searchParams.get('token') ?? '');
+  const timeline = recordTimeline(page);
+  // The moment the page says its three views are on screen, by the page's own clock (from the
+  // navigation): polling from here would add whatever the page does next to it.
+  await page.addInitScript(() => {
+    const w = globalThis as unknown as FirstFrameGlobals;
+    new w.MutationObserver(() => {
+      if (w.document.body?.dataset.firstFrame === 'true' && w.firstFrameAt === undefined) {
+        w.firstFrameAt = w.performance.now();
+      }
+    }).observe(w.document, {
+      attributes: true,
+      subtree: true,
+      attributeFilter: ['data-first-frame'],
+    });
+  });
   const started = Date.now();
   await page.goto(target.href);
   await page.waitForSelector('body[data-first-frame="true"]', { timeout: 300_000 });
-  const firstFrame = Date.now() - started;
+  const firstFrame = await page.evaluate(() =>
+    Math.round((globalThis as unknown as FirstFrameGlobals).firstFrameAt ?? NaN),
+  );
+  const steps = await timeline(started);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 300_000 });
 
   // Each step: a mouse move, then the view's next IMAGE_RENDERED, timed inside the page.
@@ -152,35 +208,100 @@ async function measure(path: string, app: boolean): Promise<Timings> {
   await context.close();
   return {
     firstFrame,
+    steps,
     windowStep: median(windowSteps),
     brushStep: median(brushSteps),
     brushMax: Math.max(...brushSteps),
   };
 }
 
-try {
-  // bare first, then the app, then bare again: the order's warm-up shows in the spread
-  const bare1 = await measure('bench/bare.html', false);
-  const app = await measure('index.html', true);
-  const bare2 = await measure('bench/bare.html', false);
-  const bare: Timings = {
-    firstFrame: Math.min(bare1.firstFrame, bare2.firstFrame),
-    windowStep: Math.min(bare1.windowStep, bare2.windowStep),
-    brushStep: Math.min(bare1.brushStep, bare2.brushStep),
-    brushMax: Math.min(bare1.brushMax, bare2.brushMax),
+/**
+ * Listens to the page's api traffic; the returned function gives the moments (ms from the
+ * navigation) at which each command was answered and the voxels arrived, and the first frame.
+ */
+function recordTimeline(page: Page): (started: number) => Promise<[string, number][]> {
+  const events: [string, number][] = [];
+  const sentAt = new Map<number, string>();
+  page.on('websocket', (socket) => {
+    socket.on('framesent', ({ payload }) => {
+      const message = JSON.parse(String(payload)) as { id?: number; command?: string };
+      if (message.command && message.id !== undefined) {
+        sentAt.set(message.id, message.command);
+        events.push([`${message.command} sent`, Date.now()]);
+      }
+    });
+    socket.on('framereceived', ({ payload }) => {
+      const text = String(payload);
+      const match = /"id":(\d+)/.exec(text.slice(0, 200));
+      const command = match ? sentAt.get(Number(match[1])) : undefined;
+      if (command && text.includes('"kind":"response"'))
+        events.push([`${command} answered`, Date.now()]);
+    });
+  });
+  page.on('requestfinished', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.startsWith('/voxels/')) events.push([`voxels fetched`, Date.now()]);
+  });
+  return async (started) => {
+    const scripts = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .filter((e) => /\.(js|css)$/.test(e.name))
+        .reduce(
+          (end, e) => Math.max(end, (e as unknown as { responseEnd: number }).responseEnd),
+          0,
+        ),
+    );
+    return [
+      ['scripts and styles loaded', Math.round(scripts)] as [string, number],
+      ...events.map(([what, at]) => [what, at - started] as [string, number]),
+    ].sort((a, b) => a[1] - b[1]);
   };
-  const row = (name: string, key: keyof Timings) =>
-    `${name.padEnd(34)} ${app[key].toFixed(1).padStart(8)} ms ${bare[key].toFixed(1).padStart(8)} ms ${(app[key] / bare[key]).toFixed(2).padStart(6)}x`;
-  console.log(`series: ${series} (316 slices of 301x370)`);
-  console.log(`${''.padEnd(34)} ${'app'.padStart(11)} ${'bare'.padStart(11)}  ratio`);
-  console.log(row('first frame in three views', 'firstFrame'));
-  console.log(row('window/level drag step (median)', 'windowStep'));
-  console.log(row('brush drag step (median)', 'brushStep'));
-  console.log(row('brush drag step (max)', 'brushMax'));
-  console.log(`bare runs: ${JSON.stringify(bare1)} ${JSON.stringify(bare2)}`);
+}
+
+const wanted = process.argv[2] ? [Number(process.argv[2])] : [316, 500];
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
+});
+try {
+  for (const slices of wanted) {
+    const { url, host, dataDir } = await startHost(series(slices));
+    try {
+      // bare first, then the app, then bare again: the order's warm-up shows in the spread
+      const bare1 = await measure(url, 'bench/bare.html', false);
+      const app = await measure(url, 'index.html', true);
+      const bare2 = await measure(url, 'bench/bare.html', false);
+      const bareBest = bare1.firstFrame <= bare2.firstFrame ? bare1 : bare2;
+      const bare: Timings = {
+        firstFrame: bareBest.firstFrame,
+        steps: bareBest.steps,
+        windowStep: Math.min(bare1.windowStep, bare2.windowStep),
+        brushStep: Math.min(bare1.brushStep, bare2.brushStep),
+        brushMax: Math.min(bare1.brushMax, bare2.brushMax),
+      };
+      const row = (name: string, key: Exclude<keyof Timings, 'steps'>) =>
+        `${name.padEnd(34)} ${app[key].toFixed(1).padStart(8)} ms ${bare[key].toFixed(1).padStart(8)} ms ${(app[key] / bare[key]).toFixed(2).padStart(6)}x`;
+      console.log(`\nseries: ${slices} slices of 301x370`);
+      console.log(`${''.padEnd(34)} ${'app'.padStart(11)} ${'bare'.padStart(11)}  ratio`);
+      console.log(row('first frame in three views', 'firstFrame'));
+      console.log(row('window/level drag step (median)', 'windowStep'));
+      console.log(row('brush drag step (median)', 'brushStep'));
+      console.log(row('brush drag step (max)', 'brushMax'));
+      const show = (steps: [string, number][]) => steps.map(([w, t]) => `${t} ms ${w}`).join('; ');
+      console.log(
+        `before the first frame, app: ${show(app.steps)}; first frame ${app.firstFrame} ms`,
+      );
+      console.log(
+        `before the first frame, bare: ${show(bare.steps)}; first frame ${bare.firstFrame} ms`,
+      );
+      console.log(`bare first frames: ${bare1.firstFrame} ms, ${bare2.firstFrame} ms`);
+    } finally {
+      host.kill('SIGTERM');
+      await new Promise((resolve) => host.once('exit', resolve));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
 } finally {
   await browser.close();
-  host.kill('SIGTERM');
-  await new Promise((resolve) => host.once('exit', resolve));
-  rmSync(dataDir, { recursive: true, force: true });
 }

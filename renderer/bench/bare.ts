@@ -19,8 +19,8 @@ import {
   segmentation,
 } from '@cornerstonejs/tools';
 import { WebSocketApi } from '../api/WebSocketApi';
-import { describeSlices, localVolumeId } from '../viewer/Viewer';
-import { initialWindow, toScalarArray } from '../viewer/voxels';
+import { describeSlices, localVolumeId, nextPaint } from '../viewer/Viewer';
+import { autoWindow, toScalarArray } from '../viewer/voxels';
 
 const ids = ['axial', 'coronal', 'sagittal'] as const;
 const orientations = {
@@ -86,10 +86,28 @@ async function main(): Promise<void> {
   });
   describeSlices(volumeId, info.geometry, metadata.FrameOfReferenceUID);
   await setVolumesForViewports(engine, [{ volumeId }], [...ids]);
-  const [lower, upper] = initialWindow(voxels, info.range);
+  const [lower, upper] = autoWindow(voxels, info.range);
   for (const id of ids) {
     (engine.getViewport(id) as Types.IVolumeViewport).setProperties({ voiRange: { lower, upper } });
   }
+
+  // The volume first, as the app shows it; the brush's labelmap and tools after.
+  let rendered = 0;
+  await new Promise<void>((resolve) => {
+    for (const id of ids) {
+      element(id).addEventListener(
+        Enums.Events.IMAGE_RENDERED,
+        () => {
+          if (++rendered === ids.length) resolve();
+        },
+        { once: true },
+      );
+    }
+    engine.render();
+  });
+  // on screen, as the app measures it
+  await nextPaint();
+  document.body.dataset.firstFrame = 'true';
 
   const labelmapId = localVolumeId('labelmap', `bare-${info.volumeId}`);
   volumeLoader.createLocalLabelmapVolume(
@@ -133,20 +151,6 @@ async function main(): Promise<void> {
   });
   for (const id of ids) element(id).addEventListener('contextmenu', (e) => e.preventDefault());
 
-  let rendered = 0;
-  await new Promise<void>((resolve) => {
-    for (const id of ids) {
-      element(id).addEventListener(
-        Enums.Events.IMAGE_RENDERED,
-        () => {
-          if (++rendered === ids.length) resolve();
-        },
-        { once: true },
-      );
-    }
-    engine.render();
-  });
-  document.body.dataset.firstFrame = 'true';
   document.body.dataset.ready = 'true';
 }
 

@@ -1,18 +1,23 @@
 import type { SavedSegmentation, WorkstationApi } from '../../src/api';
 import { byTestId } from '../ui/dom';
 import type { ErrorBanner } from '../ui/ErrorBanner';
+import { whenPointerFree } from './pointerIdle';
 import { labelHash, type SegmentationEditor, type SegmentInfo } from './SegmentationEditor';
 
 /** Quiet time after the last edit before a save, and the longest an edit waits while editing goes on. */
 const DEBOUNCE_MS = 800;
 const MAX_WAIT_MS = 5_000;
+/** After a failed save: first retry, and the longest wait between retries (doubling). */
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 30_000;
 
 type SaveState = 'saved' | 'pending' | 'saving' | 'error';
 
 /**
  * Saves every edited segmentation of the open series to the core shortly after each edit (and
  * when the page is hidden or closed): the labels go up as bytes, then `saveSegmentation` writes
- * them atomically in the workstation's data folder. Opening the series brings them back. The state
+ * them atomically in the workstation's data folder. Opening the series brings them back. A failed
+ * save keeps the edits and is retried (2 s, doubling to 30 s) until it goes through. The state
  * shows in the panel and on `document.body.dataset.saveState` (saved, pending, saving, error).
  */
 export class Autosave {
@@ -21,6 +26,8 @@ export class Autosave {
   /** what was last saved or loaded of each segmentation: labels hash and segment table */
   private readonly savedState = new Map<string, string>();
   private timer = 0;
+  private retryTimer = 0;
+  private retryDelay = RETRY_FIRST_MS;
   private firstDirtyAt = 0;
   private saving: Promise<void> | null = null;
   private target: { seriesId: string; volumeId: string } | null = null;
@@ -68,6 +75,7 @@ export class Autosave {
   /** Saves whatever is pending now. */
   async flush(): Promise<void> {
     window.clearTimeout(this.timer);
+    window.clearTimeout(this.retryTimer);
     while (this.saving) await this.saving;
     if (this.dirty.size === 0) return;
     this.saving = this.saveAll().finally(() => (this.saving = null));
@@ -102,8 +110,11 @@ export class Autosave {
     this.show('pending', 'Unsaved changes');
     window.clearTimeout(this.timer);
     const wait = Math.min(DEBOUNCE_MS, Math.max(0, this.firstDirtyAt + MAX_WAIT_MS - Date.now()));
-    this.timer = window.setTimeout(() => void this.flush(), wait);
+    // a stroke in progress is saved as soon as it ends, not halfway through
+    this.timer = window.setTimeout(() => whenPointerFree(this.flushSoon), wait);
   }
+
+  private readonly flushSoon = () => void this.flush();
 
   private async saveAll(): Promise<void> {
     const target = this.target;
@@ -142,13 +153,19 @@ export class Autosave {
         this.savedState.set(id, state);
         document.body.dataset.savedRevision = String(saved.revision);
       }
+      this.retryDelay = RETRY_FIRST_MS;
       if (this.dirty.size === 0) {
         this.show('saved', savedAny ? `Saved ${new Date().toLocaleTimeString()}` : before);
       }
     } catch (error) {
+      // the edits stay in the page and dirty; saving is tried again, less often while it fails
       for (const id of ids) if (!this.dirty.has(id)) this.dirty.set(id, Date.now());
-      this.show('error', 'Not saved');
-      this.banner.show('Autosave', error);
+      const wait = this.retryDelay;
+      this.retryDelay = Math.min(RETRY_MAX_MS, this.retryDelay * 2);
+      this.show('error', `Not saved: retrying in ${Math.round(wait / 1000)} s`);
+      this.banner.show('Autosave (your edits are kept in the page and saving is retried)', error);
+      window.clearTimeout(this.retryTimer);
+      this.retryTimer = window.setTimeout(() => void this.flush(), wait);
     }
   }
 

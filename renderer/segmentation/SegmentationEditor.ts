@@ -13,6 +13,7 @@ import {
 } from '@cornerstonejs/tools';
 import { PLANE_IDS } from '../viewer/planes';
 import { describeSlices, localVolumeId, type ShownVolume, type Viewer } from '../viewer/Viewer';
+import { Segmentation3d } from './Segmentation3d';
 
 const { DefaultHistoryMemo } = csUtils.HistoryMemo;
 const LABELMAP = ToolEnums.SegmentationRepresentations.Labelmap;
@@ -61,7 +62,8 @@ export type EditorChange = 'voxels' | 'segments' | 'segmentations' | 'active';
 
 /**
  * The segmentations of the shown volume as Cornerstone3D labelmaps, one active for editing. Every
- * voxel edit (tools, segment deletion, interpolation) goes through Cornerstone's history memo, so
+ * voxel edit (tools, segment deletion, interpolation, region grow) and every change of the segment
+ * table (add, rename, colour, show/hide, lock, delete) goes through Cornerstone's history memo, so
  * undo and redo reach any of them, whichever tool made it. Listeners hear what changed.
  */
 export class SegmentationEditor {
@@ -70,11 +72,10 @@ export class SegmentationEditor {
   private activeSegmentIndex = 1;
   private readonly listeners = new Set<(change: EditorChange, id: string | null) => void>();
   private counter = 0;
-  /** deleted segments by segmentation, so that undoing a delete brings the row back */
-  private readonly deleted = new Map<string, SegmentInfo[]>();
 
   constructor(private readonly viewer: Viewer) {
     DefaultHistoryMemo.size = UNDO_LEVELS;
+    new Segmentation3d(viewer, this);
     eventTarget.addEventListener(ToolEnums.Events.SEGMENTATION_DATA_MODIFIED, (event: Event) => {
       const id = (event as CustomEvent<{ segmentationId?: string }>).detail?.segmentationId;
       const found = this.list.find((s) => s.segmentationId === id);
@@ -227,18 +228,43 @@ export class SegmentationEditor {
       visible: true,
       locked: false,
     };
-    entry.segments.push(segment);
-    this.syncSegments(entry);
-    this.applySegmentStyle(entry, segment);
+    const previous = this.activeSegmentIndex;
+    this.insertRow(entry, segment);
     this.setActiveSegment(index);
-    this.emit('segments', entry.id);
+    this.pushMemo(entry, (undo) => {
+      if (undo) {
+        this.removeRow(entry, index);
+        this.setActiveSegment(previous);
+      } else {
+        this.insertRow(entry, { ...segment, color: [...segment.color] as Rgb });
+        this.setActiveSegment(index);
+      }
+    });
     return segment;
   }
 
+  /** Renames, recolours, shows/hides or locks a segment: one undoable step. */
   updateSegment(index: number, change: Partial<Omit<SegmentInfo, 'index'>>): void {
     const entry = this.requireActive();
     const segment = entry.segments.find((s) => s.index === index);
     if (!segment) throw new Error(`no segment ${index}`);
+    const before: Partial<SegmentInfo> = {};
+    for (const key of Object.keys(change) as (keyof typeof change)[]) {
+      const value = segment[key];
+      Object.assign(before, { [key]: Array.isArray(value) ? [...value] : value });
+    }
+    const after = { ...change, ...(change.color ? { color: [...change.color] as Rgb } : {}) };
+    this.applySegmentChange(entry, index, after);
+    this.pushMemo(entry, (undo) => this.applySegmentChange(entry, index, undo ? before : after));
+  }
+
+  private applySegmentChange(
+    entry: EditableSegmentation,
+    index: number,
+    change: Partial<Omit<SegmentInfo, 'index'>>,
+  ): void {
+    const segment = entry.segments.find((s) => s.index === index);
+    if (!segment) return;
     Object.assign(segment, change);
     if (change.color) segment.color = [...change.color] as Rgb;
     this.syncSegments(entry);
@@ -247,29 +273,76 @@ export class SegmentationEditor {
     this.emit('segments', entry.id);
   }
 
-  /** Deletes a segment: its voxels are cleared as one undoable edit, its row goes. */
+  /** Deletes a segment: its voxels are cleared and its row goes, as one undoable step. */
   deleteSegment(index: number): void {
     const entry = this.requireActive();
-    const at = entry.segments.findIndex((s) => s.index === index);
-    if (at < 0) return;
-    segmentation.helpers.clearSegmentValue(entry.segmentationId, index, { recordHistory: true });
-    const [gone] = entry.segments.splice(at, 1);
-    if (gone) this.deleted.set(entry.id, [...(this.deleted.get(entry.id) ?? []), gone]);
-    this.syncSegments(entry);
-    if (this.activeSegmentIndex === index) {
-      this.setActiveSegment(entry.segments[0]?.index ?? 1);
+    const segment = entry.segments.find((s) => s.index === index);
+    if (!segment) return;
+    const row = { ...segment, color: [...segment.color] as Rgb };
+    DefaultHistoryMemo.startGroupRecording();
+    try {
+      segmentation.helpers.clearSegmentValue(entry.segmentationId, index, { recordHistory: true });
+      this.removeRow(entry, index);
+      // undo runs a group backwards: the row comes back after the voxels
+      this.pushMemo(entry, (undo) => {
+        if (undo) this.insertRow(entry, { ...row, color: [...row.color] as Rgb });
+        else this.removeRow(entry, index);
+      });
+    } finally {
+      DefaultHistoryMemo.endGroupRecording();
     }
-    this.emit('segments', entry.id);
     this.emit('voxels', entry.id);
   }
 
+  /** Renames the active segmentation: one undoable step. */
   setName(name: string): void {
     const entry = this.requireActive();
+    const before = entry.name;
+    this.applyName(entry, name);
+    this.pushMemo(entry, (undo) => this.applyName(entry, undo ? before : name));
+  }
+
+  private applyName(entry: EditableSegmentation, name: string): void {
     entry.name = name;
     segmentation.updateSegmentations([
       { segmentationId: entry.segmentationId, payload: { label: name } },
     ]);
     this.emit('segments', entry.id);
+  }
+
+  private insertRow(entry: EditableSegmentation, segment: SegmentInfo): void {
+    if (entry.segments.some((s) => s.index === segment.index)) return;
+    entry.segments.push(segment);
+    entry.segments.sort((a, b) => a.index - b.index);
+    this.syncSegments(entry);
+    this.applySegmentStyle(entry, segment);
+    this.viewer.renderingEngine.render();
+    this.emit('segments', entry.id);
+  }
+
+  private removeRow(entry: EditableSegmentation, index: number): void {
+    const at = entry.segments.findIndex((s) => s.index === index);
+    if (at < 0) return;
+    entry.segments.splice(at, 1);
+    this.syncSegments(entry);
+    if (this.activeId === entry.id && this.activeSegmentIndex === index) {
+      this.setActiveSegment(entry.segments[0]?.index ?? 1);
+    }
+    this.emit('segments', entry.id);
+  }
+
+  /**
+   * Puts a change of the segment table on the same history as voxel edits, so one undo stack
+   * covers both. A step whose segmentation was removed since does nothing.
+   */
+  private pushMemo(entry: EditableSegmentation, restore: (undo: boolean) => void): void {
+    // no memo id: Cornerstone announces memos with an id as annotation history to its tools
+    DefaultHistoryMemo.push({
+      restoreMemo: (undo?: boolean) => {
+        if (!this.list.includes(entry)) return;
+        restore(undo === true);
+      },
+    });
   }
 
   get canUndo(): boolean {
@@ -282,32 +355,10 @@ export class SegmentationEditor {
 
   undo(): void {
     DefaultHistoryMemo.undo();
-    this.restoreDeletedRows();
   }
 
   redo(): void {
     DefaultHistoryMemo.redo();
-    this.restoreDeletedRows();
-  }
-
-  /** A deleted segment whose voxels came back (undo) gets its row back. */
-  private restoreDeletedRows(): void {
-    for (const [id, segments] of this.deleted) {
-      const entry = this.list.find((s) => s.id === id);
-      if (!entry || segments.length === 0) continue;
-      const counts = this.counts(id);
-      const back = segments.filter((s) => (counts[s.index] ?? 0) > 0);
-      if (back.length === 0) continue;
-      this.deleted.set(
-        id,
-        segments.filter((s) => !back.includes(s)),
-      );
-      entry.segments.push(...back);
-      entry.segments.sort((a, b) => a.index - b.index);
-      this.syncSegments(entry);
-      for (const segment of back) this.applySegmentStyle(entry, segment);
-      this.emit('segments', id);
-    }
   }
 
   /** The labels of a segmentation as Cornerstone holds them (a view, not a copy, where it can). */
@@ -336,6 +387,11 @@ export class SegmentationEditor {
   /** [columns, rows, slices] of the shown volume (and every labelmap). */
   dimensions(): [number, number, number] {
     return this.requireVolume().info.geometry.dimensions;
+  }
+
+  /** Voxel spacing (columns, rows, slices) of the shown volume in mm. */
+  spacing(): [number, number, number] {
+    return this.requireVolume().info.geometry.spacing;
   }
 
   /** Millilitres of one voxel of the shown volume. */

@@ -1,5 +1,6 @@
+import { growIntoActiveSegment, interpolateActiveSegment } from '../segmentation/editOps';
 import type { SegmentationEditor } from '../segmentation/SegmentationEditor';
-import { interpolateSegment } from '../segmentation/interpolate';
+import { PLANE_IDS, type PlaneId } from '../viewer/planes';
 import type { PrimaryTool, Viewer } from '../viewer/Viewer';
 import { byTestId } from './dom';
 import type { ErrorBanner } from './ErrorBanner';
@@ -25,6 +26,12 @@ export const TOOLS: readonly { tool: PrimaryTool; label: string; key: string; ti
   },
   { tool: 'circleScissors', label: 'Circle', key: 'o', title: 'Fill a circle (Shift: erase)' },
   { tool: 'fill', label: 'Fill', key: 'f', title: 'Flood-fill a closed region of the slice' },
+  {
+    tool: 'regionGrow',
+    label: 'Grow',
+    key: 'g',
+    title: 'Click: region grow from the voxel, within ± tolerance of its intensity',
+  },
 ];
 
 const EDIT_TOOLS = new Set<PrimaryTool>([
@@ -34,11 +41,17 @@ const EDIT_TOOLS = new Set<PrimaryTool>([
   'rectangleScissors',
   'circleScissors',
   'fill',
+  'regionGrow',
 ]);
 
+/** The view's slices (in-plane) or 3D: where a region grow may spread. */
+type GrowMode = 'plane' | '3d';
+
 /**
- * Tool choice, brush size, threshold range, undo/redo and interpolation. Mirrors the active tool
- * and the history state on `document.body.dataset` (activeTool, canUndo, canRedo) for tests.
+ * Tool choice, brush size, threshold range, region grow (tolerance, 3D or in the view's slice),
+ * undo/redo and interpolation in the plane of the view last worked in. Mirrors the active tool,
+ * the history state and the last grow/interpolation on `document.body.dataset` (activeTool,
+ * canUndo, canRedo, grown, growSeed, interpolated, interpolatedAxis) for tests.
  */
 export class EditPanel {
   private readonly buttons = new Map<PrimaryTool, HTMLButtonElement>();
@@ -48,6 +61,10 @@ export class EditPanel {
   private readonly upper = byTestId<HTMLInputElement>('threshold-upper');
   private readonly undoButton = byTestId<HTMLButtonElement>('undo');
   private readonly redoButton = byTestId<HTMLButtonElement>('redo');
+  private readonly tolerance = document.createElement('input');
+  private readonly growMode = document.createElement('select');
+  /** the view the user last clicked or scrolled in: interpolation works across its slices */
+  private lastView: PlaneId = 'axial';
 
   constructor(
     private readonly viewer: Viewer,
@@ -72,6 +89,17 @@ export class EditPanel {
     this.undoButton.addEventListener('click', () => this.undo());
     this.redoButton.addEventListener('click', () => this.redo());
     byTestId('interpolate').addEventListener('click', () => this.interpolate());
+    this.threshold().after(this.growField());
+    for (const id of PLANE_IDS) {
+      const element = viewer.elements[id];
+      element.addEventListener('wheel', () => (this.lastView = id), { passive: true });
+      element.addEventListener('pointerdown', (event) => {
+        this.lastView = id;
+        if (this.viewer.primaryTool === 'regionGrow' && event.button === 0 && !event.ctrlKey) {
+          this.grow(id, event.clientX, event.clientY);
+        }
+      });
+    }
     editor.onChange(() => this.refresh());
     // A stroke's history entry is pushed on mouse up, after its last data event.
     document.addEventListener('pointerup', () => window.setTimeout(() => this.refresh(), 0));
@@ -79,10 +107,11 @@ export class EditPanel {
     this.refresh();
   }
 
-  /** Sets the threshold brush's initial range from the volume's window. */
+  /** Sets the threshold brush's initial range and the grow tolerance from the volume's window. */
   setVolumeRange(lower: number, upper: number): void {
     this.lower.value = String(Math.round(lower));
     this.upper.value = String(Math.round(upper));
+    this.tolerance.value = String(Math.max(1, Math.round((upper - lower) / 10)));
     this.applyThreshold();
     this.applySize();
   }
@@ -117,16 +146,73 @@ export class EditPanel {
     this.refresh();
   }
 
+  /** Fills between the edited slices of the active segment in the plane of the last view used. */
   interpolate(): void {
     try {
-      const active = this.editor.active;
-      if (!active) throw new Error('no segmentation is active');
-      const filled = interpolateSegment(this.editor, active.id, this.editor.activeSegment);
+      const axis = this.viewer.viewAxis(this.lastView);
+      const filled = interpolateActiveSegment(this.editor, axis);
       document.body.dataset.interpolated = String(filled);
+      document.body.dataset.interpolatedAxis = String(axis);
       this.refresh();
     } catch (error) {
       this.banner.show('Interpolate', error);
     }
+  }
+
+  /** Region grow from the voxel under a click. */
+  private grow(id: PlaneId, clientX: number, clientY: number): void {
+    try {
+      const volume = this.viewer.volume;
+      const seed = this.viewer.voxelAt(id, clientX, clientY);
+      if (!volume || !seed) return;
+      const tolerance = Number(this.tolerance.value);
+      if (!Number.isFinite(tolerance) || tolerance < 0) {
+        throw new Error(`the tolerance must be a number ≥ 0, not “${this.tolerance.value}”`);
+      }
+      const mode = this.growMode.value as GrowMode;
+      const grown = growIntoActiveSegment(this.editor, {
+        values: volume.voxels,
+        seed,
+        tolerance,
+        fixedAxis: mode === '3d' ? null : this.viewer.viewAxis(id),
+      });
+      document.body.dataset.grown = String(grown);
+      document.body.dataset.growSeed = seed.join(',');
+      this.refresh();
+    } catch (error) {
+      this.banner.show('Region grow', error);
+    }
+  }
+
+  private threshold(): HTMLElement {
+    return this.lower.closest('label') ?? this.lower;
+  }
+
+  /** Tolerance and reach of the region grow, built here to keep the page's markup unchanged. */
+  private growField(): HTMLElement {
+    const field = document.createElement('label');
+    field.className = 'field';
+    field.title = 'Region grow (G): voxels within ± tolerance of the clicked voxel';
+    this.tolerance.type = 'number';
+    this.tolerance.min = '0';
+    this.tolerance.step = 'any';
+    this.tolerance.value = '50';
+    this.tolerance.dataset.testid = 'grow-tolerance';
+    this.tolerance.setAttribute('aria-label', 'Region grow tolerance');
+    for (const [value, text] of [
+      ['plane', 'in slice'],
+      ['3d', '3D'],
+    ] as const) {
+      const option = document.createElement('option');
+      option.value = value;
+      option.textContent = text;
+      this.growMode.append(option);
+    }
+    this.growMode.value = '3d';
+    this.growMode.dataset.testid = 'grow-mode';
+    this.growMode.setAttribute('aria-label', 'Region grow reach');
+    field.append('Grow ±', this.tolerance, this.growMode);
+    return field;
   }
 
   refresh(): void {

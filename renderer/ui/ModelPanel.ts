@@ -1,4 +1,4 @@
-import type { ModelSummary } from '../../src/api';
+import type { ModelCardSummary, ModelSummary } from '../../src/api';
 import { byTestId } from './dom';
 import type { SegmentControls } from './SegmentControls';
 
@@ -33,12 +33,35 @@ export class ModelPanel {
 
   private update(): void {
     const model = this.selected;
-    this.card.textContent = model
-      ? `${model.name}\nid: ${model.modelId}\nclasses: ${model.classes.join(', ')}`
-      : 'No model in the library';
+    this.card.textContent = model ? cardText(model) : 'No model in the library';
     byTestId('segment').title = model ? `Run ${model.name}` : '';
     this.segment.setTarget(
       model && this.volumeId ? { volumeId: this.volumeId, modelId: model.modelId } : null,
     );
   }
+}
+
+const formatNumber = (value: number): string =>
+  Number.isInteger(value) ? String(value) : value.toFixed(3);
+
+/** The model card as lines of "field: value", in the order a reader weighs them. */
+export function cardText(model: ModelSummary): string {
+  const lines = [model.name, `id: ${model.modelId}`];
+  const card: ModelCardSummary | undefined = model.card;
+  if (!card) return [...lines, `classes: ${model.classes.join(', ')}`].join('\n');
+  lines.push(
+    `kind: ${card.kind} (${card.architecture})`,
+    `conversion: ${card.conversion}`,
+    `classes: ${card.classes.join(', ')}`,
+    `spacing: ${card.inputSpacing ? `${card.inputSpacing.join(' × ')} mm` : 'as acquired'}`,
+    `normalisation: ${card.normalisation}`,
+    `patch: ${card.patchSize.join(' × ')}`,
+  );
+  const metrics = Object.entries(card.metrics);
+  lines.push(metrics.length === 0 ? 'metrics: none recorded' : 'metrics:');
+  for (const [name, value] of metrics) lines.push(`  ${name}: ${formatNumber(value)}`);
+  lines.push(
+    `trained on: ${card.trainedOn.length ? `${card.trainedOn.length} case(s): ${card.trainedOn.join(', ')}` : 'no cases recorded'}`,
+  );
+  return lines.join('\n');
 }

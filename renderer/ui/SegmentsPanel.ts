@@ -1,3 +1,4 @@
+import { whenPointerFree } from '../segmentation/pointerIdle';
 import { labelHash, type Rgb, type SegmentationEditor } from '../segmentation/SegmentationEditor';
 import { byTestId } from './dom';
 import type { ErrorBanner } from './ErrorBanner';
@@ -167,8 +168,10 @@ export class SegmentsPanel {
 
   private scheduleVolumes(delay = VOLUME_DELAY_MS): void {
     window.clearTimeout(this.volumeTimer);
-    this.volumeTimer = window.setTimeout(() => this.showVolumes(), delay);
+    this.volumeTimer = window.setTimeout(() => whenPointerFree(this.showVolumesNow), delay);
   }
+
+  private readonly showVolumesNow = () => this.showVolumes();
 
   /** Volume of each segment in ml; the active segmentation's labelled voxels on the body. */
   private showVolumes(): void {

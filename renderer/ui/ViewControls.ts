@@ -1,7 +1,7 @@
 import { Enums, utilities, type Types } from '@cornerstonejs/core';
 import type { SeriesSummary } from '../../src/api';
 import { PLANE_IDS, type PlaneId } from '../viewer/planes';
-import type { Viewer, WindowPreset } from '../viewer/Viewer';
+import { Viewer, type WindowPreset } from '../viewer/Viewer';
 import { byTestId } from './dom';
 import type { ErrorBanner } from './ErrorBanner';
 
@@ -49,15 +49,25 @@ export class ViewControls {
     }
   }
 
+  /** The shown series: overlay text, and the preset its volume opened with (auto for MR). */
   setSeries(series: SeriesSummary): void {
     this.series = series;
+    const info = this.viewer.volume?.info;
+    if (info) this.markPreset(Viewer.defaultPreset(info));
     for (const id of PLANE_IDS) this.update(id);
   }
 
   setPreset(preset: WindowPreset): void {
     this.viewer.setWindow(preset);
-    document.body.dataset.windowPreset = preset;
+    this.markPreset(preset);
     for (const id of PLANE_IDS) this.update(id);
+  }
+
+  private markPreset(preset: WindowPreset): void {
+    document.body.dataset.windowPreset = preset;
+    for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-preset]')) {
+      button.classList.toggle('active', button.dataset.preset === preset);
+    }
   }
 
   async setLayout(layout: Layout): Promise<void> {
@@ -88,12 +98,14 @@ export class ViewControls {
   }
 
   private update(id: PlaneId): void {
-    let viewport: Types.IVolumeViewport;
+    let viewport: Types.IVolumeViewport | undefined;
     try {
       viewport = this.viewer.viewport(id);
     } catch {
       return;
     }
+    // camera events come while the views are being set up, before this one exists
+    if (!viewport) return;
     const camera = viewport.getCamera();
     const up = camera.viewUp;
     const normal = camera.viewPlaneNormal;

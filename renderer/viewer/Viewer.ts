@@ -26,7 +26,7 @@ import {
 import type { VolumeGeometry, VolumeInfo } from '../../src/api';
 import { initCornerstone } from './cornerstone';
 import { PLANES, PLANE_IDS, type PlaneId } from './planes';
-import { initialWindow, toScalarArray } from './voxels';
+import { autoWindow, toScalarArray, type ScalarArray } from './voxels';
 
 const RENDERING_ENGINE_ID = 'workstation';
 const TOOL_GROUP_ID = 'workstation-mpr';
@@ -42,9 +42,13 @@ export type PrimaryTool =
   | 'rectangleScissors'
   | 'circleScissors'
   | 'fill'
+  | 'regionGrow'
   | 'length';
 
-/** Cornerstone tool names (instances of BrushTool for brush, eraser and threshold brush). */
+/**
+ * Cornerstone tool names (instances of BrushTool for brush, eraser and threshold brush). Region
+ * grow is the workstation's own: the left button is left free for its click handler.
+ */
 const TOOL_NAMES: Record<PrimaryTool, string> = {
   crosshairs: CrosshairsTool.toolName,
   windowLevel: WindowLevelTool.toolName,
@@ -54,6 +58,7 @@ const TOOL_NAMES: Record<PrimaryTool, string> = {
   rectangleScissors: RectangleScissorsTool.toolName,
   circleScissors: CircleScissorsTool.toolName,
   fill: PaintFillTool.toolName,
+  regionGrow: '',
   length: LengthTool.toolName,
 };
 
@@ -65,6 +70,16 @@ export const WINDOW_PRESETS = {
   bone: { label: 'Bone', width: 2500, center: 480 },
 } as const;
 export type WindowPreset = keyof typeof WINDOW_PRESETS | 'auto';
+/** Soft tissue: what a CT opens with (OHIF and Slicer open CT in a soft-tissue window too). */
+const DEFAULT_CT_PRESET = 'abdomen';
+
+/** The window a volume opens with: its modality's default preset. */
+function initialVoiRange(info: VolumeInfo, voxels: ScalarArray): [number, number] {
+  const preset = Viewer.defaultPreset(info);
+  if (preset === 'auto') return autoWindow(voxels, info.range);
+  const { width, center } = WINDOW_PRESETS[preset];
+  return [center - width / 2, center + width / 2];
+}
 
 /** The volume the viewer shows, as Cornerstone holds it. */
 export interface ShownVolume {
@@ -73,6 +88,8 @@ export interface ShownVolume {
   metadata: Types.Metadata;
   /** the initial window [lower, upper] */
   window: [number, number];
+  /** the voxels as Cornerstone holds them (the volume's order) */
+  voxels: ScalarArray;
 }
 
 /**
@@ -81,22 +98,14 @@ export interface ShownVolume {
  * Ctrl + left drag zooms.
  */
 export class Viewer {
-  readonly renderingEngine: RenderingEngine;
+  private engine: RenderingEngine | null = null;
   private readonly toolGroup: ToolTypes.IToolGroup;
   private shown: ShownVolume | null = null;
   private initialVoi: { lower: number; upper: number } | null = null;
+  private autoVoi: [number, number] | null = null;
 
   constructor(readonly elements: Record<PlaneId, HTMLDivElement>) {
     initCornerstone();
-    this.renderingEngine = new RenderingEngine(RENDERING_ENGINE_ID);
-    this.renderingEngine.setViewports(
-      PLANES.map((plane) => ({
-        viewportId: plane.id,
-        type: Enums.ViewportType.ORTHOGRAPHIC,
-        element: elements[plane.id],
-        defaultOptions: { orientation: plane.orientation, background: [0, 0, 0] },
-      })),
-    );
     for (const element of Object.values(elements)) {
       element.addEventListener('contextmenu', (event) => event.preventDefault());
     }
@@ -138,10 +147,31 @@ export class Viewer {
     toolGroup.addTool(CircleScissorsTool.toolName);
     toolGroup.addTool(PaintFillTool.toolName);
     toolGroup.addTool(LengthTool.toolName);
-    for (const id of PLANE_IDS) toolGroup.addViewport(id, RENDERING_ENGINE_ID);
 
-    const resize = new ResizeObserver(() => this.renderingEngine.resize(true, true));
+    const resize = new ResizeObserver(() => this.engine?.resize(true, true));
     for (const element of Object.values(elements)) resize.observe(element);
+    // The views (a WebGL context pool and three viewports, the costliest part of starting) are
+    // set up when the page is first idle, or on first use if sooner: the page's first api calls
+    // go out before, and the set-up runs while the host reads the series, not ahead of it.
+    requestIdleCallback(() => this.renderingEngine, { timeout: 2_000 });
+  }
+
+  /** Cornerstone's rendering engine with the three views, made on first use. */
+  get renderingEngine(): RenderingEngine {
+    if (this.engine) return this.engine;
+    // held before the views exist: setting them up fires camera events whose listeners use it
+    const engine = new RenderingEngine(RENDERING_ENGINE_ID);
+    this.engine = engine;
+    engine.setViewports(
+      PLANES.map((plane) => ({
+        viewportId: plane.id,
+        type: Enums.ViewportType.ORTHOGRAPHIC,
+        element: this.elements[plane.id],
+        defaultOptions: { orientation: plane.orientation, background: [0, 0, 0] },
+      })),
+    );
+    for (const id of PLANE_IDS) this.toolGroup.addViewport(id, RENDERING_ENGINE_ID);
+    return engine;
   }
 
   private primary: PrimaryTool = 'crosshairs';
@@ -158,7 +188,7 @@ export class Viewer {
     const group = this.toolGroup;
     const { MouseBindings } = ToolEnums;
     const previous = TOOL_NAMES[this.primary];
-    if (previous !== TOOL_NAMES[tool]) {
+    if (previous && previous !== TOOL_NAMES[tool]) {
       if (this.primary === 'crosshairs') group.setToolEnabled(previous);
       // passive keeps a tool's other bindings: window/level stays on the right button
       else if (this.primary === 'length' || this.primary === 'windowLevel')
@@ -166,7 +196,9 @@ export class Viewer {
       else group.setToolDisabled(previous);
     }
     this.primary = tool;
-    group.setToolActive(TOOL_NAMES[tool], { bindings: [{ mouseButton: MouseBindings.Primary }] });
+    if (TOOL_NAMES[tool]) {
+      group.setToolActive(TOOL_NAMES[tool], { bindings: [{ mouseButton: MouseBindings.Primary }] });
+    }
     this.renderingEngine.render();
   }
 
@@ -186,11 +218,17 @@ export class Viewer {
     });
   }
 
+  /** The preset a volume opens with: auto (from its histogram) for MR and the rest, a CT preset for CT. */
+  static defaultPreset(info: VolumeInfo): WindowPreset {
+    return info.modality === 'CT' ? DEFAULT_CT_PRESET : 'auto';
+  }
+
   /** Sets window/level in all three views, by a preset or from the voxels (auto). */
   setWindow(preset: WindowPreset): void {
     let voi: { lower: number; upper: number } | null;
-    if (preset === 'auto') voi = this.initialVoi;
-    else {
+    if (preset === 'auto') {
+      voi = this.autoVoi ? { lower: this.autoVoi[0], upper: this.autoVoi[1] } : null;
+    } else {
       const { width, center } = WINDOW_PRESETS[preset];
       voi = { lower: center - width / 2, upper: center + width / 2 };
     }
@@ -207,8 +245,13 @@ export class Viewer {
    */
   async show3d(element: HTMLDivElement): Promise<void> {
     if (!this.shown) throw new Error('no volume is shown');
-    if (this.volume3d === this.shown.cornerstoneVolumeId) return;
     const viewportId = 'volume3d';
+    if (this.volume3d === this.shown.cornerstoneVolumeId) {
+      // shown again: listeners catch up with what changed while it was hidden
+      const viewport = this.renderingEngine.getViewport(viewportId) as Types.IVolumeViewport;
+      for (const listener of this.listeners3d) listener(viewport);
+      return;
+    }
     if (!this.renderingEngine.getViewport(viewportId)) {
       this.renderingEngine.enableElement({
         viewportId,
@@ -229,6 +272,38 @@ export class Viewer {
     viewport.resetCamera();
     viewport.render();
     this.volume3d = this.shown.cornerstoneVolumeId;
+    for (const listener of this.listeners3d) listener(viewport);
+  }
+
+  private readonly listeners3d = new Set<(viewport: Types.IVolumeViewport) => void>();
+
+  /** Hears when the 3D view is shown (set up with the shown volume on the first 2x2 layout). */
+  on3d(listener: (viewport: Types.IVolumeViewport) => void): void {
+    this.listeners3d.add(listener);
+  }
+
+  /** The 3D view, once set up for the shown volume; null before. */
+  get viewport3d(): Types.IVolumeViewport | null {
+    if (!this.shown || this.volume3d !== this.shown.cornerstoneVolumeId) return null;
+    return (this.renderingEngine.getViewport('volume3d') as Types.IVolumeViewport) ?? null;
+  }
+
+  /**
+   * The voxel (column, row, slice indices) under a point of a view, in client pixels; null
+   * outside the volume.
+   */
+  voxelAt(id: PlaneId, clientX: number, clientY: number): [number, number, number] | null {
+    if (!this.shown) return null;
+    const rect = this.elements[id].getBoundingClientRect();
+    const world = this.viewport(id).canvasToWorld([clientX - rect.left, clientY - rect.top]);
+    return worldToVoxel(this.shown.info.geometry, world);
+  }
+
+  /** The index axis (0 columns, 1 rows, 2 slices) a view looks along. */
+  viewAxis(id: PlaneId): 0 | 1 | 2 {
+    const normal = this.viewport(id).getCamera().viewPlaneNormal ?? [0, 0, 1];
+    const direction = this.shown?.info.geometry.direction ?? [1, 0, 0, 0, 1, 0, 0, 0, 1];
+    return nearestAxis(direction, normal);
   }
 
   get volume(): ShownVolume | null {
@@ -262,7 +337,8 @@ export class Viewer {
       [{ volumeId: cornerstoneVolumeId }],
       [...PLANE_IDS],
     );
-    const [lower, upper] = initialWindow(voxels, info.range);
+    const [lower, upper] = initialVoiRange(info, voxels);
+    this.autoVoi = autoWindow(voxels, info.range);
     this.initialVoi = { lower, upper };
     for (const id of PLANE_IDS) this.viewport(id).setProperties({ voiRange: { lower, upper } });
     this.activateTools();
@@ -273,7 +349,10 @@ export class Viewer {
     const again = this.waitForRender();
     this.renderingEngine.render();
     await again;
-    this.shown = { info, cornerstoneVolumeId, metadata, window: [lower, upper] };
+    // Let the browser put the frame on screen before the caller's next (heavy) work: loading
+    // the segmentations right away held the first picture back by a second on long series.
+    await nextPaint();
+    this.shown = { info, cornerstoneVolumeId, metadata, window: [lower, upper], voxels };
     return this.shown;
   }
 
@@ -375,6 +454,41 @@ export function describeSlices(
       },
     });
   }
+}
+
+/** Resolves after the browser's next paint (a frame, then a task). */
+export function nextPaint(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+/** The nearest voxel of a world point (LPS mm); null outside the volume. */
+export function worldToVoxel(
+  geometry: VolumeGeometry,
+  world: readonly number[],
+): [number, number, number] | null {
+  const { origin, spacing, direction, dimensions } = geometry;
+  const delta = [0, 1, 2].map((axis) => (world[axis] ?? 0) - (origin[axis] ?? 0));
+  const index = [0, 1, 2].map((axis) => {
+    let dot = 0;
+    for (let c = 0; c < 3; c++) dot += (delta[c] ?? 0) * (direction[axis * 3 + c] ?? 0);
+    return Math.round(dot / (spacing[axis] ?? 1));
+  }) as [number, number, number];
+  return index.every((value, axis) => value >= 0 && value < (dimensions[axis] ?? 0)) ? index : null;
+}
+
+/** The index axis whose direction (rows of `direction`) is closest to a world vector. */
+export function nearestAxis(direction: readonly number[], vector: readonly number[]): 0 | 1 | 2 {
+  let best: 0 | 1 | 2 = 2;
+  let score = -1;
+  for (const axis of [0, 1, 2] as const) {
+    let dot = 0;
+    for (let c = 0; c < 3; c++) dot += (direction[axis * 3 + c] ?? 0) * (vector[c] ?? 0);
+    if (Math.abs(dot) > score) {
+      score = Math.abs(dot);
+      best = axis;
+    }
+  }
+  return best;
 }
 
 /** The metadata Cornerstone3D wants of a volume, from the core's geometry. */

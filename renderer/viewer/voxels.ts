@@ -40,20 +40,55 @@ export function toScalarArray(
   }
 }
 
+/** Voxels the auto window looks at: all of a volume up to this many, an even sample beyond. */
+const AUTO_WINDOW_SAMPLE = 2_000_000;
+const BINS = 65_536;
+
 /**
- * An initial window from the voxel distribution: the 0.5th to the 99.5th percentile of a sample,
- * which suits MR (whose maximum is often a few bright outliers) as well as CT.
+ * The "auto" window (ITK-SNAP's and Slicer's default for MR): the 0.5th to the 99.5th percentile
+ * of the non-zero voxels, so that the air around the head and a few bright vessels or fat do not
+ * wash the tissue out. A histogram rather than a sort: exact for 8 and 16 bit data (one bin per
+ * value), 65536 bins across the range for float data. Volumes above two million voxels are
+ * sampled evenly (every n-th voxel), which keeps it a few milliseconds on a 500-slice series.
  */
-export function initialWindow(voxels: ScalarArray, range: [number, number]): [number, number] {
-  const sampleSize = 200_000;
-  const step = Math.max(1, Math.floor(voxels.length / sampleSize));
-  const sample: number[] = [];
-  for (let index = 0; index < voxels.length; index += step) sample.push(voxels[index] ?? 0);
-  sample.sort((a, b) => a - b);
-  const at = (q: number) => sample[Math.min(sample.length - 1, Math.floor(q * sample.length))];
-  const lower = at(0.005) ?? range[0];
-  const upper = at(0.995) ?? range[1];
-  return upper > lower ? [lower, upper] : [range[0], Math.max(range[1], range[0] + 1)];
+export function autoWindow(
+  voxels: ScalarArray,
+  range: [number, number],
+  quantiles: [number, number] = [0.005, 0.995],
+): [number, number] {
+  const step = Math.max(1, Math.floor(voxels.length / AUTO_WINDOW_SAMPLE));
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let index = 0; index < voxels.length; index += step) {
+    const value = voxels[index] ?? 0;
+    if (value === 0) continue;
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  const fallback: [number, number] = [range[0], Math.max(range[1], range[0] + 1)];
+  if (!(max > min)) return fallback;
+  const integer = !(voxels instanceof Float32Array) && max - min < BINS;
+  const width = integer ? 1 : (max - min) / (BINS - 1);
+  const histogram = new Uint32Array(BINS);
+  let count = 0;
+  for (let index = 0; index < voxels.length; index += step) {
+    const value = voxels[index] ?? 0;
+    if (value === 0) continue;
+    histogram[Math.floor((value - min) / width)]++;
+    count++;
+  }
+  const at = (q: number): number => {
+    const rank = Math.min(count - 1, Math.floor(q * count));
+    let seen = 0;
+    for (let bin = 0; bin < BINS; bin++) {
+      seen += histogram[bin] ?? 0;
+      if (seen > rank) return min + bin * width;
+    }
+    return max;
+  };
+  const lower = at(quantiles[0]);
+  const upper = at(quantiles[1]);
+  return upper > lower ? [lower, upper] : fallback;
 }
 
 export function countNonZero(values: ArrayLike<number>): number {

@@ -3,6 +3,7 @@ import { volumeGeometrySchema, voxelTypeSchema } from './geometry';
 import { libraryCommandSchemas, seriesLibraryFields } from './libraryCommands';
 import { exportCommandSchemas } from './exportCommands';
 import { pacsCommandSchemas } from './pacsCommands';
+import { modelCardSummarySchema } from './modelCardSummary';
 import { segmentationCommandSchemas } from './segmentationCommands';
 import { trainingCommandSchemas } from './trainingCommands';
 
@@ -49,6 +50,7 @@ export const modelSummarySchema = z.object({
   modelId: id,
   name: z.string(),
   classes: z.array(z.string()),
+  card: modelCardSummarySchema.optional(),
 });
 export type ModelSummary = z.infer<typeof modelSummarySchema>;
 

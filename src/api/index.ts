@@ -3,6 +3,7 @@ export * from './envelope';
 export * from './errors';
 export * from './events';
 export * from './geometry';
+export * from './modelCardSummary';
 export * from './segmentationCommands';
 export type * from './WorkstationApi';
 export * from './trainingCommands';

@@ -18,6 +18,7 @@ import { writeNifti } from '../nifti/writeNifti';
 import { FileExistsError } from '../volume/atomicWrite';
 import type { Volume } from '../volume/Volume';
 import { loadModelEntries } from '../engine/models/loadModelEntries';
+import { summarizeCard } from '../engine/models/cardSummary';
 import { startTraining } from './training';
 import type { ModelEntry } from '../engine/models/ModelEntry';
 import { SegmentationStore } from './segmentations/SegmentationStore';
@@ -207,7 +208,12 @@ export class Workstation {
     },
 
     listModels: async () =>
-      this.models.map((m) => ({ modelId: m.id, name: m.name, classes: [...m.classes] })),
+      this.models.map((m) => ({
+        modelId: m.id,
+        name: m.name,
+        classes: [...m.classes],
+        card: summarizeCard(m),
+      })),
 
     runModel: async ({ volumeId, modelId }) => {
       const volume = this.volume(volumeId);
