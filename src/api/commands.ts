@@ -35,9 +35,16 @@ export const labelmapInfoSchema = z.object({
 });
 export type LabelmapInfo = z.infer<typeof labelmapInfoSchema>;
 
+const backendAttemptSchema = z.object({
+  name: z.string(),
+  loaded: z.boolean(),
+  reason: z.string(),
+});
+/** `backend` trains (tfjs); `inference` says which runtime infers (ONNX Runtime or that backend). */
 export const backendStatusSchema = z.object({
   backend: z.string(),
-  attempts: z.array(z.object({ name: z.string(), loaded: z.boolean(), reason: z.string() })),
+  attempts: z.array(backendAttemptSchema),
+  inference: z.object({ backend: z.string(), attempts: z.array(backendAttemptSchema) }).optional(),
 });
 export type BackendStatus = z.infer<typeof backendStatusSchema>;
 

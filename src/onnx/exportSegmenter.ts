@@ -278,3 +278,26 @@ export function exportSegmenterOnnx(
   };
   return encodeModel(model);
 }
+
+/**
+ * The smallest graph (y = Relu(x) on a [1] tensor): loading it proves that a runtime and an
+ * execution provider work before any model is exported.
+ */
+export function probeGraph(): Uint8Array {
+  const g = new GraphBuilder();
+  g.node('Relu', ['x'], {}, 'y');
+  return encodeModel({
+    ir_version: IR_VERSION,
+    producer_name: 'acs-workstation',
+    producer_version: EXPORTER_VERSION,
+    opset_import: [{ domain: '', version: OPSET }],
+    metadata_props: [],
+    graph: {
+      name: 'probe',
+      node: g.nodes,
+      initializer: [],
+      input: [tensorInfo('x', [1])],
+      output: [tensorInfo('y', [1])],
+    },
+  });
+}
