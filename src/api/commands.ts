@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { volumeGeometrySchema, voxelTypeSchema } from './geometry';
+import { onnxCommandSchemas } from './onnxCommands';
 import { segmentationCommandSchemas } from './segmentationCommands';
 import { trainingCommandSchemas } from './trainingCommands';
 
@@ -61,6 +62,7 @@ export type ModelSummary = z.infer<typeof modelSummarySchema>;
  */
 export const commandSchemas = {
   ...trainingCommandSchemas,
+  ...onnxCommandSchemas,
   listSeries: { params: z.object({}).strict(), result: z.array(seriesSummarySchema) },
   openSeries: { params: z.object({ seriesId: id }).strict(), result: volumeInfoSchema },
   listModels: { params: z.object({}).strict(), result: z.array(modelSummarySchema) },

@@ -25,6 +25,7 @@ import { startTraining } from './training';
 import type { ModelEntry } from '../engine/models/ModelEntry';
 import { SegmentationStore } from './segmentations/SegmentationStore';
 import { segmentationHandlers } from './segmentations/segmentationHandlers';
+import { onnxHandlers } from './onnx/onnxHandlers';
 
 export interface WorkstationOptions {
   engine: Engine;
@@ -203,6 +204,16 @@ export class Workstation {
       };
     },
 
+    ...onnxHandlers({
+      model: (id) => this.model(id),
+      userModelsDir: this.userModelsDir,
+      modelAdded: async (dir) => {
+        await this.reloadModels();
+        const model = this.models.find((m) => m.dir === dir);
+        if (!model) throw new Error(`the imported model in ${dir} did not load`);
+        return { modelId: model.id, name: model.name, classes: [...model.classes] };
+      },
+    }),
     listModels: async () =>
       this.models.map((m) => ({ modelId: m.id, name: m.name, classes: [...m.classes] })),
 

@@ -4,11 +4,7 @@ import { join } from 'node:path';
 import { configFromCard, type ModelCard } from '../../nn/modelCard';
 import { readSafetensors } from '../../nn/weights/readSafetensors';
 import { EXPORTER_VERSION, exportSegmenterOnnx } from '../../onnx/exportSegmenter';
-
-/** A model's card names either a weights file (exported to ONNX here) or an imported .onnx graph. */
-export function isOnnxWeights(card: ModelCard): boolean {
-  return card.weights.toLowerCase().endsWith('.onnx');
-}
+import { isOnnxWeights } from '../../onnx/onnxModelFiles';
 
 export interface ModelGraph {
   /** sha-256 of what the graph is made of: the exporter, the network and its weights */

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import type * as OrtNamespace from 'onnxruntime-node';
 import { probeGraph } from '../../onnx/exportSegmenter';
 import type { BackendAttempt } from './tfBackends';
@@ -36,6 +39,34 @@ const GPU_PROVIDERS: Record<string, string[]> = {
   darwin: ['coreml'],
 };
 
+/** Provider libraries that the package's install script downloads (not inside the npm package). */
+const DOWNLOADED_PROVIDERS: Record<string, Record<string, string>> = {
+  linux: { cuda: 'libonnxruntime_providers_cuda.so' },
+  win32: { cuda: 'onnxruntime_providers_cuda.dll' },
+};
+
+/**
+ * Why a provider cannot load without trying it (which makes the runtime log an error), or
+ * undefined: its library is not beside the binding, as after an install that skipped the download.
+ */
+function missingProvider(
+  specifier: string,
+  platform: string,
+  provider: string,
+): string | undefined {
+  const library = DOWNLOADED_PROVIDERS[platform]?.[provider];
+  if (!library) return undefined;
+  let root: string;
+  try {
+    root = dirname(createRequire(import.meta.url).resolve(`${specifier}/package.json`));
+  } catch {
+    return undefined;
+  }
+  const dir = join(root, 'bin', 'napi-v6', platform, process.arch);
+  if (existsSync(join(dir, library))) return undefined;
+  return `${library} is not installed (npm skipped its download; see the README to get the GPU binaries)`;
+}
+
 function reasonOf(error: unknown): string {
   const text = (error instanceof Error ? error.message : String(error)).split('\n')[0];
   if (/Cannot find (package|module)/.test(text)) return `not installed (${text.slice(0, 200)})`;
@@ -72,9 +103,15 @@ export async function loadOnnxRuntime(
   }
   const threads = options.threads ?? availableParallelism();
   const probe = probeGraph();
-  const providers = [...(GPU_PROVIDERS[options.platform ?? process.platform] ?? []), 'cpu'];
+  const platform = options.platform ?? process.platform;
+  const providers = [...(GPU_PROVIDERS[platform] ?? []), 'cpu'];
   for (const provider of providers) {
     const name = `onnxruntime-${provider}`;
+    const missing = missingProvider(specifier, platform, provider);
+    if (missing) {
+      attempts.push({ name, loaded: false, reason: missing });
+      continue;
+    }
     const sessionOptions: OrtNamespace.InferenceSession.SessionOptions = {
       executionProviders: [provider],
       intraOpNumThreads: threads,

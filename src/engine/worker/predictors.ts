@@ -2,7 +2,8 @@ import type * as tfNamespace from '@tensorflow/tfjs';
 import type * as OrtNamespace from 'onnxruntime-node';
 import { createPredictor } from '../../nn/predictor';
 import { loadModel } from '../../nn/modelIo';
-import { isOnnxWeights, modelGraph } from '../backends/onnxGraphs';
+import { isOnnxWeights } from '../../onnx/onnxModelFiles';
+import { modelGraph } from '../backends/onnxGraphs';
 import { onnxPredictor } from '../backends/onnxPredictor';
 import type { InferenceChoice, OnnxRuntime } from '../backends/onnxRuntime';
 import type { PatchPredictor } from '../inference/PatchPredictor';
@@ -15,6 +16,8 @@ export interface InferenceRuntime {
   onnx?: OnnxRuntime;
   /** the tfjs backend's name, for the status */
   tfjs: string;
+  /** where a model's graph comes from (default: exported from its weights, or its .onnx) */
+  graphFor?: typeof modelGraph;
 }
 
 export interface SelectedPredictor {
@@ -55,8 +58,9 @@ function tfjsPredictor(tf: typeof tfNamespace, model: ModelEntry): Promise<Patch
 async function sessionFor(
   runtime: OnnxRuntime,
   model: Extract<ModelEntry, { kind: 'network' }>,
+  graphFor: typeof modelGraph,
 ): Promise<OrtNamespace.InferenceSession> {
-  const graph = await modelGraph(model.dir, model.card);
+  const graph = await graphFor(model.dir, model.card);
   let session = sessions.get(graph.hash);
   if (!session) {
     session = runtime.ort.InferenceSession.create(graph.bytes(), runtime.sessionOptions);
@@ -94,7 +98,7 @@ export async function predictorFor(
   if (model.kind === 'network' && runtime.choice !== 'tfjs') {
     if (runtime.onnx) {
       try {
-        const session = await sessionFor(runtime.onnx, model);
+        const session = await sessionFor(runtime.onnx, model, runtime.graphFor ?? modelGraph);
         return {
           predictor: onnxPredictor(runtime.onnx, session, model.card),
           backend: runtime.onnx.name,
