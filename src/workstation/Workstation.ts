@@ -206,7 +206,7 @@ export class Workstation {
 
     ...onnxHandlers({
       model: (id) => this.model(id),
-      userModelsDir: this.userModelsDir,
+      userModelsDir: () => this.userModelsDir,
       modelAdded: async (dir) => {
         await this.reloadModels();
         const model = this.models.find((m) => m.dir === dir);

@@ -12,8 +12,8 @@ type Handlers = { [C in Name]: (params: CommandParams<C>) => Promise<CommandResu
 /** What the handlers need of the workstation. */
 export interface OnnxHost {
   model(modelId: string): ModelEntry;
-  /** where imported models go (the user's models folder) */
-  userModelsDir: string;
+  /** where imported models go (the user's models folder; known once the workstation is open) */
+  userModelsDir(): string;
   /** called with the new model's folder once it is written; returns its summary */
   modelAdded(dir: string): Promise<ModelSummary>;
 }
@@ -43,7 +43,7 @@ export function onnxHandlers(host: OnnxHost): Handlers {
 
     importOnnxModel: async ({ path, cardPath }) => {
       const ort = await trialRuntime();
-      const { dir } = await importOnnxModel(path, host.userModelsDir, {
+      const { dir } = await importOnnxModel(path, host.userModelsDir(), {
         cardPath,
         trial: ort ? (bytes, card) => tryGraph(ort, bytes, card) : undefined,
       }).catch(apiError);
