@@ -20,7 +20,8 @@ function volume(dims: [number, number, number]): Volume {
   return {
     geometry: {
       dimensions: dims,
-      spacing: [1, 1, 1],
+      // The fixture model's own spacing: the sliding window runs on these voxels as they are.
+      spacing: [4, 4, 4],
       origin: [0, 0, 0],
       direction: [1, 0, 0, 0, 1, 0, 0, 0, 1],
     },
