@@ -36,9 +36,11 @@ function startHost(inference: string): Promise<Host> {
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const stdout = child.stdout;
+  if (!stdout) throw new Error('the host has no stdout');
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`host (${inference}) not ready`)), 120_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: stdout }).on('line', (line) => {
       const match = READY.exec(line.trim());
       if (match?.[1]) {
         clearTimeout(timer);
