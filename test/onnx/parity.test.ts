@@ -58,6 +58,20 @@ test('acs with 2.5D input (neighbouring slices as channels) and a dilated resnet
   assert.ok(diff < TOLERANCE, `probabilities differ by ${diff}`);
 });
 
+test('3d and 2d with dilated layers 3-4 (output stride 8) and 2 classes', async (t) => {
+  for (const kind of ['3d', '2d'] as const) {
+    const model = buildSegmenter(
+      { ...SMALL, kind, dilated: true, numClasses: 2, baseWidth: 4 },
+      { seed: 17 },
+    );
+    perturbBatchNorm(model);
+    const diff = await predictorDiff(model, exportOf(`${kind}-dilated`, model), [16, 24, 16], 2);
+    disposeSegmenter(model);
+    t.diagnostic(`${kind}: max abs diff ${diff.toExponential(2)}`);
+    assert.ok(diff < TOLERANCE, `${kind}: probabilities differ by ${diff}`);
+  }
+});
+
 const METHODS: InflationMethod[] = ['centre', 'average', 'scale', 'random'];
 
 for (const method of METHODS) {
