@@ -8,7 +8,7 @@ import {
 import { acsSplit } from '../nn/convert/acsSplit';
 import { BN_EPS } from '../nn/layers/batchNorm';
 import type { HostTensor, StateDict } from '../nn/weights/hostTensor';
-import { matchStateDict } from '../nn/weights/matchStateDict';
+import { ignorableTorchvisionTensor, matchStateDict } from '../nn/weights/matchStateDict';
 import { GraphBuilder, tensorInfo } from './graphBuilder';
 import { encodeModel, type Model } from './schema';
 
@@ -243,7 +243,8 @@ export function exportSegmenterOnnx(
 ): Uint8Array {
   matchStateDict(parameterShapes(config), weights, {
     required: () => true,
-    ignore: (name) => name.endsWith('num_batches_tracked'),
+    // A torchvision checkpoint's classifier and batch counters have no place in the segmenter.
+    ignore: ignorableTorchvisionTensor,
     source: 'the weights to export',
   });
   const output = OUTPUT_NAMES[options.output ?? 'probabilities'];
