@@ -5,7 +5,9 @@
 // the best of --reps wall and CPU times (the machines are shared: CPU time and the minimum are the
 // least disturbed figures), our/PyTorch ratios, GFLOP/s (convolutions only; a training step counted as three
 // forwards) and a per-kernel profile of our ACS forward and training step. Then inference on both
-// cores (two workers, a patch each) against PyTorch with two threads.
+// cores (two workers, a patch each) against PyTorch with two threads. ONNX Runtime (the graph our
+// exporter writes from the same weights) runs beside both: one thread against PyTorch's one, two
+// against its two.
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,12 +16,14 @@ import type { ConvKind } from '../src/nn/architecture';
 import { forwardFlops } from '../src/nn/flops';
 import { importTorchvision } from '../src/nn/importTorchvision';
 import { createParallelPredictor } from '../src/nn/parallel/parallelPredictor';
-import { disposeSegmenter, predict, type Segmenter } from '../src/nn/segmenter';
+import { disposeSegmenter, exportStateDict, predict, type Segmenter } from '../src/nn/segmenter';
 import { tf } from '../src/nn/tf';
 import { createOptimizer, trainStep } from '../src/nn/training';
 import { readPth } from '../src/nn/weights/readPth';
 import { readSafetensors } from '../src/nn/weights/readSafetensors';
+import { exportSegmenterOnnx } from '../src/onnx/exportSegmenter';
 import { runTorchReference, torchMissing } from '../test/nn/torchReference';
+import * as ort from 'onnxruntime-node';
 
 const { values } = parseArgs({
   options: {
@@ -136,6 +140,46 @@ async function profile(what: string, f: () => void): Promise<void> {
   }
 }
 
+/** ONNX Runtime on the CPU with `threads` intra-op threads, on the exported graph of a model. */
+function onnxSession(model: Segmenter, threads: number): Promise<ort.InferenceSession> {
+  const graph = exportSegmenterOnnx(model.config, exportStateDict(model));
+  return ort.InferenceSession.create(graph, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+}
+
+async function onnxRow(
+  model: Segmenter,
+  threads: number,
+  batch: number,
+  torchMs: Timing,
+  suffix = '',
+): Promise<void> {
+  const session = await onnxSession(model, threads);
+  const shape = [batch, 3, size, size, size];
+  const x = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: batch * 3 * size ** 3 }, Math.random),
+    shape,
+  );
+  const ours = await timeIt(async () => {
+    const out = await session.run({ input: x });
+    out.probabilities.dispose();
+  });
+  await session.release();
+  const r = {
+    what: `${model.config.kind} ORT b${batch}${suffix}`,
+    ours,
+    theirs: torchMs,
+    flops: forwardFlops(model.config, [size, size, size], batch),
+  };
+  rows.push(r);
+  print(r);
+}
+
 const models = new Map<ConvKind, Segmenter>();
 for (const kind of kinds) {
   const model = importTorchvision({ kind, numClasses: classes }, weights, { method: 'average' });
@@ -157,6 +201,8 @@ for (const kind of kinds) {
     rows.push(r);
     print(r);
   }
+  for (const batch of [1, 2])
+    await onnxRow(model, 1, batch, theirs(torch.ms, `${kind}/forward/${batch}`));
   if (train) {
     const x = tf.randomNormal([2, size, size, size, 3]) as tf.Tensor5D;
     const labels = tf.randomUniform([2, size, size, size], 0, classes, 'int32') as tf.Tensor4D;
@@ -192,7 +238,7 @@ const dir2 = runTorchReference([
   '--reps',
   String(reps),
   '--batches',
-  '2',
+  '1,2',
   '--no-train',
 ]);
 const torch2 = JSON.parse(readFileSync(join(dir2, 'bench.json'), 'utf8')) as {
@@ -216,6 +262,13 @@ for (const [kind, model] of models) {
   };
   rows.push(r);
   print(r);
+  for (const batch of [1, 2]) {
+    const torchMs = {
+      wall: torch2.ms[`${kind}/forward/${batch}`],
+      cpu: torch2.ms[`${kind}/forward/${batch}/cpu`] ?? NaN,
+    };
+    await onnxRow(model, 2, batch, torchMs, ', 2 threads');
+  }
 }
 
 const acs = models.get('acs');

@@ -4,6 +4,7 @@ import { libraryCommandSchemas, seriesLibraryFields } from './libraryCommands';
 import { exportCommandSchemas } from './exportCommands';
 import { pacsCommandSchemas } from './pacsCommands';
 import { modelCardSummarySchema } from './modelCardSummary';
+import { onnxCommandSchemas } from './onnxCommands';
 import { segmentationCommandSchemas } from './segmentationCommands';
 import { trainingCommandSchemas } from './trainingCommands';
 
@@ -40,9 +41,16 @@ export const labelmapInfoSchema = z.object({
 });
 export type LabelmapInfo = z.infer<typeof labelmapInfoSchema>;
 
+const backendAttemptSchema = z.object({
+  name: z.string(),
+  loaded: z.boolean(),
+  reason: z.string(),
+});
+/** `backend` trains (tfjs); `inference` says which runtime infers (ONNX Runtime or that backend). */
 export const backendStatusSchema = z.object({
   backend: z.string(),
-  attempts: z.array(z.object({ name: z.string(), loaded: z.boolean(), reason: z.string() })),
+  attempts: z.array(backendAttemptSchema),
+  inference: z.object({ backend: z.string(), attempts: z.array(backendAttemptSchema) }).optional(),
 });
 export type BackendStatus = z.infer<typeof backendStatusSchema>;
 
@@ -60,6 +68,7 @@ export type ModelSummary = z.infer<typeof modelSummarySchema>;
  */
 export const commandSchemas = {
   ...trainingCommandSchemas,
+  ...onnxCommandSchemas,
   listSeries: { params: z.object({}).strict(), result: z.array(seriesSummarySchema) },
   openSeries: { params: z.object({ seriesId: id }).strict(), result: volumeInfoSchema },
   listModels: { params: z.object({}).strict(), result: z.array(modelSummarySchema) },

@@ -2,6 +2,7 @@
 import { ExitCode } from './exitCodes';
 import { runImport } from './commands/import';
 import { runSegment } from './commands/segment';
+import { runExportOnnx } from './commands/exportOnnx';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   import: {
@@ -10,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   },
   segment: { summary: 'segment a DICOM series and write the labelmap as NIfTI', run: runSegment },
   infer: { summary: 'the same as segment', run: runSegment },
+  'export-onnx': { summary: 'write a model as .onnx with its card', run: runExportOnnx },
 };
 
 function help(): string {

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { spawnModuleWorker } from '../workers/spawnModuleWorker';
 import type { Volume, VoxelArray } from '../volume/Volume';
+import { inferenceChoice, type InferenceChoice } from './backends/onnxRuntime';
 import type { BackendChoice } from './backends/tfBackends';
 import { CancelledError } from './inference/CancelledError';
 import type { ModelEntry } from './models/ModelEntry';
@@ -14,6 +15,13 @@ export interface EngineOptions {
   backends?: string;
   /** a built worker script; by default worker/engineWorker beside this module (.ts from source) */
   workerPath?: string;
+  /**
+   * Which runtime infers: 'auto' (ONNX Runtime where it loads, else tfjs), 'onnx' or 'tfjs'.
+   * Default: the WORKSTATION_INFERENCE_BACKEND environment variable, else 'auto'.
+   */
+  inference?: InferenceChoice;
+  /** the ONNX Runtime module to load (default onnxruntime-node; tests name a missing one) */
+  onnxModule?: string;
 }
 
 export interface EngineJob<T> {
@@ -61,14 +69,18 @@ export class Engine {
 
   private constructor(
     private readonly worker: Worker,
-    readonly backend: BackendChoice,
+    /** which backend trains and which infers; updated when a model falls back to tfjs */
+    public backend: BackendChoice,
   ) {
     worker.on('message', (reply: WorkerReply) => {
-      if ('jobId' in reply) this.listeners.get(reply.jobId)?.(reply);
+      if (reply.type === 'status') this.backend = reply.choice;
+      else if ('jobId' in reply) this.listeners.get(reply.jobId)?.(reply);
     });
   }
 
   static async start(options: EngineOptions = {}): Promise<Engine> {
+    const inference =
+      options.inference ?? inferenceChoice(process.env.WORKSTATION_INFERENCE_BACKEND);
     const worker = options.workerPath
       ? new Worker(options.workerPath)
       : spawnModuleWorker(import.meta.url, 'worker/engineWorker');
@@ -81,7 +93,12 @@ export class Engine {
             new Error(reply.type === 'initFailed' ? reply.message : `unexpected ${reply.type}`),
           );
       });
-      worker.postMessage({ type: 'init', backends: options.backends } satisfies WorkerRequest);
+      worker.postMessage({
+        type: 'init',
+        backends: options.backends,
+        inference,
+        onnxModule: options.onnxModule,
+      } satisfies WorkerRequest);
     }).catch(async (error: unknown) => {
       await worker.terminate();
       throw error;

@@ -28,6 +28,7 @@ import { libraryHandlers } from './library/libraryHandlers';
 import type { SecretStore } from '../pacs/SecretStore';
 import { Uploads } from './export/uploads';
 import { exchangeHandlers } from './pacs/exchangeHandlers';
+import { onnxHandlers } from './onnx/onnxHandlers';
 
 export interface WorkstationOptions {
   engine: Engine;
@@ -207,6 +208,16 @@ export class Workstation {
       };
     },
 
+    ...onnxHandlers({
+      model: (id) => this.model(id),
+      userModelsDir: () => this.userModelsDir,
+      modelAdded: async (dir) => {
+        await this.reloadModels();
+        const model = this.models.find((m) => m.dir === dir);
+        if (!model) throw new Error(`the imported model in ${dir} did not load`);
+        return { modelId: model.id, name: model.name, classes: [...model.classes] };
+      },
+    }),
     listModels: async () =>
       this.models.map((m) => ({
         modelId: m.id,

@@ -22,9 +22,17 @@ export interface BackendAttempt {
   reason: string;
 }
 
+/** Which runtime runs inference (ONNX Runtime or the tfjs backend) and why the others did not. */
+export interface InferenceStatus {
+  backend: string;
+  attempts: BackendAttempt[];
+}
+
+/** `backend` trains (and infers unless `inference` says otherwise); `attempts` are tfjs's. */
 export interface BackendChoice {
   backend: string;
   attempts: BackendAttempt[];
+  inference?: InferenceStatus;
 }
 
 /** A reason a user can read in a status line: "not installed" rather than a resolver's trace. */

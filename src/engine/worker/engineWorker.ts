@@ -1,10 +1,12 @@
-// The engine's worker thread: owns TensorFlow.js so that inference and training never block
-// the host or the UI.
+// The engine's worker thread: owns TensorFlow.js (training, and inference where ONNX Runtime is
+// not used) and ONNX Runtime, so that inference and training never block the host or the UI.
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { candidatesFor, selectBackend } from '../backends/tfBackends';
+import { loadOnnxRuntime } from '../backends/onnxRuntime';
+import { candidatesFor, selectBackend, type BackendChoice } from '../backends/tfBackends';
 import { CancelledError } from '../inference/CancelledError';
 import { inferJob } from './inferJob';
+import type { InferenceRuntime } from './predictors';
 import type { WorkerReply, WorkerRequest } from './protocol';
 import { trainJob } from './trainJob';
 
@@ -17,10 +19,43 @@ function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+let status: BackendChoice | undefined;
+let runtime: InferenceRuntime | undefined;
+
+async function init(request: Extract<WorkerRequest, { type: 'init' }>): Promise<BackendChoice> {
+  const choice = await selectBackend(tf, candidatesFor(request.backends));
+  if (request.inference === 'tfjs') {
+    runtime = { choice: 'tfjs', tfjs: choice.backend };
+    const attempts = [
+      { name: 'onnxruntime', loaded: false, reason: 'not used: inference set to tfjs' },
+    ];
+    return { ...choice, inference: { backend: choice.backend, attempts } };
+  }
+  const { runtime: onnx, attempts } = await loadOnnxRuntime({ specifier: request.onnxModule });
+  if (!onnx && request.inference === 'onnx') {
+    throw new Error(
+      `inference is set to onnx but ONNX Runtime did not load (${attempts.map((a) => `${a.name}: ${a.reason}`).join('; ')})`,
+    );
+  }
+  runtime = { choice: request.inference, onnx, tfjs: choice.backend };
+  return { ...choice, inference: { backend: onnx?.name ?? choice.backend, attempts } };
+}
+
+/** A model that ONNX Runtime refused ran on tfjs: the status says so until the next one. */
+function fellBack(reason: string): void {
+  if (!status?.inference) return;
+  const attempts = status.inference.attempts.filter((a) => a.name !== 'fallback');
+  attempts.push({ name: 'fallback', loaded: false, reason: `${reason}; ran on ${status.backend}` });
+  status = { ...status, inference: { ...status.inference, attempts } };
+  reply({ type: 'status', choice: status });
+}
+
 async function runJob(request: Exclude<WorkerRequest, { type: 'init' }>): Promise<void> {
   try {
-    if (request.type === 'infer') await inferJob(tf, request, reply);
-    else await trainJob(request, reply);
+    if (request.type === 'infer') {
+      if (!runtime) throw new Error('the engine worker was not initialised');
+      await inferJob(tf, request, reply, runtime, fellBack);
+    } else await trainJob(request, reply);
   } catch (error) {
     if (error instanceof CancelledError) reply({ type: 'cancelled', jobId: request.jobId });
     else reply({ type: 'failed', jobId: request.jobId, message: messageOf(error) });
@@ -32,13 +67,14 @@ port.on('message', (request: WorkerRequest) => {
   if (request.type === 'init') {
     queue = queue.then(async () => {
       try {
-        reply({ type: 'ready', choice: await selectBackend(tf, candidatesFor(request.backends)) });
+        status = await init(request);
+        reply({ type: 'ready', choice: status });
       } catch (error) {
         reply({ type: 'initFailed', message: messageOf(error) });
       }
     });
   } else {
-    // One job at a time: the backend's threads are already busy with the current one.
+    // One job at a time: the backends' threads are already busy with the current one.
     queue = queue.then(() => runJob(request));
   }
 });

@@ -1,6 +1,7 @@
 import type { VolumeGeometry } from '../../api/geometry';
 import type { ModelCard } from '../../nn/modelCard';
 import type { VoxelArray } from '../../volume/Volume';
+import type { InferenceChoice } from '../backends/onnxRuntime';
 import type { BackendChoice } from '../backends/tfBackends';
 import type { ModelEntry } from '../models/ModelEntry';
 import type { EpochRecord } from '../train/checkpoints';
@@ -30,7 +31,14 @@ interface JobRequest {
 
 /** Messages from the main thread to the engine worker. */
 export type WorkerRequest =
-  | { type: 'init'; backends: string | undefined }
+  | {
+      type: 'init';
+      backends: string | undefined;
+      /** which runtime infers: 'auto' (ONNX Runtime where it loads), 'onnx' or 'tfjs' */
+      inference: InferenceChoice;
+      /** the ONNX Runtime module to load (tests point it at a missing one) */
+      onnxModule?: string;
+    }
   | (JobRequest & {
       type: 'infer';
       model: ModelEntry;
@@ -55,6 +63,8 @@ export type WorkerRequest =
 /** Messages from the engine worker to the main thread. */
 export type WorkerReply =
   | { type: 'ready'; choice: BackendChoice }
+  /** the status changed: a model fell back from ONNX Runtime to tfjs */
+  | { type: 'status'; choice: BackendChoice }
   | { type: 'initFailed'; message: string }
   | { type: 'progress'; jobId: string; done: number; total: number }
   | { type: 'trainingProgress'; jobId: string; progress: TrainingProgress }
