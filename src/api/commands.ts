@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { volumeGeometrySchema, voxelTypeSchema } from './geometry';
 import { segmentationCommandSchemas } from './segmentationCommands';
 import { trainingCommandSchemas } from './trainingCommands';
+import { compareCommandSchemas } from './compareCommands';
 
 const id = z.string().min(1).max(200);
 
@@ -54,6 +55,7 @@ export type ModelSummary = z.infer<typeof modelSummarySchema>;
  */
 export const commandSchemas = {
   ...trainingCommandSchemas,
+  ...compareCommandSchemas,
   listSeries: { params: z.object({}).strict(), result: z.array(seriesSummarySchema) },
   openSeries: { params: z.object({ seriesId: id }).strict(), result: volumeInfoSchema },
   listModels: { params: z.object({}).strict(), result: z.array(modelSummarySchema) },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { labelmapInfoSchema, modelSummarySchema } from './commands';
 import { epochRecordSchema } from './trainingCommands';
+import { compareDoneEventSchema, compareEpochEventSchema } from './compareCommands';
 
 const jobId = z.string().min(1);
 
@@ -53,6 +54,8 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   jobCancelledEventSchema,
   trainingEpochEventSchema,
   trainingDoneEventSchema,
+  compareEpochEventSchema,
+  compareDoneEventSchema,
 ]);
 export type ApiEvent = z.infer<typeof apiEventSchema>;
 export type ApiEventType = ApiEvent['type'];

@@ -6,3 +6,4 @@ export * from './geometry';
 export * from './segmentationCommands';
 export type * from './WorkstationApi';
 export * from './trainingCommands';
+export * from './compareCommands';

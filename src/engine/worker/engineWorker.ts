@@ -7,6 +7,7 @@ import { CancelledError } from '../inference/CancelledError';
 import { inferJob } from './inferJob';
 import type { WorkerReply, WorkerRequest } from './protocol';
 import { trainJob } from './trainJob';
+import { compareJob } from './compareJob';
 
 const port = parentPort;
 if (!port) throw new Error('engineWorker must run in a worker thread');
@@ -20,6 +21,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 async function runJob(request: Exclude<WorkerRequest, { type: 'init' }>): Promise<void> {
   try {
     if (request.type === 'infer') await inferJob(tf, request, reply);
+    else if (request.type === 'compare') await compareJob(request, reply);
     else await trainJob(request, reply);
   } catch (error) {
     if (error instanceof CancelledError) reply({ type: 'cancelled', jobId: request.jobId });
