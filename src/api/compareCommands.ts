@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochRecordSchema, libraryCaseRefSchema } from './trainingCommands';
+import { caseRefSchema, epochRecordSchema, libraryCaseRefSchema } from './trainingCommands';
 
 const id = z.string().min(1).max(200);
 
@@ -25,7 +25,9 @@ export const compareCommandSchemas = {
       .object({
         /** a 2D model: every configuration starts from its weights */
         baseModelId: id,
-        libraryCases: z.array(libraryCaseRefSchema).min(2).max(1000),
+        libraryCases: z.array(libraryCaseRefSchema).max(1000).default([]),
+        /** open volumes with a labelmap (the CLI's image / labels files) */
+        cases: z.array(caseRefSchema).max(1000).default([]),
         validationShare: z.number().min(0).max(0.9).default(0.2),
         epochs: z.number().int().min(1).max(1000),
         stepsPerEpoch: z.number().int().min(1).max(100_000),
@@ -39,7 +41,11 @@ export const compareCommandSchemas = {
           .optional(),
         seed: z.number().int().default(1),
       })
-      .strict(),
+      .strict()
+      .refine((p) => p.libraryCases.length + p.cases.length >= 2, {
+        message: 'the comparison needs at least two cases (one to validate on)',
+        path: ['libraryCases'],
+      }),
     result: z.object({ jobId: id, reportDir: z.string() }),
   },
 } as const;

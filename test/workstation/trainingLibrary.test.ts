@@ -217,10 +217,7 @@ test('a cancelled training is listed as resumable and resumes from its last chec
   assert.equal(finished.history.length, 3);
   const after = await workstation.handlers.listResumableTrainings({});
   assert.ok(!after.some((r) => r.trainingId === started.trainingId));
-  await assert.rejects(
-    call('resumeTraining', { trainingId: started.trainingId }),
-    /has finished/,
-  );
+  await assert.rejects(call('resumeTraining', { trainingId: started.trainingId }), /has finished/);
 });
 
 test('the comparison runs as a job: six configurations, a table, curves and its report', async () => {
@@ -258,6 +255,6 @@ test('the comparison runs as a job: six configurations, a table, curves and its 
       stepsPerEpoch: 1,
       batchSize: 1,
     }),
-    /libraryCases/,
+    /at least two cases/,
   );
 });

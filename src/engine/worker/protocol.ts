@@ -76,7 +76,13 @@ export type WorkerReply =
       index: number;
       progress: TrainingProgress;
     }
-  | { type: 'compareEpoch'; jobId: string; configuration: string; index: number; record: EpochRecord }
+  | {
+      type: 'compareEpoch';
+      jobId: string;
+      configuration: string;
+      index: number;
+      record: EpochRecord;
+    }
   | { type: 'compared'; jobId: string; report: CompareReport }
   | { type: 'cancelled'; jobId: string }
   | { type: 'failed'; jobId: string; message: string };

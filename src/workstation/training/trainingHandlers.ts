@@ -44,6 +44,14 @@ export interface TrainingHost {
   track(jobId: string, job: EngineJob<unknown>, what: string): void;
   /** called with a new model's folder once it is saved; returns its summary */
   modelAdded(dir: string): Promise<ModelSummary>;
+  /**
+   * The CLI's cases are files: it names them for an open volume so that the training record
+   * keeps the files (and a resume reads them again) rather than a volume of its session.
+   */
+  files?: {
+    of(volumeId: string): { image: string; labels: string } | undefined;
+    open(file: { image: string; labels: string }): Promise<NamedCase>;
+  };
 }
 
 /** A folder name from a model name: readable, safe on every file system, unique. */
@@ -101,6 +109,11 @@ export function trainingHandlers(host: TrainingHost): Handlers {
 
   const resolve = async (source: CaseSource): Promise<NamedCase> => {
     if ('library' in source) return loadLibraryCase(libraryOf(), host.store(), source.library);
+    if ('file' in source) {
+      if (!host.files)
+        throw new ApiError('invalid_input', `${source.file.image}: file cases resume from the CLI`);
+      return host.files.open(source.file);
+    }
     const { volumeId, labelmapId } = source.open;
     let volume: Volume;
     try {
@@ -120,7 +133,8 @@ export function trainingHandlers(host: TrainingHost): Handlers {
     }
     return { id: volumeId, name: volumeId, volume, labels };
   };
-  const sourceId = (s: CaseSource) => ('library' in s ? libraryCaseId(s.library) : s.open.volumeId);
+  const sourceId = (s: CaseSource) =>
+    'library' in s ? libraryCaseId(s.library) : 'file' in s ? s.file.image : s.open.volumeId;
 
   /** Runs (or resumes) the training a record describes; the record follows its status. */
   const launch = async (record: TrainingRecord, resume: boolean) => {
@@ -195,11 +209,15 @@ export function trainingHandlers(host: TrainingHost): Handlers {
 
     startTraining: async (params) => {
       networkCard(host.model(params.baseModelId));
+      const openSource = (open: { volumeId: string; labelmapId: string }): CaseSource => {
+        const file = host.files?.of(open.volumeId);
+        return file ? { file } : { open };
+      };
       const sources: CaseSource[] = [
-        ...(params.cases ?? []).map((open) => ({ open })),
+        ...(params.cases ?? []).map(openSource),
         ...(params.libraryCases ?? []).map((ref) => ({ library: ref })),
       ];
-      const explicit = (params.validation ?? []).map((open) => ({ open }));
+      const explicit = (params.validation ?? []).map(openSource);
       const seed = params.seed ?? 1;
       const split = explicit.length
         ? { train: sources, validation: explicit, validatesOnTraining: false }
@@ -229,7 +247,7 @@ export function trainingHandlers(host: TrainingHost): Handlers {
       const { jobId } = await launch(record, false);
       // names as the user knows them (series description / segmentation name) for the split
       for (const s of [...split.train, ...split.validation]) {
-        named.set(sourceId(s), 'library' in s ? await caseName(s) : s.open.volumeId);
+        named.set(sourceId(s), 'library' in s ? await caseName(s) : sourceId(s));
       }
       const view = (list: CaseSource[]) =>
         list.map((s) => ({ id: sourceId(s), name: named.get(sourceId(s)) ?? sourceId(s) }));
@@ -268,9 +286,10 @@ export function trainingHandlers(host: TrainingHost): Handlers {
         card2d.patchSize[1],
         card2d.patchSize[2],
       ];
-      const cases = await Promise.all(
-        params.libraryCases.map((ref) => loadLibraryCase(libraryOf(), host.store(), ref)),
-      );
+      const cases = await Promise.all([
+        ...(params.cases ?? []).map((open) => resolve({ open })),
+        ...(params.libraryCases ?? []).map((ref) => resolve({ library: ref })),
+      ]);
       const card3d: ModelCard = { ...card2d, kind: 'acs', patchSize };
       for (const c of cases) checkCase(c, card3d);
       const seed = params.seed ?? 1;

@@ -10,6 +10,8 @@ import { writeFileAtomic } from '../../volume/atomicWrite';
 const caseSourceSchema = z.union([
   z.object({ library: libraryCaseRefSchema }),
   z.object({ open: caseRefSchema }),
+  /** image and labels files named on the command line: read again when resuming */
+  z.object({ file: z.object({ image: z.string(), labels: z.string() }) }),
 ]);
 export type CaseSource = z.infer<typeof caseSourceSchema>;
 
