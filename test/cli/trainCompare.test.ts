@@ -14,7 +14,6 @@ import { tinyCard } from '../helpers/tinyCard';
 // Two real annotated MR cases as image / labels NIfTI pairs at 5 mm (36 x 43 x 36 voxels).
 const work = mkdtempSync(join(tmpdir(), 'cli-train-'));
 const models = join(work, 'models');
-const dataDir = join(work, 'data');
 const pairs: string[] = [];
 
 before(async () => {

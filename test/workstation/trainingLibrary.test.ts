@@ -173,9 +173,9 @@ test('a case without segmentation, foreign labels and a too small volume are ref
 });
 
 test('a cancelled training is listed as resumable and resumes from its last checkpoint', async () => {
-  let jobId: string | undefined;
-  const firstEpoch = until('training.epoch', () => jobId);
-  const cancelled = until('job.cancelled', () => jobId);
+  const job: { id?: string } = {};
+  const firstEpoch = until('training.epoch', () => job.id);
+  const cancelled = until('job.cancelled', () => job.id);
   const started = (await call('startTraining', {
     baseModelId: 'tiny-2d',
     name: 'Resumed ACS',
@@ -185,9 +185,9 @@ test('a cancelled training is listed as resumable and resumes from its last chec
     ...budget,
     epochs: 3,
   })) as { jobId: string; trainingId: string };
-  jobId = started.jobId;
+  job.id = started.jobId;
   await firstEpoch;
-  await call('cancelJob', { jobId });
+  await call('cancelJob', { jobId: job.id });
   await cancelled;
   const resumable = await workstation.handlers.listResumableTrainings({});
   const entry = resumable.find((r) => r.trainingId === started.trainingId);
@@ -196,17 +196,17 @@ test('a cancelled training is listed as resumable and resumes from its last chec
   assert.ok(entry.epochsDone >= 1 && entry.epochsDone < 3);
 
   const epochs: number[] = [];
-  let resumedJob: string | undefined;
+  const resumedJob: { id?: string } = {};
   workstation.onEvent((e) => {
-    if (e.type === 'training.epoch' && e.jobId === resumedJob) epochs.push(e.record.epoch);
+    if (e.type === 'training.epoch' && e.jobId === resumedJob.id) epochs.push(e.record.epoch);
   });
-  const done = until('training.done', () => resumedJob);
+  const done = until('training.done', () => resumedJob.id);
   const resumed = (await call('resumeTraining', { trainingId: started.trainingId })) as {
     jobId: string;
     epochsDone: number;
     history: unknown[];
   };
-  resumedJob = resumed.jobId;
+  resumedJob.id = resumed.jobId;
   assert.equal(resumed.epochsDone, entry.epochsDone);
   assert.equal(resumed.history.length, entry.epochsDone);
   const finished = await done;
@@ -221,12 +221,12 @@ test('a cancelled training is listed as resumable and resumes from its last chec
 });
 
 test('the comparison runs as a job: six configurations, a table, curves and its report', async () => {
-  let jobId: string | undefined;
+  const job: { id?: string } = {};
   const epochs = new Set<string>();
   workstation.onEvent((e) => {
-    if (e.type === 'compare.epoch' && e.jobId === jobId) epochs.add(e.configuration);
+    if (e.type === 'compare.epoch' && e.jobId === job.id) epochs.add(e.configuration);
   });
-  const done = until('compare.done', () => jobId);
+  const done = until('compare.done', () => job.id);
   const started = (await call('startCompare', {
     baseModelId: 'tiny-2d',
     libraryCases: refs.slice(0, 2),
@@ -234,7 +234,7 @@ test('the comparison runs as a job: six configurations, a table, curves and its 
     stepsPerEpoch: 1,
     batchSize: 1,
   })) as { jobId: string; reportDir: string };
-  jobId = started.jobId;
+  job.id = started.jobId;
   const report = await done;
   assert.equal(report.rows.length, 6);
   assert.equal(epochs.size, 6);
