@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine, type EngineOptions } from '../src/engine/Engine';
 import { loadModelEntries } from '../src/engine/models/loadModelEntries';
+import { CancelledError } from '../src/engine/inference/CancelledError';
 import type { VolumeGeometry } from '../src/api/geometry';
 import { acsModelFolder, python, torchMissing } from './inferSetup';
 
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     backend: { type: 'string' },
     threads: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
+    'max-seconds': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -35,7 +37,10 @@ if (values.help) {
   --backend <name>     the engine's inference backend (passed to the Engine as it is, e.g. onnx,
                        tfjs, auto); default: the engine's own choice
   --threads <n>        PyTorch's threads (default: 1 for tfjs, all cores for other backends)
-  --no-torch           the engine only`);
+  --no-torch           the engine only
+  --max-seconds <s>    stop the engine's run after this long (cancel) and report its patch
+                       rate, the projected total and the peak RSS so far; PyTorch is then
+                       skipped (for the 512x512x1069 volume on a small machine)`);
   process.exit(0);
 }
 const patch = Number(values.patch);
@@ -97,16 +102,39 @@ for (const [w, h, d] of sizes) {
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const started = performance.now();
   let lastReport = 0;
+  let patches = { done: 0, total: 0 };
   const job = engine.infer(`bench-${w}x${h}x${d}`, model, { geometry, voxels }, (done, total) => {
+    patches = { done, total };
     if (performance.now() - lastReport > 10_000) {
       lastReport = performance.now();
       console.log(`  engine ${w}x${h}x${d}: ${done}/${total} patches`);
     }
   });
-  const labels = await job.result;
+  const stop = values['max-seconds']
+    ? setTimeout(() => job.cancel(), Number(values['max-seconds']) * 1000)
+    : undefined;
+  const outcome = await job.result.then(
+    (labels) => ({ labels }),
+    (error: unknown) => {
+      if (error instanceof CancelledError) return { labels: null };
+      throw error;
+    },
+  );
+  clearTimeout(stop);
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
+  if (!outcome.labels) {
+    const projected = (seconds / Math.max(1, patches.done)) * patches.total;
+    console.log(
+      `engine  ${w}x${h}x${d}: stopped after ${seconds.toFixed(1)} s at ${patches.done}/${patches.total} patches (${(seconds / Math.max(1, patches.done)).toFixed(2)} s/patch, projected ${(projected / 60).toFixed(0)} min for the volume); peak RSS ${mb(peak)} (${mb(before)} before the job)`,
+    );
+    rows.push(
+      `| ${w}x${h}x${d} | stopped at ${patches.done}/${patches.total} patches after ${seconds.toFixed(0)} s (projected ${(projected / 60).toFixed(0)} min) | ${mb(peak)} |`,
+    );
+    continue;
+  }
+  const labels = outcome.labels;
   console.log(
     `engine  ${w}x${h}x${d}: ${seconds.toFixed(1)} s, peak RSS ${mb(peak)} (${mb(before)} before the job)`,
   );

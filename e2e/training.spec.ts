@@ -14,9 +14,13 @@ test.describe.configure({ mode: 'serial' });
 let page: Page;
 const body = () => page.locator('body');
 
-async function shoot(name: string): Promise<void> {
+/** The page, and the panel the step is about (the side bar scrolls: the page shot cuts it). */
+async function shoot(name: string, panel = 'training-panel'): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  const section = page.getByTestId(panel);
+  await section.scrollIntoViewIfNeeded();
+  await section.screenshot({ path: join(SCREENSHOTS, `${name}-panel.png`) });
 }
 
 test.beforeAll(async ({ browser }) => {
@@ -45,10 +49,13 @@ async function setBudget(epochs: number, steps: number, name: string): Promise<v
 
 test('a short training from the panel shows progress and curves, and its model runs', async () => {
   await expect(page.getByTestId('train-cases').getByRole('checkbox')).toHaveCount(2);
-  await setBudget(2, 2, 'Panel ACS');
+  // enough steps that the progress is on screen for a few seconds
+  await setBudget(2, 8, 'Panel ACS');
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-split')).toContainText('Validate: Colin27');
-  await expect(page.getByTestId('train-text')).toContainText(/train \d+\/4/, { timeout: 60_000 });
+  await expect(page.getByTestId('train-text')).toContainText(/epoch \d train \d+\/16.*ETA/, {
+    timeout: 60_000,
+  });
   await shoot('training-running');
   await expect(body()).toHaveAttribute('data-training-state', 'done', { timeout: 120_000 });
   await expect(page.getByTestId('train-chart')).toHaveAttribute('data-epochs', '2');
@@ -100,6 +107,5 @@ test('a tiny comparison shows its table of six configurations and their curves',
   for (const name of ['2D (slice by slice)', '3D random init', '3D scaling init', 'ACS'])
     await expect(table).toContainText(name);
   await expect(page.getByTestId('compare-chart')).toHaveAttribute('data-epochs', '1');
-  await page.getByTestId('compare-panel').scrollIntoViewIfNeeded();
-  await shoot('compare-done');
+  await shoot('compare-done', 'compare-panel');
 });

@@ -155,6 +155,7 @@ export class ComparePanel {
         event.rows.forEach((r, n) => (this.curves[n] = r.curve.map((e) => e.meanDice)));
         this.chart.set(this.curves);
         this.text.textContent = `Done: report in ${event.reportDir}`;
+        this.progress.value = this.progress.max;
         this.setState('done');
         break;
       case 'job.failed':

@@ -257,6 +257,7 @@ export class TrainingPanel {
       case 'training.done':
         this.jobId = null;
         this.text.textContent = `Done: ${event.model.name} is in the model list`;
+        this.progress.value = this.progress.max;
         this.history = event.history;
         this.drawChart();
         this.onModel(event.model);

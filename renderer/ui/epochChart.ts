@@ -29,7 +29,14 @@ export class EpochChart {
         cursor: { show: false },
         scales: { x: { time: false }, loss: { auto: true }, metric: { range: [0, 1] } },
         axes: [
-          { stroke: '#9aa4ad', grid: { stroke: '#2a3037' }, size: 24, font: '10px sans-serif' },
+          {
+            stroke: '#9aa4ad',
+            grid: { stroke: '#2a3037' },
+            size: 24,
+            font: '10px sans-serif',
+            // whole epochs only
+            incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+          },
           {
             scale: 'loss',
             stroke: '#e5534b',

@@ -76,13 +76,15 @@ function progressEmitter(
   host: TrainingHost,
   jobId: string,
   total: number,
+  steps: number,
   offset: (p: TrainingProgress) => number,
   prefix = '',
 ): (p: TrainingProgress) => void {
   const started = Date.now();
   let first: number | null = null;
   return (p) => {
-    const done = Math.min(total, offset(p) + (p.phase === 'train' ? p.step : p.stepsPerEpoch));
+    // validation comes after the epoch's training steps: the epoch's steps are done
+    const done = Math.min(total, offset(p) + (p.phase === 'train' ? p.step : steps));
     first ??= done - 1;
     const rate = (Date.now() - started) / 1000 / Math.max(1, done - first);
     host.emit({
@@ -176,6 +178,7 @@ export function trainingHandlers(host: TrainingHost): Handlers {
           host,
           jobId,
           epochs * stepsPerEpoch,
+          stepsPerEpoch,
           (p) => (p.epoch - 1) * stepsPerEpoch,
         ),
         onEpoch: (r) => host.emit({ type: 'training.epoch', jobId, record: r }),
@@ -323,6 +326,7 @@ export function trainingHandlers(host: TrainingHost): Handlers {
                 host,
                 jobId,
                 COMPARE_CONFIGURATIONS.length * perConfiguration,
+                params.stepsPerEpoch,
                 (q) => index * perConfiguration + (q.epoch - 1) * params.stepsPerEpoch,
                 `${configuration}: `,
               );
