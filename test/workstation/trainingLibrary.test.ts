@@ -186,6 +186,13 @@ test('a cancelled training is listed as resumable and resumes from its last chec
     epochs: 3,
   })) as { jobId: string; trainingId: string };
   job.id = started.jobId;
+  // a running training is not offered for resume, nor can it be resumed twice
+  assert.ok(
+    !(await workstation.handlers.listResumableTrainings({})).some(
+      (r) => r.trainingId === started.trainingId,
+    ),
+  );
+  await assert.rejects(call('resumeTraining', { trainingId: started.trainingId }), /is running/);
   await firstEpoch;
   await call('cancelJob', { jobId: job.id });
   await cancelled;

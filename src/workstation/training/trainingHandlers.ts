@@ -106,6 +106,8 @@ function progressEmitter(
  */
 export function trainingHandlers(host: TrainingHost): Handlers {
   const trainingRoot = () => join(host.dataDir(), 'training');
+  /** trainings running now: not offered for resume (their record says running until they end) */
+  const active = new Set<string>();
   let library: CaseLibrary | null = null;
   const libraryOf = () => (library ??= new CaseLibrary(join(host.dataDir(), 'library')));
 
@@ -151,6 +153,8 @@ export function trainingHandlers(host: TrainingHost): Handlers {
     const validation = await Promise.all(record.validation.map(resolve));
     for (const c of [...train, ...validation]) checkCase(c, card);
     const workDir = join(trainingRoot(), record.trainingId);
+    if (active.has(record.trainingId))
+      throw new ApiError('invalid_input', `training ${record.trainingId} is running`);
     await mkdir(workDir, { recursive: true });
     const history = resume ? await checkpointHistory(workDir) : [];
     await writeTrainingRecord(workDir, { ...record, status: 'running' });
@@ -202,6 +206,11 @@ export function trainingHandlers(host: TrainingHost): Handlers {
         await writeTrainingRecord(workDir, { ...record, status }).catch(() => undefined);
         throw error;
       },
+    );
+    active.add(record.trainingId);
+    void result.then(
+      () => active.delete(record.trainingId),
+      () => active.delete(record.trainingId),
     );
     host.track(jobId, { result, cancel: () => job.cancel() }, 'training');
     return { jobId, history };
@@ -262,7 +271,8 @@ export function trainingHandlers(host: TrainingHost): Handlers {
       return { jobId, trainingId, split: shown };
     },
 
-    listResumableTrainings: async () => listResumable(trainingRoot()),
+    listResumableTrainings: async () =>
+      (await listResumable(trainingRoot())).filter((t) => !active.has(t.trainingId)),
 
     resumeTraining: async ({ trainingId }) => {
       const workDir = join(trainingRoot(), trainingId);
