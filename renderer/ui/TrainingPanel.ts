@@ -146,8 +146,11 @@ export class TrainingPanel {
           }),
         ),
       );
-      if (this.library.length === 0)
+      if (this.library.length === 0) {
         this.cases.textContent = 'No library series has a segmentation yet.';
+        // nothing in the library: the open series with its segmentation is the case
+        this.openCase.checked = true;
+      }
       this.cases.dataset.count = String(this.library.length);
       const list = await this.api.call('listResumableTrainings', {});
       this.showResumable(list);
