@@ -66,10 +66,12 @@ test('a short training from the panel shows progress and curves, and its model r
   const option = page.getByTestId('model-select').locator('option', { hasText: 'Panel ACS' });
   const modelId = await option.getAttribute('value');
   expect(modelId).toBeTruthy();
-  const before = await body().getAttribute('data-labelmap-id');
+  const before = (await body().getAttribute('data-labelmap-id')) ?? 'none';
   await page.getByTestId('model-select').selectOption(modelId ?? '');
   await page.getByTestId('segment').click();
-  await expect(body()).not.toHaveAttribute('data-labelmap-id', before ?? '', { timeout: 120_000 });
+  await expect(body()).toHaveAttribute('data-job-state', 'done', { timeout: 120_000 });
+  await expect(body()).toHaveAttribute('data-labelmap-id', /.+/);
+  expect(await body().getAttribute('data-labelmap-id')).not.toBe(before);
   await shoot('training-model-ran');
 });
 
