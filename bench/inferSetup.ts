@@ -2,7 +2,7 @@
 // torchvision weights saved by Debian's PyTorch (the same weights the PyTorch side builds), and
 // a way to run bench/inferTorch.py.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,7 @@ export async function acsModelFolder(patch: number, classes = 3): Promise<string
     ...readPth(new Uint8Array(readFileSync(join(weightsDir, 'resnet18.pth')))),
     ...readSafetensors(new Uint8Array(readFileSync(join(weightsDir, 'decoder.safetensors')))),
   ]);
+  rmSync(weightsDir, { recursive: true, force: true });
   const model = importTorchvision({ kind: 'acs', numClasses: classes }, weights, {
     method: 'centre',
   });
