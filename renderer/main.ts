@@ -16,6 +16,7 @@ import { SeriesBrowser, lastOpened, rememberOpened } from './ui/SeriesBrowser';
 import { SegmentsPanel } from './ui/SegmentsPanel';
 import { StatusBar } from './ui/StatusBar';
 import { TrainingPanel } from './ui/TrainingPanel';
+import { ComparePanel } from './ui/ComparePanel';
 import { Shortcuts, key, type Shortcut } from './ui/Shortcuts';
 import { ViewControls } from './ui/ViewControls';
 import { Viewer, type WindowPreset } from './viewer/Viewer';
@@ -126,12 +127,15 @@ async function main(): Promise<void> {
       api.call('listModels', {}).then(
         (models) => {
           training.setModels(models);
+          compare.setModels(models);
           modelPanel.setModels(models, viewer.volume?.info.volumeId ?? '');
         },
         (error: unknown) => banner.show('Models', error),
       );
     },
   );
+
+  const compare = new ComparePanel(api, banner, () => training.checkedCases());
 
   const presets: [string, WindowPreset][] = [
     ['1', 'brain'],
@@ -252,6 +256,7 @@ async function main(): Promise<void> {
     const models = await api.call('listModels', {});
     modelPanel.setModels(models, info.volumeId);
     training.setModels(models);
+    compare.setModels(models);
     if (models.length === 0) throw new Error('no segmentation model is installed');
   } catch (error) {
     banner.show('Opening the series', error);

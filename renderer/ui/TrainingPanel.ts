@@ -1,24 +1,62 @@
-import type { ApiEvent, EpochRecordView, ModelSummary, WorkstationApi } from '../../src/api';
+import type {
+  ApiEvent,
+  EpochRecordView,
+  ModelSummary,
+  ResumableTraining,
+  TrainingCaseSummary,
+  TrainingSplit,
+  WorkstationApi,
+} from '../../src/api';
 import { byTestId } from './dom';
+import { EpochChart } from './epochChart';
 import type { ErrorBanner } from './ErrorBanner';
 
 /** The annotated case to train on: uploads the active segmentation and names it. */
 export type CaseProvider = () => Promise<{ volumeId: string; labelmapId: string } | null>;
 
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> & { testId?: string } = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const { testId, ...rest } = props;
+  const node = Object.assign(document.createElement(tag), rest);
+  if (testId) node.dataset.testid = testId;
+  node.append(...children);
+  return node;
+}
+
 /**
- * Fine-tuning from the UI: base model, kind (2D / ACS / 3D), 2D-to-3D init, epochs and steps,
- * start and cancel, progress with ETA, and live loss / mean Dice curves per epoch (SVG). The case
- * is the open series with its active segmentation. The trained model joins the model list.
+ * Fine-tuning from the UI: annotated library cases (checkboxes) and, optionally, the open series
+ * with its active segmentation; base model, kind (2D / ACS / 3D), 2D-to-3D init, epochs, steps
+ * and patch size; start, cancel and resume; progress with ETA, the train / validation split, and
+ * live loss and mean Dice curves (uPlot). The trained model joins the model list.
  */
 export class TrainingPanel {
+  private readonly panel = byTestId('training-panel');
   private readonly start = byTestId<HTMLButtonElement>('train-start');
   private readonly cancel = byTestId<HTMLButtonElement>('train-cancel');
   private readonly progress = byTestId<HTMLProgressElement>('train-progress');
   private readonly text = byTestId('train-text');
-  private readonly chart = byTestId('train-chart');
   private readonly base = byTestId<HTMLSelectElement>('train-base');
+  private readonly cases = element('div', { className: 'case-list', testId: 'train-cases' });
+  private readonly openCase = element('input', { type: 'checkbox', testId: 'train-open-case' });
+  private readonly patch = element('input', {
+    type: 'text',
+    placeholder: 'model default',
+    title: 'Training patch: depth,height,width in voxels',
+    testId: 'train-patch',
+  });
+  private readonly split = element('div', { className: 'split', testId: 'train-split' });
+  private readonly resumable = element('select', {
+    ariaLabel: 'Resumable trainings',
+    testId: 'train-resumable',
+  });
+  private readonly resume = element('button', { type: 'button', testId: 'train-resume' }, 'Resume');
+  private readonly chart: EpochChart;
   private jobId: string | null = null;
   private history: EpochRecordView[] = [];
+  private library: TrainingCaseSummary[] = [];
 
   constructor(
     private readonly api: WorkstationApi,
@@ -26,7 +64,32 @@ export class TrainingPanel {
     private readonly caseOf: CaseProvider,
     private readonly onModel: (model: ModelSummary) => void,
   ) {
+    const refresh = element('button', { type: 'button', testId: 'train-refresh' }, 'Refresh');
+    refresh.addEventListener('click', () => void this.refresh());
+    this.base
+      .closest('label')
+      ?.after(
+        element('div', { className: 'field' }, 'Annotated cases', refresh),
+        this.cases,
+        element(
+          'label',
+          { className: 'field' },
+          this.openCase,
+          ' the open series (active segmentation)',
+        ),
+      );
+    byTestId('train-name')
+      .closest('label')
+      ?.after(element('label', { className: 'field' }, 'Patch ', this.patch));
+    this.text.after(this.split);
+    this.panel.append(element('div', { className: 'row' }, this.resumable, this.resume));
+    this.chart = new EpochChart(byTestId('train-chart'), [
+      { label: 'loss', color: '#e5534b', scale: 'loss' },
+      { label: 'mean Dice', color: '#57c45a', scale: 'metric' },
+    ]);
+    this.start.title = 'Train on the checked cases';
     this.start.addEventListener('click', () => void this.run());
+    this.resume.addEventListener('click', () => void this.resumeSelected());
     this.cancel.addEventListener('click', () => {
       if (this.jobId) {
         this.cancel.disabled = true;
@@ -37,59 +100,157 @@ export class TrainingPanel {
     });
     api.onEvent((event) => this.handle(event));
     this.setState('idle');
+    void this.refresh();
   }
 
   setModels(models: ModelSummary[]): void {
     const current = this.base.value;
     this.base.replaceChildren(
-      ...models.map((model) => {
-        const option = document.createElement('option');
-        option.value = model.modelId;
-        option.textContent = model.name;
-        option.selected = model.modelId === current;
-        return option;
-      }),
+      ...models.map((model) =>
+        element('option', {
+          value: model.modelId,
+          textContent: model.name,
+          selected: model.modelId === current,
+        }),
+      ),
     );
+  }
+
+  /** The checked library cases, for this panel and the compare panel. */
+  checkedCases(): { seriesId: string; segmentationId: string }[] {
+    return [...this.cases.querySelectorAll<HTMLInputElement>('input:checked')].map((box) => ({
+      seriesId: box.dataset.seriesId ?? '',
+      segmentationId: box.dataset.segmentationId ?? '',
+    }));
+  }
+
+  /** Reloads the annotated library cases and the trainings that can be resumed. */
+  async refresh(): Promise<void> {
+    try {
+      const checked = new Set(this.checkedCases().map((c) => `${c.seriesId}/${c.segmentationId}`));
+      this.library = await this.api.call('listTrainingCases', {});
+      this.cases.replaceChildren(
+        ...this.library.flatMap((c) =>
+          c.segmentations.map((s) => {
+            const box = element('input', { type: 'checkbox' });
+            box.dataset.seriesId = c.seriesId;
+            box.dataset.segmentationId = s.segmentationId;
+            box.checked = checked.size === 0 || checked.has(`${c.seriesId}/${s.segmentationId}`);
+            const segments = s.segments.map((g) => g.label).join(', ');
+            return element(
+              'label',
+              { className: 'case', title: `${c.dimensions.join(' x ')} voxels, ${c.modality}` },
+              box,
+              ` ${c.description} / ${s.name} (${segments})`,
+            );
+          }),
+        ),
+      );
+      if (this.library.length === 0) {
+        this.cases.textContent = 'No library series has a segmentation yet.';
+        // nothing in the library: the open series with its segmentation is the case
+        this.openCase.checked = true;
+      }
+      this.cases.dataset.count = String(this.library.length);
+      const list = await this.api.call('listResumableTrainings', {});
+      this.showResumable(list);
+    } catch (error) {
+      this.banner.show('Training cases', error);
+    }
+  }
+
+  private showResumable(list: ResumableTraining[]): void {
+    this.resumable.replaceChildren(
+      ...list.map((t) =>
+        element('option', {
+          value: t.trainingId,
+          textContent: `${t.name}: ${t.epochsDone}/${t.epochs} epochs (${t.status})`,
+        }),
+      ),
+    );
+    this.resumable.hidden = list.length === 0;
+    this.resume.hidden = list.length === 0;
+    this.resumable.dataset.count = String(list.length);
   }
 
   private async run(): Promise<void> {
     if (this.jobId) return;
     this.banner.clear();
-    this.history = [];
-    this.drawChart();
-    this.setState('starting');
-    this.text.textContent = 'Starting…';
+    this.begin();
     try {
-      const annotated = await this.caseOf();
-      if (!annotated) throw new Error('there is no segmentation to train on');
+      const libraryCases = this.checkedCases();
+      const open = this.openCase.checked ? await this.caseOf() : null;
+      if (this.openCase.checked && !open) throw new Error('the open series has no segmentation');
+      if (!open && libraryCases.length === 0)
+        throw new Error('check at least one annotated case to train on');
       const value = (id: string) => byTestId<HTMLInputElement | HTMLSelectElement>(id).value;
-      const { jobId } = await this.api.call('startTraining', {
+      const patch = this.patch.value.trim();
+      const patchSize = patch ? patch.split(',').map((v) => Number(v.trim())) : undefined;
+      if (patchSize && (patchSize.length !== 3 || patchSize.some((v) => !(v >= 1))))
+        throw new Error('the patch size is depth,height,width, e.g. 32,32,32');
+      const { jobId, split } = await this.api.call('startTraining', {
         baseModelId: this.base.value,
         name: value('train-name').trim() || 'Fine-tuned',
         kind: value('train-kind') as '2d' | 'acs' | '3d',
         init: value('train-init') as 'centre' | 'average' | 'scale' | 'random' | 'none',
-        cases: [annotated],
-        validation: [annotated],
+        cases: open ? [open] : [],
+        libraryCases,
         epochs: Math.max(1, Number(value('train-epochs')) || 1),
         stepsPerEpoch: Math.max(1, Number(value('train-steps')) || 1),
         batchSize: 1,
+        ...(patchSize ? { patchSize: patchSize as [number, number, number] } : {}),
       });
       this.jobId = jobId;
+      this.showSplit(split);
       this.setState('running');
     } catch (error) {
       this.fail(error);
     }
   }
 
+  private async resumeSelected(): Promise<void> {
+    if (this.jobId || !this.resumable.value) return;
+    this.banner.clear();
+    this.begin();
+    try {
+      const { jobId, history, epochsDone } = await this.api.call('resumeTraining', {
+        trainingId: this.resumable.value,
+      });
+      this.jobId = jobId;
+      this.history = history;
+      this.drawChart();
+      this.text.textContent = `Resuming after epoch ${epochsDone}…`;
+      this.setState('running');
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private begin(): void {
+    this.history = [];
+    this.drawChart();
+    this.split.textContent = '';
+    this.setState('starting');
+    this.text.textContent = 'Starting…';
+  }
+
+  private showSplit(split: TrainingSplit): void {
+    const names = (list: { name: string }[]) => list.map((c) => c.name).join(', ');
+    this.split.textContent = split.validatesOnTraining
+      ? `One case: it trains and validates on ${names(split.train)}`
+      : `Train: ${names(split.train)} · Validate: ${names(split.validation)}`;
+  }
+
   private handle(event: ApiEvent): void {
-    if (!this.jobId || event.jobId !== this.jobId) return;
+    if (!('jobId' in event) || !this.jobId || event.jobId !== this.jobId) return;
     switch (event.type) {
       case 'job.progress': {
         this.progress.max = Math.max(1, event.total);
         this.progress.value = Math.min(event.done, event.total);
         const eta = event.etaSeconds === null ? '' : `, ETA ${Math.ceil(event.etaSeconds)} s`;
         const loss = typeof event.loss === 'number' ? `, loss ${event.loss.toFixed(3)}` : '';
-        this.text.textContent = `${event.phase} ${event.done}/${event.total}${loss}${eta}`;
+        const epoch = event.epoch ? `epoch ${event.epoch} ` : '';
+        this.text.textContent = `${epoch}${event.phase} ${event.done}/${event.total}${loss}${eta}`;
         break;
       }
       case 'training.epoch':
@@ -99,16 +260,22 @@ export class TrainingPanel {
       case 'training.done':
         this.jobId = null;
         this.text.textContent = `Done: ${event.model.name} is in the model list`;
+        this.progress.value = this.progress.max;
+        this.history = event.history;
+        this.drawChart();
         this.onModel(event.model);
         this.setState('done');
+        void this.refresh();
         break;
       case 'job.failed':
         this.fail(new Error(`${event.error.message} (${event.error.code})`));
+        void this.refresh();
         break;
       case 'job.cancelled':
         this.jobId = null;
-        this.text.textContent = 'Cancelled';
+        this.text.textContent = 'Cancelled: resume it below from its last checkpoint';
         this.setState('cancelled');
+        void this.refresh();
         break;
       default:
         break;
@@ -126,37 +293,12 @@ export class TrainingPanel {
     document.body.dataset.trainingState = state;
     const busy = state === 'starting' || state === 'running';
     this.start.disabled = busy;
+    this.resume.disabled = busy;
     this.cancel.hidden = !busy;
     this.cancel.disabled = state !== 'running';
   }
 
-  /** Loss (red) and mean Dice (green) per epoch, each scaled to its own range. */
   private drawChart(): void {
-    const width = 260;
-    const height = 90;
-    const line = (values: number[], color: string) => {
-      if (values.length === 0) return '';
-      const low = Math.min(...values, 0);
-      const high = Math.max(...values, 1e-9);
-      const points = values.map((v, i) => {
-        const x = values.length === 1 ? width / 2 : (i / (values.length - 1)) * (width - 8) + 4;
-        const y = height - 4 - ((v - low) / (high - low || 1)) * (height - 8);
-        return `${x.toFixed(1)},${y.toFixed(1)}`;
-      });
-      return `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.join(' ')}"/>`;
-    };
-    this.chart.innerHTML =
-      `<svg viewBox="0 0 ${width} ${height}" width="100%" height="${height}" role="img" aria-label="Loss and Dice per epoch">` +
-      `<rect width="${width}" height="${height}" fill="#0f1216"/>` +
-      line(
-        this.history.map((r) => r.loss),
-        '#e5534b',
-      ) +
-      line(
-        this.history.map((r) => r.meanDice),
-        '#57c45a',
-      ) +
-      `</svg>`;
-    this.chart.dataset.epochs = String(this.history.length);
+    this.chart.set([this.history.map((r) => r.loss), this.history.map((r) => r.meanDice)]);
   }
 }

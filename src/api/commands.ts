@@ -7,6 +7,7 @@ import { modelCardSummarySchema } from './modelCardSummary';
 import { onnxCommandSchemas } from './onnxCommands';
 import { segmentationCommandSchemas } from './segmentationCommands';
 import { trainingCommandSchemas } from './trainingCommands';
+import { compareCommandSchemas } from './compareCommands';
 
 const id = z.string().min(1).max(200);
 
@@ -69,6 +70,7 @@ export type ModelSummary = z.infer<typeof modelSummarySchema>;
 export const commandSchemas = {
   ...trainingCommandSchemas,
   ...onnxCommandSchemas,
+  ...compareCommandSchemas,
   listSeries: { params: z.object({}).strict(), result: z.array(seriesSummarySchema) },
   openSeries: { params: z.object({ seriesId: id }).strict(), result: volumeInfoSchema },
   listModels: { params: z.object({}).strict(), result: z.array(modelSummarySchema) },

@@ -3,6 +3,7 @@ import { labelmapInfoSchema, modelSummarySchema } from './commands';
 import { libraryEventSchemas } from './libraryCommands';
 import { pacsRetrievedEventSchema } from './pacsCommands';
 import { epochRecordSchema } from './trainingCommands';
+import { compareDoneEventSchema, compareEpochEventSchema } from './compareCommands';
 
 const jobId = z.string().min(1);
 
@@ -57,6 +58,8 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   trainingDoneEventSchema,
   ...libraryEventSchemas,
   pacsRetrievedEventSchema,
+  compareEpochEventSchema,
+  compareDoneEventSchema,
 ]);
 export type ApiEvent = z.infer<typeof apiEventSchema>;
 export type ApiEventType = ApiEvent['type'];

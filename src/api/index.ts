@@ -10,3 +10,4 @@ export * from './trainingCommands';
 export * from './libraryCommands';
 export * from './exportCommands';
 export * from './pacsCommands';
+export * from './compareCommands';

@@ -5,6 +5,8 @@ export const ExitCode = {
   failed: 1,
   /** bad command line */
   usage: 2,
+  /** an input (file, case, model) cannot be used; the message names it and why */
+  badInput: 3,
   /** the user cancelled (Ctrl-C) */
   cancelled: 130,
 } as const;

@@ -3,6 +3,10 @@ import { ExitCode } from './exitCodes';
 import { runImport } from './commands/import';
 import { runSegment } from './commands/segment';
 import { runExportOnnx } from './commands/exportOnnx';
+import { runTrain } from './commands/train';
+import { runCompare } from './commands/compare';
+import { runExport } from './commands/export';
+import { runBench } from './commands/bench';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   import: {
@@ -12,6 +16,10 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   segment: { summary: 'segment a DICOM series and write the labelmap as NIfTI', run: runSegment },
   infer: { summary: 'the same as segment', run: runSegment },
   'export-onnx': { summary: 'write a model as .onnx with its card', run: runExportOnnx },
+  train: { summary: 'fine-tune a model on annotated cases; --resume goes on', run: runTrain },
+  compare: { summary: 'the 2D / 3D (4 inits) / ACS comparison and its report', run: runCompare },
+  export: { summary: 'a segmentation to NIfTI or DICOM SEG', run: runExport },
+  bench: { summary: 'run a benchmark (bench/<name>.ts)', run: runBench },
 };
 
 function help(): string {
@@ -34,7 +42,11 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    return ExitCode.failed;
+    // node:util parseArgs refuses unknown options and missing values with these codes
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')
+      ? ExitCode.usage
+      : ExitCode.failed;
   }
 }
 

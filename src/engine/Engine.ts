@@ -6,6 +6,7 @@ import type { BackendChoice } from './backends/tfBackends';
 import { CancelledError } from './inference/CancelledError';
 import type { ModelEntry } from './models/ModelEntry';
 import type { EpochRecord } from './train/checkpoints';
+import type { CompareReport } from './train/compareConversions';
 import type { TrainingOptions, TrainingProgress } from './train/trainModel';
 import type { TrainingCase } from './train/TrainingCase';
 import type { SharedCase, TrainingTarget, WorkerReply, WorkerRequest } from './worker/protocol';
@@ -38,6 +39,20 @@ export interface TrainRequest {
   workDir: string;
   modelDir: string;
   resume: boolean;
+}
+
+export interface CompareRequest {
+  base: ModelEntry;
+  patchSize: [number, number, number];
+  train: TrainingCase[];
+  validation: TrainingCase[];
+  options: TrainingOptions;
+  outDir: string;
+}
+
+export interface CompareHooks {
+  onProgress?: (configuration: string, index: number, progress: TrainingProgress) => void;
+  onEpoch?: (configuration: string, index: number, record: EpochRecord) => void;
 }
 
 export interface TrainHooks {
@@ -184,6 +199,27 @@ export class Engine {
       return reply.type === 'trained'
         ? { value: { modelDir: reply.modelDir, history: reply.history } }
         : undefined;
+    });
+  }
+
+  compare(jobId: string, job: CompareRequest, hooks: CompareHooks = {}): EngineJob<CompareReport> {
+    const request: WorkerRequest = {
+      type: 'compare',
+      jobId,
+      cancelFlag: new SharedArrayBuffer(4),
+      base: job.base,
+      patchSize: job.patchSize,
+      train: job.train.map(sharedCase),
+      validation: job.validation.map(sharedCase),
+      options: job.options,
+      outDir: job.outDir,
+    };
+    return this.run(request, (reply) => {
+      if (reply.type === 'compareProgress')
+        hooks.onProgress?.(reply.configuration, reply.index, reply.progress);
+      if (reply.type === 'compareEpoch')
+        hooks.onEpoch?.(reply.configuration, reply.index, reply.record);
+      return reply.type === 'compared' ? { value: reply.report } : undefined;
     });
   }
 

@@ -19,7 +19,7 @@ import { FileExistsError } from '../volume/atomicWrite';
 import type { Volume } from '../volume/Volume';
 import { loadModelEntries } from '../engine/models/loadModelEntries';
 import { summarizeCard } from '../engine/models/cardSummary';
-import { startTraining } from './training';
+import { trainingHandlers } from './training/trainingHandlers';
 import type { ModelEntry } from '../engine/models/ModelEntry';
 import { SegmentationStore } from './segmentations/SegmentationStore';
 import { segmentationHandlers } from './segmentations/segmentationHandlers';
@@ -175,11 +175,28 @@ export class Workstation {
 
   /** files the browser host received for importSegmentation */
   readonly segmentationUploads = new Uploads();
+  private segmentationStore(): SegmentationStore {
+    this.store ??= new SegmentationStore(this.options.dataDir);
+    return this.store;
+  }
 
   readonly handlers: Handlers = {
-    ...segmentationHandlers(this, () => {
-      this.store ??= new SegmentationStore(this.options.dataDir);
-      return this.store;
+    ...segmentationHandlers(this, () => this.segmentationStore()),
+    ...trainingHandlers({
+      engine: () => this.options.engine,
+      dataDir: () => this.options.dataDir,
+      model: (id) => this.model(id),
+      volume: (id) => this.volume(id),
+      labelmap: (id) => this.labelmap(id),
+      store: () => this.segmentationStore(),
+      emit: (event) => this.emit(event),
+      track: (jobId, job, what) => this.track(jobId, job, what),
+      modelAdded: async (dir) => {
+        await this.reloadModels();
+        const model = this.models.find((m) => m.dir === dir);
+        if (!model) throw new Error(`the trained model in ${dir} did not load`);
+        return { modelId: model.id, name: model.name, classes: [...model.classes] };
+      },
     }),
     ...libraryHandlers(() => this.library),
     ...exchangeHandlers(this, () => ({
@@ -251,29 +268,6 @@ export class Workstation {
         },
         () => undefined,
       );
-      return { jobId };
-    },
-
-    startTraining: async (params) => {
-      const { jobId, job } = startTraining(
-        {
-          engine: this.options.engine,
-          model: (id) => this.model(id),
-          volume: (id) => this.volume(id),
-          labelmap: (id) => this.labelmap(id),
-          userModelsDir: this.userModelsDir,
-          workDir: join(this.options.dataDir, 'training'),
-          emit: (event) => this.emit(event),
-          modelAdded: async (dir) => {
-            await this.reloadModels();
-            const model = this.models.find((m) => m.dir === dir);
-            if (!model) throw new Error(`the trained model in ${dir} did not load`);
-            return { modelId: model.id, name: model.name, classes: [...model.classes] };
-          },
-        },
-        params,
-      );
-      this.track(jobId, job, 'training');
       return { jobId };
     },
 

@@ -16,6 +16,8 @@ const tiny2d = tinyCard({
   name: 'tiny 2D',
   kind: '2d',
   classes: ['background', 'brain'],
+  // the 180 mm sample is 36 voxels across at 5 mm: larger than the 32-voxel patch
+  inputSpacing: [5, 5, 5],
   patchSize: [1, 32, 32],
 });
 

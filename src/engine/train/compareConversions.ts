@@ -10,17 +10,10 @@ import type { EpochRecord } from './checkpoints';
 import { compareReportHtml } from './compareReportHtml';
 import type { TrainingOptions, TrainingProgress } from './trainModel';
 import { trainModel } from './trainModel';
-import type { TrainingCase } from './TrainingCase';
+import { COMPARE_CONFIGURATIONS } from './compareConfigurations';
 
-/** The transfer-learning paper's table: one network, six ways to start it. */
-export const COMPARE_CONFIGURATIONS = [
-  { name: '2D (slice by slice)', kind: '2d', method: 'none' },
-  { name: '3D random init', kind: '3d', method: 'random' },
-  { name: '3D centre (zero-weight) init', kind: '3d', method: 'centre' },
-  { name: '3D averaging init', kind: '3d', method: 'average' },
-  { name: '3D scaling init', kind: '3d', method: 'scale' },
-  { name: 'ACS', kind: 'acs', method: 'none' },
-] as const;
+export { COMPARE_CONFIGURATIONS };
+import type { TrainingCase } from './TrainingCase';
 
 export interface CompareRow {
   name: string;
@@ -50,6 +43,7 @@ export interface CompareRun {
   options: TrainingOptions;
   outDir: string;
   onProgress?: (configuration: string, index: number, progress: TrainingProgress) => void;
+  onEpoch?: (configuration: string, index: number, record: EpochRecord) => void;
   isCancelled?: () => boolean;
 }
 
@@ -99,6 +93,7 @@ export async function compareConversions(run: CompareRun): Promise<CompareReport
           `${index + 1}-${configuration.kind}-${configuration.method}`,
         ),
         onProgress: (p) => run.onProgress?.(configuration.name, index, p),
+        onEpoch: (r) => run.onEpoch?.(configuration.name, index, r),
         isCancelled: run.isCancelled,
       });
       const curve = result.state.history;

@@ -9,6 +9,7 @@ import { inferJob } from './inferJob';
 import type { InferenceRuntime } from './predictors';
 import type { WorkerReply, WorkerRequest } from './protocol';
 import { trainJob } from './trainJob';
+import { compareJob } from './compareJob';
 
 const port = parentPort;
 if (!port) throw new Error('engineWorker must run in a worker thread');
@@ -55,7 +56,8 @@ async function runJob(request: Exclude<WorkerRequest, { type: 'init' }>): Promis
     if (request.type === 'infer') {
       if (!runtime) throw new Error('the engine worker was not initialised');
       await inferJob(tf, request, reply, runtime, fellBack);
-    } else await trainJob(request, reply);
+    } else if (request.type === 'compare') await compareJob(request, reply);
+    else await trainJob(request, reply);
   } catch (error) {
     if (error instanceof CancelledError) reply({ type: 'cancelled', jobId: request.jobId });
     else reply({ type: 'failed', jobId: request.jobId, message: messageOf(error) });

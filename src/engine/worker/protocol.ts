@@ -1,10 +1,11 @@
 import type { VolumeGeometry } from '../../api/geometry';
-import type { ModelCard } from '../../nn/modelCard';
 import type { VoxelArray } from '../../volume/Volume';
 import type { InferenceChoice } from '../backends/onnxRuntime';
 import type { BackendChoice } from '../backends/tfBackends';
 import type { ModelEntry } from '../models/ModelEntry';
 import type { EpochRecord } from '../train/checkpoints';
+import type { CardTarget } from '../train/targetCard';
+import type { CompareReport } from '../train/compareConversions';
 import type { TrainingOptions, TrainingProgress } from '../train/trainModel';
 
 /** A volume and its labels as they cross to the worker: on shared memory, never copied. */
@@ -15,13 +16,8 @@ export interface SharedCase {
   labels: Uint8Array;
 }
 
-/** What a training job makes of its base model: the same network, or another kind converted from 2D. */
-export interface TrainingTarget {
-  name: string;
-  kind: ModelCard['kind'];
-  /** how 2D weights become this kind (ignored when the kind stays the same) */
-  method: ModelCard['conversion']['method'];
-}
+/** What a training job makes of its base model (see targetCard). */
+export type TrainingTarget = CardTarget;
 
 interface JobRequest {
   jobId: string;
@@ -58,6 +54,18 @@ export type WorkerRequest =
       resume: boolean;
       /** where the trained model lands (its card and weights) */
       modelDir: string;
+    })
+  | (JobRequest & {
+      type: 'compare';
+      /** a 2D model: every configuration starts from its weights */
+      base: ModelEntry;
+      /** [depth, height, width] of the 3D configurations' patches (2D: one slice of it) */
+      patchSize: [number, number, number];
+      train: SharedCase[];
+      validation: SharedCase[];
+      options: TrainingOptions;
+      /** report.json, report.html and each configuration's checkpoints */
+      outDir: string;
     });
 
 /** Messages from the engine worker to the main thread. */
@@ -71,5 +79,20 @@ export type WorkerReply =
   | { type: 'epoch'; jobId: string; record: EpochRecord }
   | { type: 'result'; jobId: string; labels: Uint8Array }
   | { type: 'trained'; jobId: string; modelDir: string; history: EpochRecord[] }
+  | {
+      type: 'compareProgress';
+      jobId: string;
+      configuration: string;
+      index: number;
+      progress: TrainingProgress;
+    }
+  | {
+      type: 'compareEpoch';
+      jobId: string;
+      configuration: string;
+      index: number;
+      record: EpochRecord;
+    }
+  | { type: 'compared'; jobId: string; report: CompareReport }
   | { type: 'cancelled'; jobId: string }
   | { type: 'failed'; jobId: string; message: string };

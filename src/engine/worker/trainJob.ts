@@ -1,4 +1,5 @@
-import { configFromCard, type ModelCard } from '../../nn/modelCard';
+import { configFromCard } from '../../nn/modelCard';
+import { targetCard } from '../train/targetCard';
 import { loadModel, saveModel } from '../../nn/modelIo';
 import { convertStateDict } from '../../nn/convert/convertStateDict';
 import { buildSegmenter, disposeSegmenter, exportStateDict } from '../../nn/segmenter';
@@ -6,25 +7,6 @@ import { trainModel } from '../train/trainModel';
 import type { WorkerReply, WorkerRequest } from './protocol';
 
 type TrainRequest = Extract<WorkerRequest, { type: 'train' }>;
-
-/** The card of the network to train: the base's, or the base's converted to another kind. */
-function targetCard(base: ModelCard, request: TrainRequest): ModelCard {
-  const { kind, method, name } = request.target;
-  if (kind === base.kind) return { ...base, name };
-  if (base.kind !== '2d') {
-    throw new Error(
-      `a ${base.kind} model cannot become ${kind}: conversions start from 2D weights`,
-    );
-  }
-  const depth = kind === '2d' ? 1 : Math.max(base.patchSize[1], 32);
-  return {
-    ...base,
-    name,
-    kind,
-    conversion: { from: method === 'random' ? 'none' : '2d', method },
-    patchSize: [depth, base.patchSize[1], base.patchSize[2]],
-  };
-}
 
 /** Fine-tunes (or converts and fine-tunes) a model on the job's cases; the best one lands in modelDir. */
 export async function trainJob(
@@ -36,7 +18,7 @@ export async function trainJob(
   if (request.base.kind !== 'network')
     throw new Error(`${request.base.name} is not a trainable network`);
   const base = await loadModel(request.base.dir);
-  const card = targetCard(base.card, request);
+  const card = targetCard(base.card, request.target);
   const config = configFromCard(card);
   const weights =
     card.kind === base.card.kind

@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { colinCase } from '../scripts/mricronCases';
+import { storeLibraryCases } from '../test/helpers/libraryCases';
+import { hostEnv } from './support/env';
+
+const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
+
+// One page: train from the panel, run the new model, cancel and resume a training, compare.
+// Tiny budgets on the tiny trainable fixture model (test/fixtures/models/tiny-2d, 5 mm).
+test.describe.configure({ mode: 'serial' });
+
+let page: Page;
+const body = () => page.locator('body');
+
+/** The page, and the panel the step is about (the side bar scrolls: the page shot cuts it). */
+async function shoot(name: string, panel = 'training-panel'): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  const section = page.getByTestId(panel);
+  await section.scrollIntoViewIfNeeded();
+  await section.screenshot({ path: join(SCREENSHOTS, `${name}-panel.png`) });
+}
+
+test.beforeAll(async ({ browser }) => {
+  // Two annotated library cases, as the app stores them: real MR with an atlas segmentation.
+  await storeLibraryCases(hostEnv().dataDir, [
+    { case: colinCase('ch2bet.nii.gz', 5), description: 'Colin27 skull-stripped' },
+    { case: colinCase('ch2.nii.gz', 5), description: 'Colin27 with skull' },
+  ]);
+  page = await browser.newPage();
+  await page.goto(hostEnv().url);
+  await expect(body()).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+  await page.getByTestId('train-refresh').click();
+  await expect(page.getByTestId('train-cases')).toHaveAttribute('data-count', '2');
+});
+
+test.afterAll(() => page.close());
+
+async function setBudget(epochs: number, steps: number, name: string): Promise<void> {
+  await page.getByTestId('train-base').selectOption('tiny-2d');
+  await page.getByTestId('train-kind').selectOption('acs');
+  await page.getByTestId('train-init').selectOption('centre');
+  await page.getByTestId('train-epochs').fill(String(epochs));
+  await page.getByTestId('train-steps').fill(String(steps));
+  await page.getByTestId('train-name').fill(name);
+}
+
+test('a short training from the panel shows progress and curves, and its model runs', async () => {
+  await expect(page.getByTestId('train-cases').getByRole('checkbox')).toHaveCount(2);
+  // enough steps that the progress is on screen for a few seconds
+  await setBudget(2, 8, 'Panel ACS');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-split')).toContainText('Validate: Colin27');
+  await expect(page.getByTestId('train-text')).toContainText(/epoch \d train \d+\/16.*ETA/, {
+    timeout: 60_000,
+  });
+  await shoot('training-running');
+  await expect(body()).toHaveAttribute('data-training-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('train-chart')).toHaveAttribute('data-epochs', '2');
+  await expect(page.getByTestId('train-text')).toContainText('Panel ACS is in the model list');
+  await shoot('training-done');
+
+  // The new model is in the AI panel's list: run it on the open series.
+  const option = page.getByTestId('model-select').locator('option', { hasText: 'Panel ACS' });
+  const modelId = await option.getAttribute('value');
+  expect(modelId).toBeTruthy();
+  const before = (await body().getAttribute('data-labelmap-id')) ?? 'none';
+  await page.getByTestId('model-select').selectOption(modelId ?? '');
+  await page.getByTestId('segment').click();
+  await expect(body()).toHaveAttribute('data-job-state', 'done', { timeout: 120_000 });
+  await expect(body()).toHaveAttribute('data-labelmap-id', /.+/);
+  expect(await body().getAttribute('data-labelmap-id')).not.toBe(before);
+  await shoot('training-model-ran');
+});
+
+test('a cancelled training is listed and resumes from its last checkpoint to the end', async () => {
+  await setBudget(3, 3, 'Resumed ACS');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-chart')).toHaveAttribute('data-epochs', '1', {
+    timeout: 120_000,
+  });
+  await page.getByTestId('train-cancel').click();
+  await expect(body()).toHaveAttribute('data-training-state', 'cancelled', { timeout: 30_000 });
+  await expect(page.getByTestId('train-resumable')).toHaveAttribute('data-count', '1');
+  await expect(page.getByTestId('train-resumable')).toContainText(
+    /Resumed ACS: [12]\/3 epochs \(cancelled\)/,
+  );
+  await shoot('training-cancelled');
+
+  await page.getByTestId('train-resume').click();
+  await expect(page.getByTestId('train-text')).toContainText(/epoch [23]/, { timeout: 60_000 });
+  await expect(body()).toHaveAttribute('data-training-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('train-chart')).toHaveAttribute('data-epochs', '3');
+  await expect(page.getByTestId('train-resumable')).toHaveAttribute('data-count', '0');
+  await shoot('training-resumed');
+});
+
+test('a tiny comparison shows its table of six configurations and their curves', async () => {
+  await page.getByTestId('compare-base').selectOption('tiny-2d');
+  await page.getByTestId('compare-epochs').fill('1');
+  await page.getByTestId('compare-steps').fill('1');
+  await page.getByTestId('compare-start').click();
+  await expect(page.getByTestId('compare-text')).toContainText(/\d+\/6/, { timeout: 60_000 });
+  await expect(body()).toHaveAttribute('data-compare-state', 'done', { timeout: 240_000 });
+  const table = page.getByTestId('compare-table');
+  await expect(table).toHaveAttribute('data-rows', '6');
+  for (const name of ['2D (slice by slice)', '3D random init', '3D scaling init', 'ACS'])
+    await expect(table).toContainText(name);
+  await expect(page.getByTestId('compare-chart')).toHaveAttribute('data-epochs', '1');
+  await shoot('compare-done', 'compare-panel');
+});

@@ -1,0 +1,45 @@
+import { loadModel } from '../../nn/modelIo';
+import { disposeSegmenter, exportStateDict } from '../../nn/segmenter';
+import { compareConversions } from '../train/compareConversions';
+import type { WorkerReply, WorkerRequest } from './protocol';
+
+type CompareRequest = Extract<WorkerRequest, { type: 'compare' }>;
+
+/** The six-configuration comparison from one 2D model's weights, in the worker. */
+export async function compareJob(
+  request: CompareRequest,
+  reply: (message: WorkerReply) => void,
+): Promise<void> {
+  const { jobId } = request;
+  const cancel = new Int32Array(request.cancelFlag);
+  if (request.base.kind !== 'network')
+    throw new Error(`${request.base.name} is not a trainable network`);
+  const base = await loadModel(request.base.dir);
+  if (base.card.kind !== '2d') {
+    disposeSegmenter(base.model);
+    throw new Error(
+      `the comparison starts from 2D weights: ${request.base.name} is a ${base.card.kind} model`,
+    );
+  }
+  const weights2d = exportStateDict(base.model);
+  disposeSegmenter(base.model);
+  const asCase = (c: CompareRequest['train'][number]) => ({
+    id: c.id,
+    volume: { geometry: c.geometry, voxels: c.voxels },
+    labels: c.labels,
+  });
+  const report = await compareConversions({
+    weights2d,
+    card: { ...base.card, kind: 'acs', patchSize: request.patchSize },
+    train: request.train.map(asCase),
+    validation: request.validation.map(asCase),
+    options: request.options,
+    outDir: request.outDir,
+    isCancelled: () => Atomics.load(cancel, 0) === 1,
+    onProgress: (configuration, index, progress) =>
+      reply({ type: 'compareProgress', jobId, configuration, index, progress }),
+    onEpoch: (configuration, index, record) =>
+      reply({ type: 'compareEpoch', jobId, configuration, index, record }),
+  });
+  reply({ type: 'compared', jobId, report });
+}
