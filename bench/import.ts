@@ -66,7 +66,7 @@ function synthetic(): PlacedVolume {
  */
 const child = join(cache, 'importChild.mjs');
 await build({
-  entryPoints: ['bench/importChild.ts'],
+  entryPoints: ['bench/support/importChild.ts'],
   outfile: child,
   bundle: true,
   platform: 'node',

@@ -2,7 +2,7 @@
 //   [--threads N] [--no-torch]`
 // Whole-volume inference of the full-width ACS ResNet-18 segmenter (random torchvision weights
 // saved by Debian's PyTorch, converted to ACS) through the Engine (worker, sliding window, slab
-// sink), against the same pipeline written in PyTorch on CPU (bench/inferTorch.py: same weights,
+// sink), against the same pipeline written in PyTorch on CPU (bench/support/inferTorch.py: same weights,
 // patch, overlap 0.5, Gaussian weights, batch 2, same thread count) in the same run. Prints wall
 // time, peak RSS (sampled every 20 ms in this process, which holds the engine's worker thread;
 // PyTorch: its process's maximum RSS), the ratios, and how many voxels the two labelmaps agree on.
@@ -15,7 +15,7 @@ import { Engine, type EngineOptions } from '../src/engine/Engine';
 import { loadModelEntries } from '../src/engine/models/loadModelEntries';
 import { CancelledError } from '../src/engine/inference/CancelledError';
 import type { VolumeGeometry } from '../src/api/geometry';
-import { acsModelFolder, python, torchMissing } from './inferSetup';
+import { acsModelFolder, python, torchMissing } from './support/inferSetup';
 
 const { values } = parseArgs({
   options: {

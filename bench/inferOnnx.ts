@@ -56,7 +56,7 @@ console.log(
 for (const kind of values.kinds.split(',') as ConvKind[]) {
   const out = mkdtempSync(join(tmpdir(), 'bench-infer-onnx-'));
   try {
-    const script = join(import.meta.dirname, 'inferOnnxTorch.py');
+    const script = join(import.meta.dirname, 'support', 'inferOnnxTorch.py');
     const torchRun = spawnSync(
       PYTHON,
       [

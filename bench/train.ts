@@ -2,7 +2,7 @@
 // One fine-tuning epoch of the full-width ACS ResNet-18 segmenter (random torchvision weights
 // saved by Debian's PyTorch, converted to ACS) through the Engine's training job (worker: patch
 // sampling with foreground share and flips, Adam on Dice + cross-entropy, frozen batch norm, the
-// checkpoints written), against the same epoch in PyTorch on CPU (bench/trainTorch.py: same
+// checkpoints written), against the same epoch in PyTorch on CPU (bench/support/trainTorch.py: same
 // weights, case, patch, batch, steps and thread count) in the same run. No validation pass: the
 // epoch's training steps and its checkpoint are what is timed on both sides.
 import '@tensorflow/tfjs-backend-wasm';
@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import type { VolumeGeometry } from '../src/api/geometry';
 import { Engine } from '../src/engine/Engine';
 import { loadModelEntries } from '../src/engine/models/loadModelEntries';
-import { acsModelFolder, python, torchMissing } from './inferSetup';
+import { acsModelFolder, python, torchMissing } from './support/inferSetup';
 
 const { values } = parseArgs({
   options: {

@@ -3,8 +3,8 @@
 // library folder, then stores the series there and reopens it, timing both.
 // Usage: node importChild.mjs FOLDER [LIBRARY]
 import { readFileSync } from 'node:fs';
-import { readDicomFolder } from '../src/dicom/readDicomFolder';
-import { CaseLibrary } from '../src/library/CaseLibrary';
+import { readDicomFolder } from '../../src/dicom/readDicomFolder';
+import { CaseLibrary } from '../../src/library/CaseLibrary';
 
 /** Resident and peak resident memory of this process (VmRSS, VmHWM), in bytes. */
 function memory(): { rss: number; peak: number } {

@@ -1,18 +1,18 @@
 // Shared by the infer and train benchmarks: the full-width ACS ResNet-18 segmenter from random
 // torchvision weights saved by Debian's PyTorch (the same weights the PyTorch side builds), and
-// a way to run bench/inferTorch.py.
+// a way to run bench/support/inferTorch.py.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ModelCard } from '../src/nn/modelCard';
-import { importTorchvision } from '../src/nn/importTorchvision';
-import { saveModel } from '../src/nn/modelIo';
-import { disposeSegmenter } from '../src/nn/segmenter';
-import { tf } from '../src/nn/tf';
-import { readPth } from '../src/nn/weights/readPth';
-import { readSafetensors } from '../src/nn/weights/readSafetensors';
+import type { ModelCard } from '../../src/nn/modelCard';
+import { importTorchvision } from '../../src/nn/importTorchvision';
+import { saveModel } from '../../src/nn/modelIo';
+import { disposeSegmenter } from '../../src/nn/segmenter';
+import { tf } from '../../src/nn/tf';
+import { readPth } from '../../src/nn/weights/readPth';
+import { readSafetensors } from '../../src/nn/weights/readSafetensors';
 
 export const PYTHON = '/usr/bin/python3';
 const here = dirname(fileURLToPath(import.meta.url));

@@ -19,7 +19,7 @@ import nibabel
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "test", "nn", "reference"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "test", "nn", "reference"))
 import torch_reference as ref  # noqa: E402
 
 
