@@ -70,45 +70,49 @@ async function main(): Promise<void> {
   // Export and PACS send the active segmentation as it is now, edits included.
   const exportPanel = new ExportPanel(api, banner, editor, viewer);
   const exporter = new ExportControls(api, banner, () => exportPanel.prepare());
-  const segment = new SegmentControls(api, banner, async (labelmap: LabelmapInfo) => {
-    exporter.setLabelmap(null);
-    const labels = new Uint8Array(
-      await api.fetchVoxels({ kind: 'labelmap', labelmapId: labelmap.labelmapId }),
-    );
-    const models = await api.call('listModels', {});
-    const model = models.find((m) => m.classes.join() === labelmap.classes.join());
-    // A new result replaces earlier results nobody has edited; edited ones stay.
-    for (const earlier of editor.segmentations.filter(
-      (s) => s.id.startsWith('ai-') && !editor.edited(s.id),
-    )) {
-      editor.remove(earlier.id);
-    }
-    await editor.add({
-      id: `ai-${labelmap.labelmapId}`,
-      name: `${model?.name ?? 'AI'} result`,
-      labels,
-      segments: labelmap.classes.flatMap((label, index) =>
-        index === 0
-          ? []
-          : [
-              {
-                index,
-                label,
-                color: [
-                  ...(SEGMENT_COLORS[(index - 1) % SEGMENT_COLORS.length] ?? [230, 60, 60]),
-                ] as Rgb,
-                visible: true,
-                locked: false,
-              },
-            ],
-      ),
-    });
-    document.body.dataset.labelmapId = labelmap.labelmapId;
-    document.body.dataset.labelmapVoxels = String(
-      countNonZero(editor.labels(`ai-${labelmap.labelmapId}`)),
-    );
-    exporter.setLabelmap(labelmap.labelmapId);
-  });
+  const segment = new SegmentControls(
+    api,
+    banner,
+    async (labelmap: LabelmapInfo, modelId: string) => {
+      exporter.setLabelmap(null);
+      const labels = new Uint8Array(
+        await api.fetchVoxels({ kind: 'labelmap', labelmapId: labelmap.labelmapId }),
+      );
+      const models = await api.call('listModels', {});
+      const model = models.find((m) => m.modelId === modelId);
+      // A new result replaces earlier results nobody has edited; edited ones stay.
+      for (const earlier of editor.segmentations.filter(
+        (s) => s.id.startsWith('ai-') && !editor.edited(s.id),
+      )) {
+        editor.remove(earlier.id);
+      }
+      await editor.add({
+        id: `ai-${labelmap.labelmapId}`,
+        name: `${model?.name ?? 'AI'} result`,
+        labels,
+        segments: labelmap.classes.flatMap((label, index) =>
+          index === 0
+            ? []
+            : [
+                {
+                  index,
+                  label,
+                  color: [
+                    ...(SEGMENT_COLORS[(index - 1) % SEGMENT_COLORS.length] ?? [230, 60, 60]),
+                  ] as Rgb,
+                  visible: true,
+                  locked: false,
+                },
+              ],
+        ),
+      });
+      document.body.dataset.labelmapId = labelmap.labelmapId;
+      document.body.dataset.labelmapVoxels = String(
+        countNonZero(editor.labels(`ai-${labelmap.labelmapId}`)),
+      );
+      exporter.setLabelmap(labelmap.labelmapId);
+    },
+  );
 
   const modelPanel = new ModelPanel(segment);
   new StatusBar();

@@ -17,6 +17,7 @@ interface Target {
 export class SegmentControls {
   private readonly segment = byTestId<HTMLButtonElement>('segment');
   private readonly cancel = byTestId<HTMLButtonElement>('cancel');
+  private jobModelId = '';
   private readonly progress = byTestId<HTMLProgressElement>('progress');
   private readonly text = byTestId('progress-text');
   private target: Target | null = null;
@@ -29,7 +30,7 @@ export class SegmentControls {
   constructor(
     private readonly api: WorkstationApi,
     private readonly banner: ErrorBanner,
-    private readonly onLabelmap: (labelmap: LabelmapInfo) => Promise<void>,
+    private readonly onLabelmap: (labelmap: LabelmapInfo, modelId: string) => Promise<void>,
   ) {
     this.segment.addEventListener('click', () => void this.start());
     this.cancel.addEventListener('click', () => void this.requestCancel());
@@ -59,8 +60,11 @@ export class SegmentControls {
     this.text.textContent = 'Starting…';
     this.setState('starting');
     try {
-      const { jobId } = await this.api.call('runModel', this.target);
+      // the result is named after the model that made it, whatever is picked meanwhile
+      const target = this.target;
+      const { jobId } = await this.api.call('runModel', target);
       this.jobId = jobId;
+      this.jobModelId = target.modelId;
       this.setState('running');
       const early = this.early.filter((event) => event.jobId === jobId);
       this.early = [];
@@ -103,7 +107,7 @@ export class SegmentControls {
         this.progress.max = 1;
         this.progress.value = 1;
         this.text.textContent = 'Loading the result…';
-        this.onLabelmap(event.labelmap).then(
+        this.onLabelmap(event.labelmap, this.jobModelId).then(
           () => {
             this.text.textContent = 'Done';
             this.setState('done');
