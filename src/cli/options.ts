@@ -29,3 +29,24 @@ export function libraryRefs(values: string[]): { seriesId: string; segmentationI
     return { seriesId: v.slice(0, at), segmentationId: v.slice(at + 1) };
   });
 }
+
+/** The training budget options `train` and `compare` share. */
+export function budgetOptions(values: {
+  epochs: string;
+  steps: string;
+  batch: string;
+  seed: string;
+  'validation-share': string;
+  patch?: string;
+}) {
+  const share = Number(values['validation-share']);
+  if (!(share >= 0 && share <= 0.9)) throw new UsageError('--validation-share is 0 to 0.9');
+  return {
+    epochs: intOption('epochs', values.epochs, 1),
+    stepsPerEpoch: intOption('steps', values.steps, 1),
+    batchSize: intOption('batch', values.batch, 1),
+    seed: intOption('seed', values.seed, 0),
+    validationShare: share,
+    ...(values.patch ? { patchSize: patchOption(values.patch) } : {}),
+  };
+}

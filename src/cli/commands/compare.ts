@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { dataFolder } from '../../library/dataFolder';
 import { DEFAULT_PATHS } from '../../workstation/paths';
 import { ExitCode } from '../exitCodes';
-import { intOption, libraryRefs, patchOption, UsageError } from '../options';
+import { budgetOptions, libraryRefs, UsageError } from '../options';
 import { progressReporter } from '../progress';
 import { TrainingSession, exitCodeOf, messageOf } from '../trainingSession';
 
@@ -80,16 +80,7 @@ export async function runCompare(argv: string[]): Promise<number> {
         'give at least two cases: --image/--labels, --library-case or --library',
       );
     refs = libraryRefs(values['library-case']);
-    const share = Number(values['validation-share']);
-    if (!(share >= 0 && share <= 0.9)) throw new UsageError('--validation-share is 0 to 0.9');
-    budget = {
-      epochs: intOption('epochs', values.epochs, 1),
-      stepsPerEpoch: intOption('steps', values.steps, 1),
-      batchSize: intOption('batch', values.batch, 1),
-      seed: intOption('seed', values.seed, 0),
-      validationShare: share,
-      ...(values.patch ? { patchSize: patchOption(values.patch) } : {}),
-    };
+    budget = budgetOptions(values);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n\n${COMPARE_HELP}`);

@@ -5,7 +5,7 @@ import { DEFAULT_PATHS } from '../../workstation/paths';
 import { ExitCode } from '../exitCodes';
 import { progressReporter } from '../progress';
 import { TrainingSession, exitCodeOf, messageOf } from '../trainingSession';
-import { intOption, libraryRefs, patchOption, UsageError } from '../options';
+import { budgetOptions, libraryRefs, UsageError } from '../options';
 
 export const TRAIN_HELP = `Usage: cli train --base <model-id> [cases] [options]
        cli train --resume <training-id>
@@ -85,18 +85,11 @@ export async function runTrain(argv: string[]): Promise<number> {
       if (values.image.length + values['library-case'].length === 0 && !values.library)
         throw new UsageError('give cases: --image/--labels, --library-case or --library');
       refs = libraryRefs(values['library-case']);
-      const share = Number(values['validation-share']);
-      if (!(share >= 0 && share <= 0.9)) throw new UsageError('--validation-share is 0 to 0.9');
       params = {
         baseModelId: values.base,
         name: values.name ?? `${values.base} fine-tuned`,
         init: values.init,
-        epochs: intOption('epochs', values.epochs, 1),
-        stepsPerEpoch: intOption('steps', values.steps, 1),
-        batchSize: intOption('batch', values.batch, 1),
-        seed: intOption('seed', values.seed, 0),
-        validationShare: share,
-        ...(values.patch ? { patchSize: patchOption(values.patch) } : {}),
+        ...budgetOptions(values),
       };
     }
   } catch (error) {
