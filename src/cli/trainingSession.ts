@@ -13,6 +13,7 @@ import type { ModelEntry } from '../engine/models/ModelEntry';
 import { NiftiReadError } from '../nifti/readNifti';
 import type { Volume } from '../volume/Volume';
 import { SegmentationStore } from '../workstation/segmentations/SegmentationStore';
+import { CaseLibrary } from '../library/CaseLibrary';
 import { trainingHandlers } from '../workstation/training/trainingHandlers';
 import { InputError, readImage, readLabelsOnto } from './caseFiles';
 import { ExitCode } from './exitCodes';
@@ -37,9 +38,11 @@ export class TrainingSession {
     readonly dataDir: string,
   ) {
     const store = new SegmentationStore(dataDir);
+    const library = new CaseLibrary(join(dataDir, 'library'));
     this.handlers = trainingHandlers({
       engine: () => engine,
       dataDir: () => dataDir,
+      library: () => library,
       model: (id) => {
         const model = this.models.find((m) => m.id === id);
         if (!model) {

@@ -185,6 +185,7 @@ export class Workstation {
     ...trainingHandlers({
       engine: () => this.options.engine,
       dataDir: () => this.options.dataDir,
+      library: () => this.library.library,
       model: (id) => this.model(id),
       volume: (id) => this.volume(id),
       labelmap: (id) => this.labelmap(id),

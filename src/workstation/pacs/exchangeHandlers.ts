@@ -19,7 +19,7 @@ import { RetrievedSeries } from './RetrievedSeries';
 export interface ExchangeOptions {
   dataDir: string;
   /** the case library: the SEG references it kept at import come first */
-  library?: CaseLibrary;
+  library: CaseLibrary;
   /** the DICOM folders the workstation was started on: SEG sources of their series */
   seriesFolders: string[];
   softwareVersion: string;
@@ -37,7 +37,7 @@ function build(host: ExportHost, options: ExchangeOptions): Handlers {
   // What the library kept at import first: it needs no file. Then the files a PACS retrieve
   // kept and the start folders, for series stored before the library kept references.
   const dicomSource = async (seriesId: string, geometry: VolumeGeometry) => {
-    const kept = options.library && sourceInLibrary(options.library, seriesId, geometry);
+    const kept = sourceInLibrary(options.library, seriesId, geometry);
     if (kept) return kept;
     const files =
       (await retrieved.sourceOf(seriesId)) ??

@@ -9,7 +9,7 @@ import type { PacsServerInfo, pacsCommandSchemas } from '../../api/pacsCommands'
 import { CancelledError } from '../../engine/inference/CancelledError';
 import type { EngineJob } from '../../engine/Engine';
 import { encodeSeg } from '../../dicom/seg/encodeSeg';
-import { CaseLibrary } from '../../library/CaseLibrary';
+import type { CaseLibrary } from '../../library/CaseLibrary';
 import { importPaths } from '../../library/importPaths';
 import type { DicomWebClient, StudyQuery } from '../../pacs/DicomWebClient';
 import { PacsError } from '../../pacs/PacsError';
@@ -31,6 +31,8 @@ type Handlers = { [C in Name]: (params: CommandParams<C>) => Promise<CommandResu
 export interface PacsContext {
   /** the app's data folder: pacs/ (settings, retrieved files) and library/ live in it */
   dataDir: string;
+  /** the workstation's case library, where a retrieved series is imported */
+  library: CaseLibrary;
   /** where passwords and tokens go; default a 0600 file in the data folder */
   secretStore?: SecretStore;
   softwareVersion: string;
@@ -69,7 +71,6 @@ export function pacsHandlers(host: ExportHost, context: PacsContext): Handlers {
     context.secretStore ?? new FileSecretStore(join(pacsDir, 'secrets.json')),
   );
   const { retrieved } = context;
-  let library: CaseLibrary | null = null;
   const inFlight = new Set<string>();
 
   const client = async (serverId: string): Promise<DicomWebClient> => {
@@ -125,7 +126,7 @@ export function pacsHandlers(host: ExportHost, context: PacsContext): Handlers {
       resumed = result.resumed;
     }
     if (signal.aborted) throw new CancelledError();
-    library ??= new CaseLibrary(join(context.dataDir, 'library'));
+    const { library } = context;
     const report = await importPaths([dir], library);
     const records = [...report.imported, ...report.existing];
     if (report.failed.length > 0 || records.length === 0) {

@@ -12,7 +12,7 @@ import type { ModelEntry } from '../../engine/models/ModelEntry';
 import type { TrainingProgress } from '../../engine/train/trainModel';
 import { targetCard } from '../../engine/train/targetCard';
 import { COMPARE_CONFIGURATIONS } from '../../engine/train/compareConfigurations';
-import { CaseLibrary } from '../../library/CaseLibrary';
+import type { CaseLibrary } from '../../library/CaseLibrary';
 import type { ModelCard } from '../../nn/modelCard';
 import type { Volume } from '../../volume/Volume';
 import type { SegmentationStore } from '../segmentations/SegmentationStore';
@@ -35,6 +35,8 @@ type Handlers = { [C in Name]: (params: CommandParams<C>) => Promise<CommandResu
 export interface TrainingHost {
   engine(): Engine;
   dataDir(): string;
+  /** the case library whose annotated series are the cases */
+  library(): CaseLibrary;
   model(modelId: string): ModelEntry;
   volume(volumeId: string): Volume;
   labelmap(labelmapId: string): Uint8Array;
@@ -108,11 +110,9 @@ export function trainingHandlers(host: TrainingHost): Handlers {
   const trainingRoot = () => join(host.dataDir(), 'training');
   /** trainings running now: not offered for resume (their record says running until they end) */
   const active = new Set<string>();
-  let library: CaseLibrary | null = null;
-  const libraryOf = () => (library ??= new CaseLibrary(join(host.dataDir(), 'library')));
 
   const resolve = async (source: CaseSource): Promise<NamedCase> => {
-    if ('library' in source) return loadLibraryCase(libraryOf(), host.store(), source.library);
+    if ('library' in source) return loadLibraryCase(host.library(), host.store(), source.library);
     if ('file' in source) {
       if (!host.files)
         throw new ApiError('invalid_input', `${source.file.image}: file cases resume from the CLI`);
@@ -217,7 +217,7 @@ export function trainingHandlers(host: TrainingHost): Handlers {
   };
 
   return {
-    listTrainingCases: async () => listTrainingCases(libraryOf(), host.store()),
+    listTrainingCases: async () => listTrainingCases(host.library(), host.store()),
 
     startTraining: async (params) => {
       networkCard(host.model(params.baseModelId));
@@ -359,7 +359,7 @@ export function trainingHandlers(host: TrainingHost): Handlers {
 
   async function caseName(source: Extract<CaseSource, { library: unknown }>): Promise<string> {
     const { seriesId, segmentationId } = source.library;
-    const record = libraryOf().record(seriesId);
+    const record = host.library().record(seriesId);
     const saved = (await host.store().list(seriesId)).find(
       (s) => s.segmentationId === segmentationId,
     );
