@@ -1,3 +1,4 @@
+import { DEFAULT_PATHS } from '../workstation/paths';
 /** A command line that does not say what to do: the CLI prints the command's help and exits 2. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -28,6 +29,25 @@ export function libraryRefs(values: string[]): { seriesId: string; segmentationI
       throw new UsageError(`--library-case is <series-id>/<segmentation-id>, not "${v}"`);
     return { seriesId: v.slice(0, at), segmentationId: v.slice(at + 1) };
   });
+}
+
+/** The `parseArgs` options `train` and `compare` share: their cases, budget and folders. */
+export function caseAndBudgetOptions(defaults: { epochs: string; steps: string }) {
+  return {
+    image: { type: 'string', multiple: true, default: [] as string[] },
+    labels: { type: 'string', multiple: true, default: [] as string[] },
+    'library-case': { type: 'string', multiple: true, default: [] as string[] },
+    library: { type: 'boolean', default: false },
+    epochs: { type: 'string', default: defaults.epochs },
+    steps: { type: 'string', default: defaults.steps },
+    batch: { type: 'string', default: '2' },
+    patch: { type: 'string' },
+    'validation-share': { type: 'string', default: '0.2' },
+    seed: { type: 'string', default: '1' },
+    models: { type: 'string', default: DEFAULT_PATHS.models },
+    data: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  } as const;
 }
 
 /** The training budget options `train` and `compare` share. */

@@ -2,9 +2,8 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dataFolder } from '../../library/dataFolder';
-import { DEFAULT_PATHS } from '../../workstation/paths';
 import { ExitCode } from '../exitCodes';
-import { budgetOptions, libraryRefs, UsageError } from '../options';
+import { budgetOptions, caseAndBudgetOptions, libraryRefs, UsageError } from '../options';
 import { progressReporter } from '../progress';
 import { TrainingSession, exitCodeOf, messageOf } from '../trainingSession';
 
@@ -43,19 +42,7 @@ export async function runCompare(argv: string[]): Promise<number> {
     options: {
       base: { type: 'string' },
       out: { type: 'string' },
-      image: { type: 'string', multiple: true, default: [] },
-      labels: { type: 'string', multiple: true, default: [] },
-      'library-case': { type: 'string', multiple: true, default: [] },
-      library: { type: 'boolean', default: false },
-      epochs: { type: 'string', default: '5' },
-      steps: { type: 'string', default: '20' },
-      batch: { type: 'string', default: '2' },
-      patch: { type: 'string' },
-      'validation-share': { type: 'string', default: '0.2' },
-      seed: { type: 'string', default: '1' },
-      models: { type: 'string', default: DEFAULT_PATHS.models },
-      data: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...caseAndBudgetOptions({ epochs: '5', steps: '20' }),
     },
   });
   if (values.help) {

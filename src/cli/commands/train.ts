@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dataFolder } from '../../library/dataFolder';
-import { DEFAULT_PATHS } from '../../workstation/paths';
 import { ExitCode } from '../exitCodes';
 import { progressReporter } from '../progress';
 import { TrainingSession, exitCodeOf, messageOf } from '../trainingSession';
-import { budgetOptions, libraryRefs, UsageError } from '../options';
+import { budgetOptions, caseAndBudgetOptions, libraryRefs, UsageError } from '../options';
 
 export const TRAIN_HELP = `Usage: cli train --base <model-id> [cases] [options]
        cli train --resume <training-id>
@@ -50,21 +49,9 @@ export async function runTrain(argv: string[]): Promise<number> {
       kind: { type: 'string' },
       init: { type: 'string', default: 'centre' },
       name: { type: 'string' },
-      image: { type: 'string', multiple: true, default: [] },
-      labels: { type: 'string', multiple: true, default: [] },
-      'library-case': { type: 'string', multiple: true, default: [] },
-      library: { type: 'boolean', default: false },
-      epochs: { type: 'string', default: '10' },
-      steps: { type: 'string', default: '50' },
-      batch: { type: 'string', default: '2' },
-      patch: { type: 'string' },
-      'validation-share': { type: 'string', default: '0.2' },
-      seed: { type: 'string', default: '1' },
+      ...caseAndBudgetOptions({ epochs: '10', steps: '50' }),
       resume: { type: 'string' },
       'list-resumable': { type: 'boolean', default: false },
-      models: { type: 'string', default: DEFAULT_PATHS.models },
-      data: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
