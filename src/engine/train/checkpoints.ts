@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModelCard } from '../../nn/modelCard';
-import { loadModel, saveModel } from '../../nn/modelIo';
-import type { Segmenter } from '../../nn/segmenter';
-import { tf } from '../../nn/tf';
+import { configFromCard, ModelCardSchema, type ModelCard } from '../../nn/modelCard';
+import { CARD_FILE, ModelCardError } from '../../nn/modelIo';
+import { parameterShapes } from '../../nn/architecture';
 import type { StateDict } from '../../nn/weights/hostTensor';
+import { matchStateDict } from '../../nn/weights/matchStateDict';
 import { readSafetensors, writeSafetensors } from '../../nn/weights/readSafetensors';
+import { isBuffer } from '../../onnx/training/parameterLayout';
+import { legacyAdamState } from './legacyOptimizer';
+import type { AdamState } from './Trainer';
 
 export interface EpochRecord {
   epoch: number;
@@ -30,6 +33,55 @@ export interface TrainingState {
 
 const OPTIMIZER_FILE = 'optimizer.safetensors';
 const STATE_FILE = 'training.json';
+const STEP_TENSOR = 'step';
+/** PyTorch's names for Adam's moments (`optimizer.state_dict()['state'][i]`). */
+const FIRST = 'exp_avg';
+const SECOND = 'exp_avg_sq';
+
+/** Adam's state as a file: `<param>.exp_avg`, `<param>.exp_avg_sq` in PyTorch's layout, `step`. */
+export function adamFile(adam: AdamState): Uint8Array {
+  const dict: StateDict = new Map([
+    [STEP_TENSOR, { shape: [1], data: Float32Array.of(adam.step) }],
+  ]);
+  for (const [name, t] of adam.m) dict.set(`${name}.${FIRST}`, t);
+  for (const [name, t] of adam.v) dict.set(`${name}.${SECOND}`, t);
+  return writeSafetensors(dict, { format: 'pt', optimizer: 'adam' });
+}
+
+export function readAdamFile(dict: StateDict, card: ModelCard, source: string): AdamState {
+  const step = dict.get(STEP_TENSOR);
+  if (!step) return legacyAdamState(dict, card, source);
+  const m: StateDict = new Map();
+  const v: StateDict = new Map();
+  for (const [key, t] of dict) {
+    if (key.endsWith(`.${SECOND}`)) v.set(key.slice(0, -SECOND.length - 1), t);
+    else if (key.endsWith(`.${FIRST}`)) m.set(key.slice(0, -FIRST.length - 1), t);
+  }
+  const trainable = new Map(
+    [...parameterShapes(configFromCard(card))].filter(([name]) => !isBuffer(name)),
+  );
+  for (const moments of [m, v])
+    matchStateDict(trainable, moments, {
+      required: () => true,
+      ignore: () => false,
+      source: `${source} (Adam's moments)`,
+    });
+  return { step: step.data[0], m, v };
+}
+
+/** A model folder as loadModel reads it: the card and the weights it names, each landing whole. */
+export async function saveWeights(dir: string, weights: StateDict, card: ModelCard): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const files: [string, Uint8Array | string][] = [
+    [card.weights, writeSafetensors(weights, { format: 'pt' })],
+    [CARD_FILE, JSON.stringify(ModelCardSchema.parse(card), null, 2) + '\n'],
+  ];
+  for (const [name, content] of files) {
+    const target = join(dir, name);
+    await writeFile(`${target}.partial`, content);
+    await rename(`${target}.partial`, target);
+  }
+}
 
 /**
  * Writes a checkpoint folder whole or not at all: it is written beside the old one, the old one
@@ -39,25 +91,16 @@ const STATE_FILE = 'training.json';
 export async function writeCheckpoint(
   root: string,
   name: string,
-  model: Segmenter,
+  weights: StateDict,
   card: ModelCard,
-  extra?: { optimizer: tf.Optimizer; state: TrainingState },
+  extra?: { adam: AdamState; state: TrainingState },
 ): Promise<string> {
   const target = join(root, name);
   const temp = join(root, `.${name}.${randomBytes(4).toString('hex')}.partial`);
   try {
-    await saveModel(temp, model, card);
+    await saveWeights(temp, weights, card);
     if (extra) {
-      const weights = await extra.optimizer.getWeights();
-      const dict: StateDict = new Map();
-      for (const [n, w] of weights.entries()) {
-        // Adam's moments are matched to variables by position: keep the order in the names.
-        dict.set(`${String(n).padStart(6, '0')}:${w.name}`, {
-          shape: w.tensor.shape,
-          data: Float32Array.from(await w.tensor.data()),
-        });
-      }
-      await writeFile(join(temp, OPTIMIZER_FILE), writeSafetensors(dict));
+      await writeFile(join(temp, OPTIMIZER_FILE), adamFile(extra.adam));
       await writeFile(join(temp, STATE_FILE), JSON.stringify(extra.state, null, 2) + '\n');
     }
     const old = `${target}.old`;
@@ -79,11 +122,11 @@ export async function writeCheckpoint(
 }
 
 export interface ResumePoint {
-  model: Segmenter;
+  /** the network's weights, PyTorch names and layout */
+  weights: StateDict;
   card: ModelCard;
   state: TrainingState;
-  /** restores Adam's moments and step count into a fresh optimizer */
-  restoreOptimizer(optimizer: tf.Optimizer): Promise<void>;
+  adam: AdamState;
 }
 
 /** The last complete checkpoint with its training state, or null when there is none. */
@@ -92,25 +135,23 @@ export async function readResumePoint(root: string, name: string): Promise<Resum
     existsSync(join(d, STATE_FILE)),
   );
   if (!dir) return null;
-  const { model, card } = await loadModel(dir);
+  const cardPath = join(dir, CARD_FILE);
+  const parsed = ModelCardSchema.safeParse(JSON.parse(await readFile(cardPath, 'utf8')));
+  if (!parsed.success) throw new ModelCardError(`${cardPath} is not a valid model card`);
+  const card = parsed.data;
+  const weightsPath = join(dir, card.weights);
+  const weights = readSafetensors(new Uint8Array(await readFile(weightsPath)), weightsPath);
+  matchStateDict(parameterShapes(configFromCard(card)), weights, {
+    required: () => true,
+    ignore: () => false,
+    source: weightsPath,
+  });
   const state = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as TrainingState;
-  const dict = readSafetensors(
-    new Uint8Array(await readFile(join(dir, OPTIMIZER_FILE))),
-    join(dir, OPTIMIZER_FILE),
-  );
-  return {
-    model,
+  const optimizerPath = join(dir, OPTIMIZER_FILE);
+  const adam = readAdamFile(
+    readSafetensors(new Uint8Array(await readFile(optimizerPath)), optimizerPath),
     card,
-    state,
-    async restoreOptimizer(optimizer) {
-      const names = [...dict.keys()].sort();
-      await optimizer.setWeights(
-        names.map((key) => {
-          const t = dict.get(key);
-          if (!t) throw new Error(`${dir}: optimizer state ${key} missing`);
-          return { name: key.slice(key.indexOf(':') + 1), tensor: tf.tensor(t.data, t.shape) };
-        }),
-      );
-    },
-  };
+    optimizerPath,
+  );
+  return { weights, card, state, adam };
 }

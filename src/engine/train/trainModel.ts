@@ -1,9 +1,8 @@
 import type { ModelCard } from '../../nn/modelCard';
-import { createPredictor } from '../../nn/predictor';
 import type { Segmenter } from '../../nn/segmenter';
-import { slicesToChannels } from '../../nn/input';
+import { exportStateDict } from '../../nn/segmenter';
 import { tf } from '../../nn/tf';
-import { createOptimizer, trainStep } from '../../nn/training';
+import type { StateDict } from '../../nn/weights/hostTensor';
 import { CancelledError } from '../inference/CancelledError';
 import { inferVolume } from '../inference/inferVolume';
 import { inferencePlan } from '../models/inferencePlan';
@@ -15,6 +14,9 @@ import { prepareCase } from './prepareCase';
 import { Random } from './random';
 import type { Augmentation } from './samplePatch';
 import { DEFAULT_AUGMENTATION, samplePatch } from './samplePatch';
+import type { Trainer, TrainerStart } from './Trainer';
+import type { TrainingBackendStatus, TrainingRuntime } from './trainerBackend';
+import { createTrainer, fallbackReason, tfjsTrainer } from './trainerBackend';
 import type { TrainingCase } from './TrainingCase';
 
 export interface TrainingOptions {
@@ -36,11 +38,13 @@ export interface TrainingProgress {
   /** mean validation Dice of the last epoch, null before the first validation */
   meanDice: number | null;
   etaSeconds: number | null;
+  /** the runtime that trains: 'onnxruntime-cpu', 'wasm', ... */
+  backend: string;
 }
 
 export interface TrainingRun {
-  /** the network to train (the starting weights) and its card; ignored when resuming */
-  model: Segmenter;
+  /** the starting weights (a network, or its state dict) and its card; ignored when resuming */
+  model: Segmenter | StateDict;
   card: ModelCard;
   train: TrainingCase[];
   validation: TrainingCase[];
@@ -52,6 +56,10 @@ export interface TrainingRun {
   onProgress?: (progress: TrainingProgress) => void;
   onEpoch?: (record: EpochRecord) => void;
   isCancelled?: () => boolean;
+  /** which runtimes may train (default: tfjs on its current backend) */
+  runtime?: TrainingRuntime;
+  /** the runtime that trains and why: once at the start, again when it falls back */
+  onBackend?: (status: TrainingBackendStatus) => void;
 }
 
 export interface TrainingResult {
@@ -66,22 +74,20 @@ const FROZEN_BATCH_NORM_UP_TO = 2;
  * Fine-tunes a segmenter: Adam on Dice + cross-entropy over random augmented patches (a share
  * centred on foreground), validation Dice and IoU per class after every epoch on whole volumes,
  * the best model and a resume point written atomically. Cancel is honoured between steps; the
- * last completed epoch's checkpoint stays.
+ * last completed epoch's checkpoint stays. The steps run on ONNX Runtime or tfjs (`run.runtime`);
+ * a runtime that fails mid-training hands over to tfjs without losing the epoch.
  */
 export async function trainModel(run: TrainingRun): Promise<TrainingResult> {
   const { options } = run;
   const resumed = run.resume ? await readResumePoint(run.checkpointDir, 'last') : null;
-  const model = resumed?.model ?? run.model;
   const card = resumed?.card ?? run.card;
-  const optimizer = createOptimizer({ learningRate: options.learningRate });
-  if (resumed) await resumed.restoreOptimizer(optimizer);
   const state: TrainingState = resumed?.state ?? {
     epoch: 0,
     rngState: options.seed,
     bestMeanDice: -1,
     history: [],
   };
-  const rng = new Random(state.rngState);
+  let rng = new Random(state.rngState);
   const classes = card.classes.length;
   const prepare = (c: TrainingCase) => prepareCase(c, card.inputSpacing, card.intensity, classes);
   const train = run.train.map(prepare);
@@ -92,6 +98,23 @@ export async function trainModel(run: TrainingRun): Promise<TrainingResult> {
   const patchVoxels = patch[0] * patch[1] * patch[2];
   const batchNorm = options.batchSize <= FROZEN_BATCH_NORM_UP_TO ? 'frozen' : 'batch';
   const augmentation = options.augmentation ?? DEFAULT_AUGMENTATION;
+  const runtime = run.runtime ?? { choice: 'tfjs', tfjs: tf.getBackend() };
+  const settings = {
+    card,
+    patch,
+    batch: options.batchSize,
+    batchNorm,
+    learningRate: options.learningRate,
+    weightDecay: options.weightDecay,
+  } as const;
+  /** the state the current epoch started from: where a failed runtime's successor starts */
+  let lastGood: TrainerStart = resumed
+    ? { weights: resumed.weights, adam: resumed.adam }
+    : { weights: run.model instanceof Map ? run.model : exportStateDict(run.model) };
+  const chosen = await createTrainer(runtime, lastGood, settings);
+  let trainer: Trainer = chosen.trainer;
+  run.onBackend?.(chosen.status);
+
   const image = new Float32Array(options.batchSize * patchVoxels);
   const labels = new Uint8Array(options.batchSize * patchVoxels);
   const started = Date.now();
@@ -101,107 +124,142 @@ export async function trainModel(run: TrainingRun): Promise<TrainingResult> {
     stepsDone ? ((Date.now() - started) / 1000 / stepsDone) * (stepsTotal - stepsDone) : null;
   let bestDir = `${run.checkpointDir}/best`;
 
-  for (let epoch = state.epoch + 1; epoch <= options.epochs; epoch++) {
-    const epochStart = Date.now();
-    let lossSum = 0;
-    for (let step = 1; step <= options.stepsPerEpoch; step++) {
-      if (run.isCancelled?.()) throw new CancelledError();
-      for (let b = 0; b < options.batchSize; b++) {
-        samplePatch(
-          train[rng.int(train.length)],
-          patch,
-          rng,
-          augmentation,
-          image,
-          labels,
-          b * patchVoxels,
-        );
-      }
-      const [x, y] = tf.tidy(() => {
-        const raw = tf.tensor5d(image, [options.batchSize, ...patch, 1]);
-        return [
-          slicesToChannels(raw, model.config.inChannels, card.input.slices),
-          tf.tensor4d(Int32Array.from(labels), [options.batchSize, ...patch], 'int32'),
-        ];
-      });
-      const loss = trainStep(model, optimizer, x as tf.Tensor5D, y as tf.Tensor4D, {
-        batchNorm,
-        learningRate: options.learningRate,
-        weightDecay: options.weightDecay,
-      });
-      x.dispose();
-      y.dispose();
-      lossSum += loss;
-      stepsDone++;
-      run.onProgress?.({
-        phase: 'train',
-        epoch,
-        step,
-        stepsPerEpoch: options.stepsPerEpoch,
-        loss,
-        meanDice: state.history.at(-1)?.meanDice ?? null,
-        etaSeconds: eta(),
-      });
+  /**
+   * A step that failed on ONNX Runtime goes on on tfjs: from the state before the step where the
+   * runtime can still give it, else from the epoch's start (then the epoch is drawn again).
+   */
+  const fallBack = async (error: unknown): Promise<boolean> => {
+    if (runtime.choice === 'onnx' || trainer.backend === runtime.tfjs) throw error;
+    const reason = fallbackReason(trainer.backend, error);
+    let from: TrainerStart | null = null;
+    try {
+      from = { weights: await trainer.weights(), adam: await trainer.adam() };
+    } catch {
+      from = null;
     }
+    await trainer.dispose().catch(() => undefined);
+    trainer = await tfjsTrainer(runtime, from ?? lastGood, settings);
+    run.onBackend?.({ backend: trainer.backend, reason: `tfjs ${runtime.tfjs}: ${reason}` });
+    return from !== null;
+  };
 
-    const predictor = createPredictor(model, card.input.slices);
-    const plan = inferencePlan({
-      id: 'training',
-      dir: '',
-      kind: 'network',
-      name: card.name,
-      classes: card.classes,
-      card,
-    });
-    const scores: SegmentationMetrics[] = [];
-    for (const [n, c] of run.validation.entries()) {
-      if (run.isCancelled?.()) throw new CancelledError();
-      run.onProgress?.({
-        phase: 'validate',
+  try {
+    for (let epoch = state.epoch + 1; epoch <= options.epochs; epoch++) {
+      const epochStart = Date.now();
+      const epochRng = rng.seed;
+      let lossSum = 0;
+      for (let step = 1; step <= options.stepsPerEpoch; step++) {
+        if (run.isCancelled?.()) throw new CancelledError();
+        for (let b = 0; b < options.batchSize; b++) {
+          samplePatch(
+            train[rng.int(train.length)],
+            patch,
+            rng,
+            augmentation,
+            image,
+            labels,
+            b * patchVoxels,
+          );
+        }
+        let loss: number;
+        try {
+          loss = await trainer.step(image, labels, options.batchSize);
+        } catch (error) {
+          if (!(await fallBack(error))) {
+            // Back to the epoch's start: the same patches again, on the new runtime.
+            stepsDone -= step - 1;
+            rng = new Random(epochRng);
+            lossSum = 0;
+            step = 0;
+            continue;
+          }
+          loss = await trainer.step(image, labels, options.batchSize);
+        }
+        lossSum += loss;
+        stepsDone++;
+        run.onProgress?.({
+          phase: 'train',
+          epoch,
+          step,
+          stepsPerEpoch: options.stepsPerEpoch,
+          loss,
+          meanDice: state.history.at(-1)?.meanDice ?? null,
+          etaSeconds: eta(),
+          backend: trainer.backend,
+        });
+      }
+
+      const plan = inferencePlan({
+        id: 'training',
+        dir: '',
+        kind: 'network',
+        name: card.name,
+        classes: card.classes,
+        card,
+      });
+      const scores: SegmentationMetrics[] = [];
+      if (run.validation.length) {
+        const validator = await trainer.predictor();
+        try {
+          for (const [n, c] of run.validation.entries()) {
+            if (run.isCancelled?.()) throw new CancelledError();
+            run.onProgress?.({
+              phase: 'validate',
+              epoch,
+              step: n + 1,
+              stepsPerEpoch: run.validation.length,
+              loss: null,
+              meanDice: null,
+              etaSeconds: eta(),
+              backend: trainer.backend,
+            });
+            const predicted = await inferVolume(c.volume, validator.predictor, plan, {
+              isCancelled: run.isCancelled,
+            });
+            scores.push(segmentationMetrics(predicted, c.labels, classes));
+          }
+        } finally {
+          await validator.dispose();
+        }
+      }
+      const average = (pick: (s: SegmentationMetrics) => number[]) =>
+        Array.from(
+          { length: classes },
+          (_, k) => scores.reduce((a, s) => a + pick(s)[k], 0) / Math.max(1, scores.length),
+        );
+      const dice = average((s) => s.dice);
+      const iou = average((s) => s.iou);
+      const mean = (v: number[]) =>
+        v.slice(1).reduce((a, b) => a + b, 0) / Math.max(1, classes - 1);
+      const record: EpochRecord = {
         epoch,
-        step: n + 1,
-        stepsPerEpoch: run.validation.length,
-        loss: null,
-        meanDice: null,
-        etaSeconds: eta(),
-      });
-      const predicted = await inferVolume(c.volume, predictor, plan, {
-        isCancelled: run.isCancelled,
-      });
-      scores.push(segmentationMetrics(predicted, c.labels, classes));
+        loss: lossSum / options.stepsPerEpoch,
+        dice,
+        iou,
+        meanDice: mean(dice),
+        meanIou: mean(iou),
+        seconds: (Date.now() - epochStart) / 1000,
+      };
+      state.history.push(record);
+      state.epoch = epoch;
+      state.rngState = rng.seed;
+      const trainedCard: ModelCard = {
+        ...card,
+        trainedOn: run.train.map((c) => c.id),
+        metrics: { meanDice: record.meanDice, meanIou: record.meanIou, epoch },
+      };
+      const weights = await trainer.weights();
+      const adam = await trainer.adam();
+      if (record.meanDice > state.bestMeanDice) {
+        state.bestMeanDice = record.meanDice;
+        bestDir = await writeCheckpoint(run.checkpointDir, 'best', weights, trainedCard);
+      }
+      await writeCheckpoint(run.checkpointDir, 'last', weights, trainedCard, { adam, state });
+      lastGood = { weights, adam };
+      run.onEpoch?.(record);
     }
-    const average = (pick: (s: SegmentationMetrics) => number[]) =>
-      Array.from(
-        { length: classes },
-        (_, k) => scores.reduce((a, s) => a + pick(s)[k], 0) / Math.max(1, scores.length),
-      );
-    const dice = average((s) => s.dice);
-    const iou = average((s) => s.iou);
-    const mean = (v: number[]) => v.slice(1).reduce((a, b) => a + b, 0) / Math.max(1, classes - 1);
-    const record: EpochRecord = {
-      epoch,
-      loss: lossSum / options.stepsPerEpoch,
-      dice,
-      iou,
-      meanDice: mean(dice),
-      meanIou: mean(iou),
-      seconds: (Date.now() - epochStart) / 1000,
-    };
-    state.history.push(record);
-    state.epoch = epoch;
-    state.rngState = rng.seed;
-    const trainedCard: ModelCard = {
-      ...card,
-      trainedOn: run.train.map((c) => c.id),
-      metrics: { meanDice: record.meanDice, meanIou: record.meanIou, epoch },
-    };
-    if (record.meanDice > state.bestMeanDice) {
-      state.bestMeanDice = record.meanDice;
-      bestDir = await writeCheckpoint(run.checkpointDir, 'best', model, trainedCard);
-    }
-    await writeCheckpoint(run.checkpointDir, 'last', model, trainedCard, { optimizer, state });
-    run.onEpoch?.(record);
+  } finally {
+    await trainer.dispose();
   }
-  optimizer.dispose();
   return { bestDir, state };
 }
