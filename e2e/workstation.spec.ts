@@ -244,7 +244,7 @@ test('the app loads the sample in three different, non-blank, upright planes', a
   // The status line names the backend in use and every better one that did not load, with why.
   const status = await callFromPage<BackendStatus>(page, 'getBackendStatus', {});
   const line = page.getByTestId('backend-status');
-  await expect(line).toContainText(`Engine: ${status.backend}`);
+  await expect(line).toContainText(`Engine: ${status.training?.backend ?? status.backend}`);
   for (const attempt of status.attempts.filter((a) => !a.loaded)) {
     await expect(line).toContainText(attempt.name);
   }

@@ -3,21 +3,29 @@ import type { BackendStatus } from '../../src/api';
 const MAX_REASON = 140;
 
 /**
- * "Engine: wasm (training), onnxruntime-cpu (inference). Not loaded: tfjs-node-gpu (why);
- * onnxruntime-cuda (why)"
+ * "Engine: onnxruntime-cpu (training, inference). Not loaded: tfjs-node-gpu (why);
+ * onnxruntime-cuda (why)", or "Engine: wasm (training: why not ONNX Runtime), onnxruntime-cpu
+ * (inference). ..."
  */
 export function describeBackend(status: BackendStatus): { line: string; detail: string } {
   const attempts = [...status.attempts, ...(status.inference?.attempts ?? [])];
   const skipped = attempts.filter((attempt) => !attempt.loaded);
   const short = skipped.map((attempt) => `${attempt.name} (${shorten(attempt.reason)})`);
-  const inference = status.inference?.backend;
+  const trains = status.training?.backend ?? status.backend;
+  const infers = status.inference?.backend ?? status.backend;
+  // Training on tfjs where ONNX Runtime loaded: say why (the graph failed, a provider failed).
+  const why =
+    status.training && trains === status.backend && trains !== infers
+      ? `: ${shorten(status.training.reason.replace(/^tfjs [^:]*: /, ''))}`
+      : '';
   const split =
-    inference && inference !== status.backend ? ` (training), ${inference} (inference)` : '';
+    infers === trains ? ` (training, inference)` : ` (training${why}), ${infers} (inference)`;
   const line =
-    `Engine: ${status.backend}${split}` + (short.length ? `. Not loaded: ${short.join('; ')}` : '');
-  const detail = attempts
-    .map((attempt) => `${attempt.name}: ${attempt.loaded ? 'loaded' : attempt.reason}`)
-    .join('\n');
+    `Engine: ${trains}${split}` + (short.length ? `. Not loaded: ${short.join('; ')}` : '');
+  const detail = [
+    ...(status.training ? [`training: ${status.training.reason}`] : []),
+    ...attempts.map((attempt) => `${attempt.name}: ${attempt.loaded ? 'loaded' : attempt.reason}`),
+  ].join('\n');
   return { line, detail };
 }
 

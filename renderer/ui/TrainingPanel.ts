@@ -250,7 +250,8 @@ export class TrainingPanel {
         const eta = event.etaSeconds === null ? '' : `, ETA ${Math.ceil(event.etaSeconds)} s`;
         const loss = typeof event.loss === 'number' ? `, loss ${event.loss.toFixed(3)}` : '';
         const epoch = event.epoch ? `epoch ${event.epoch} ` : '';
-        this.text.textContent = `${epoch}${event.phase} ${event.done}/${event.total}${loss}${eta}`;
+        const on = event.backend ? ` (on ${event.backend})` : '';
+        this.text.textContent = `${epoch}${event.phase} ${event.done}/${event.total}${loss}${eta}${on}`;
         break;
       }
       case 'training.epoch':

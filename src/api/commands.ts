@@ -47,11 +47,15 @@ const backendAttemptSchema = z.object({
   loaded: z.boolean(),
   reason: z.string(),
 });
-/** `backend` trains (tfjs); `inference` says which runtime infers (ONNX Runtime or that backend). */
+/**
+ * `backend` is the tfjs backend; `inference` says which runtime infers (ONNX Runtime or that
+ * backend), `training` which one trains and why.
+ */
 export const backendStatusSchema = z.object({
   backend: z.string(),
   attempts: z.array(backendAttemptSchema),
   inference: z.object({ backend: z.string(), attempts: z.array(backendAttemptSchema) }).optional(),
+  training: z.object({ backend: z.string(), reason: z.string() }).optional(),
 });
 export type BackendStatus = z.infer<typeof backendStatusSchema>;
 

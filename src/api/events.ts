@@ -15,9 +15,10 @@ export const jobProgressEventSchema = z.object({
   total: z.number().int().nonnegative(),
   /** seconds left, estimated from the rate so far; null before the first step */
   etaSeconds: z.number().nullable(),
-  /** training only: the epoch and the last step's loss */
+  /** training only: the epoch, the last step's loss and the runtime that trains */
   epoch: z.number().int().optional(),
   loss: z.number().nullable().optional(),
+  backend: z.string().optional(),
 });
 
 /** One finished training epoch, for live loss and Dice curves. */

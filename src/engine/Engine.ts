@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { spawnModuleWorker } from '../workers/spawnModuleWorker';
 import type { Volume, VoxelArray } from '../volume/Volume';
 import { inferenceChoice, type InferenceChoice } from './backends/onnxRuntime';
+import { trainingChoice, type TrainingChoice } from './train/trainerBackend';
 import type { BackendChoice } from './backends/tfBackends';
 import { CancelledError } from './inference/CancelledError';
 import type { ModelEntry } from './models/ModelEntry';
@@ -21,6 +22,11 @@ export interface EngineOptions {
    * Default: the WORKSTATION_INFERENCE_BACKEND environment variable, else 'auto'.
    */
   inference?: InferenceChoice;
+  /**
+   * Which runtime trains: 'auto' (ONNX Runtime's training-step graph where it runs, else tfjs),
+   * 'onnx' or 'tfjs'. Default: the WORKSTATION_TRAINING_BACKEND environment variable, else 'auto'.
+   */
+  training?: TrainingChoice;
   /** the ONNX Runtime module to load (default onnxruntime-node; tests name a missing one) */
   onnxModule?: string;
 }
@@ -96,6 +102,7 @@ export class Engine {
   static async start(options: EngineOptions = {}): Promise<Engine> {
     const inference =
       options.inference ?? inferenceChoice(process.env.WORKSTATION_INFERENCE_BACKEND);
+    const training = options.training ?? trainingChoice(process.env.WORKSTATION_TRAINING_BACKEND);
     const worker = options.workerPath
       ? new Worker(options.workerPath)
       : spawnModuleWorker(import.meta.url, 'worker/engineWorker');
@@ -112,6 +119,7 @@ export class Engine {
         type: 'init',
         backends: options.backends,
         inference,
+        training,
         onnxModule: options.onnxModule,
       } satisfies WorkerRequest);
     }).catch(async (error: unknown) => {

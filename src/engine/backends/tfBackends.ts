@@ -28,11 +28,21 @@ export interface InferenceStatus {
   attempts: BackendAttempt[];
 }
 
-/** `backend` trains (and infers unless `inference` says otherwise); `attempts` are tfjs's. */
+/** Which runtime trains (ONNX Runtime's training-step graph or the tfjs backend) and why. */
+export interface TrainingStatus {
+  backend: string;
+  reason: string;
+}
+
+/**
+ * `backend` is the tfjs backend, which infers and trains unless `inference` or `training` says
+ * otherwise; `attempts` are tfjs's.
+ */
 export interface BackendChoice {
   backend: string;
   attempts: BackendAttempt[];
   inference?: InferenceStatus;
+  training?: TrainingStatus;
 }
 
 /** A reason a user can read in a status line: "not installed" rather than a resolver's trace. */

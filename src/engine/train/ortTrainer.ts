@@ -7,7 +7,10 @@ import type { StateDict } from '../../nn/weights/hostTensor';
 import { exportSegmenterOnnx } from '../../onnx/exportSegmenter';
 import type { ParameterLayout } from '../../onnx/training/parameterLayout';
 import { packTensors, unpackTensors } from '../../onnx/training/parameterLayout';
-import type { OptimizerSettings, TrainingGraphOptions } from '../../onnx/training/TrainingGraphOptions';
+import type {
+  OptimizerSettings,
+  TrainingGraphOptions,
+} from '../../onnx/training/TrainingGraphOptions';
 import { STEP_INPUTS, STEP_OUTPUTS } from '../../onnx/training/TrainingGraphOptions';
 import { onnxPredictor, patchChannels } from '../backends/onnxPredictor';
 import type { OnnxRuntime } from '../backends/onnxRuntime';

@@ -15,7 +15,8 @@ import { Random } from './random';
 import type { Augmentation } from './samplePatch';
 import { DEFAULT_AUGMENTATION, samplePatch } from './samplePatch';
 import type { Trainer, TrainerStart } from './Trainer';
-import type { TrainingBackendStatus, TrainingRuntime } from './trainerBackend';
+import type { TrainingStatus } from '../backends/tfBackends';
+import type { TrainingRuntime } from './trainerBackend';
 import { createTrainer, fallbackReason, tfjsTrainer } from './trainerBackend';
 import type { TrainingCase } from './TrainingCase';
 
@@ -59,7 +60,7 @@ export interface TrainingRun {
   /** which runtimes may train (default: tfjs on its current backend) */
   runtime?: TrainingRuntime;
   /** the runtime that trains and why: once at the start, again when it falls back */
-  onBackend?: (status: TrainingBackendStatus) => void;
+  onBackend?: (status: TrainingStatus) => void;
 }
 
 export interface TrainingResult {
@@ -131,12 +132,10 @@ export async function trainModel(run: TrainingRun): Promise<TrainingResult> {
   const fallBack = async (error: unknown): Promise<boolean> => {
     if (runtime.choice === 'onnx' || trainer.backend === runtime.tfjs) throw error;
     const reason = fallbackReason(trainer.backend, error);
-    let from: TrainerStart | null = null;
-    try {
-      from = { weights: await trainer.weights(), adam: await trainer.adam() };
-    } catch {
-      from = null;
-    }
+    const from: TrainerStart | null = await Promise.all([trainer.weights(), trainer.adam()]).then(
+      ([weights, adam]) => ({ weights, adam }),
+      () => null,
+    );
     await trainer.dispose().catch(() => undefined);
     trainer = await tfjsTrainer(runtime, from ?? lastGood, settings);
     run.onBackend?.({ backend: trainer.backend, reason: `tfjs ${runtime.tfjs}: ${reason}` });

@@ -2,6 +2,7 @@ import type { ModelCard } from '../../nn/modelCard';
 import type { BatchNormMode } from '../../nn/segmenter';
 import { DEFAULT_OPTIMIZER } from '../../onnx/training/TrainingGraphOptions';
 import type { OnnxRuntime } from '../backends/onnxRuntime';
+import type { TrainingStatus } from '../backends/tfBackends';
 import { OrtTrainer, type TrainingGraphBuilder } from './ortTrainer';
 import { TfjsTrainer } from './tfjsTrainer';
 import type { Trainer, TrainerStart } from './Trainer';
@@ -40,12 +41,6 @@ export interface TrainerSettings {
   weightDecay?: number;
 }
 
-/** Which runtime trains and why, for the status line. */
-export interface TrainingBackendStatus {
-  backend: string;
-  reason: string;
-}
-
 const messageOf = (error: unknown) =>
   (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
 
@@ -66,7 +61,7 @@ export async function createTrainer(
   runtime: TrainingRuntime,
   start: TrainerStart,
   settings: TrainerSettings,
-): Promise<{ trainer: Trainer; status: TrainingBackendStatus }> {
+): Promise<{ trainer: Trainer; status: TrainingStatus }> {
   let why: string;
   if (runtime.choice === 'tfjs') why = 'training set to tfjs';
   else if (!runtime.onnx) why = `ONNX Runtime did not load (${runtime.onnxMissing ?? 'unknown'})`;
@@ -99,4 +94,20 @@ export async function createTrainer(
 /** The reason a step failed, as the status says it when training moves to tfjs. */
 export function fallbackReason(backend: string, error: unknown): string {
   return `${backend} failed mid-training (${messageOf(error)})`;
+}
+
+/** What the status says before a training starts: the runtime a training would take, and why. */
+export function plannedTraining(runtime: TrainingRuntime): TrainingStatus {
+  if (runtime.choice !== 'tfjs' && runtime.onnx && runtime.build)
+    return {
+      backend: runtime.onnx.name,
+      reason: `training-step graph on ${runtime.onnx.name}`,
+    };
+  const why =
+    runtime.choice === 'tfjs'
+      ? 'training set to tfjs'
+      : !runtime.onnx
+        ? `ONNX Runtime did not load (${runtime.onnxMissing ?? 'unknown'})`
+        : 'no training-step graph builder';
+  return { backend: runtime.tfjs, reason: `tfjs ${runtime.tfjs}: ${why}` };
 }

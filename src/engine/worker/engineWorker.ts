@@ -3,7 +3,14 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { loadOnnxRuntime } from '../backends/onnxRuntime';
-import { candidatesFor, selectBackend, type BackendChoice } from '../backends/tfBackends';
+import {
+  candidatesFor,
+  selectBackend,
+  type BackendChoice,
+  type TrainingStatus,
+} from '../backends/tfBackends';
+import { plannedTraining, type TrainingRuntime } from '../train/trainerBackend';
+import { trainingGraphBuilder } from '../train/trainingGraphBuilder';
 import { CancelledError } from '../inference/CancelledError';
 import { inferJob } from './inferJob';
 import type { InferenceRuntime } from './predictors';
@@ -22,24 +29,55 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 let status: BackendChoice | undefined;
 let runtime: InferenceRuntime | undefined;
+let training: TrainingRuntime | undefined;
 
 async function init(request: Extract<WorkerRequest, { type: 'init' }>): Promise<BackendChoice> {
   const choice = await selectBackend(tf, candidatesFor(request.backends));
+  const needed = request.inference !== 'tfjs' || request.training !== 'tfjs';
+  const loaded = needed
+    ? await loadOnnxRuntime({ specifier: request.onnxModule })
+    : { runtime: undefined, attempts: [] };
+  const onnx = loaded.runtime;
+  const missing = loaded.attempts.map((a) => `${a.name}: ${a.reason}`).join('; ');
+  for (const [what, forced] of [
+    ['inference', request.inference],
+    ['training', request.training],
+  ] as const) {
+    if (!onnx && forced === 'onnx')
+      throw new Error(`${what} is set to onnx but ONNX Runtime did not load (${missing})`);
+  }
+  training = {
+    choice: request.training,
+    onnx,
+    onnxMissing: onnx ? undefined : missing,
+    build: trainingGraphBuilder,
+    tfjs: choice.backend,
+  };
+  const trainingStatus = plannedTraining(training);
   if (request.inference === 'tfjs') {
     runtime = { choice: 'tfjs', tfjs: choice.backend };
     const attempts = [
       { name: 'onnxruntime', loaded: false, reason: 'not used: inference set to tfjs' },
     ];
-    return { ...choice, inference: { backend: choice.backend, attempts } };
-  }
-  const { runtime: onnx, attempts } = await loadOnnxRuntime({ specifier: request.onnxModule });
-  if (!onnx && request.inference === 'onnx') {
-    throw new Error(
-      `inference is set to onnx but ONNX Runtime did not load (${attempts.map((a) => `${a.name}: ${a.reason}`).join('; ')})`,
-    );
+    return {
+      ...choice,
+      inference: { backend: choice.backend, attempts },
+      training: trainingStatus,
+    };
   }
   runtime = { choice: request.inference, onnx, tfjs: choice.backend };
-  return { ...choice, inference: { backend: onnx?.name ?? choice.backend, attempts } };
+  return {
+    ...choice,
+    inference: { backend: onnx?.name ?? choice.backend, attempts: loaded.attempts },
+    training: trainingStatus,
+  };
+}
+
+/** A training chose its runtime, or fell back: the status says which one trains and why. */
+function trainsOn(now: TrainingStatus): void {
+  if (!status) return;
+  status = { ...status, training: now };
+  reply({ type: 'status', choice: status });
 }
 
 /** A model that ONNX Runtime refused ran on tfjs: the status says so until the next one. */
@@ -57,7 +95,10 @@ async function runJob(request: Exclude<WorkerRequest, { type: 'init' }>): Promis
       if (!runtime) throw new Error('the engine worker was not initialised');
       await inferJob(tf, request, reply, runtime, fellBack);
     } else if (request.type === 'compare') await compareJob(request, reply);
-    else await trainJob(request, reply);
+    else {
+      if (!training) throw new Error('the engine worker was not initialised');
+      await trainJob(request, reply, training, trainsOn);
+    }
   } catch (error) {
     if (error instanceof CancelledError) reply({ type: 'cancelled', jobId: request.jobId });
     else reply({ type: 'failed', jobId: request.jobId, message: messageOf(error) });

@@ -2,6 +2,7 @@ import type { VolumeGeometry } from '../../api/geometry';
 import type { VoxelArray } from '../../volume/Volume';
 import type { InferenceChoice } from '../backends/onnxRuntime';
 import type { BackendChoice } from '../backends/tfBackends';
+import type { TrainingChoice } from '../train/trainerBackend';
 import type { ModelEntry } from '../models/ModelEntry';
 import type { EpochRecord } from '../train/checkpoints';
 import type { CardTarget } from '../train/targetCard';
@@ -32,6 +33,8 @@ export type WorkerRequest =
       backends: string | undefined;
       /** which runtime infers: 'auto' (ONNX Runtime where it loads), 'onnx' or 'tfjs' */
       inference: InferenceChoice;
+      /** which runtime trains: 'auto' (ONNX Runtime where it loads and runs the graph), 'onnx' or 'tfjs' */
+      training: TrainingChoice;
       /** the ONNX Runtime module to load (tests point it at a missing one) */
       onnxModule?: string;
     }
@@ -71,7 +74,7 @@ export type WorkerRequest =
 /** Messages from the engine worker to the main thread. */
 export type WorkerReply =
   | { type: 'ready'; choice: BackendChoice }
-  /** the status changed: a model fell back from ONNX Runtime to tfjs */
+  /** the status changed: a model or a training fell back from ONNX Runtime to tfjs */
   | { type: 'status'; choice: BackendChoice }
   | { type: 'initFailed'; message: string }
   | { type: 'progress'; jobId: string; done: number; total: number }

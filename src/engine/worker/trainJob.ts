@@ -1,9 +1,12 @@
 import { configFromCard } from '../../nn/modelCard';
 import { targetCard } from '../train/targetCard';
-import { loadModel, saveModel } from '../../nn/modelIo';
+import { cp } from 'node:fs/promises';
+import { loadModel } from '../../nn/modelIo';
 import { convertStateDict } from '../../nn/convert/convertStateDict';
 import { buildSegmenter, disposeSegmenter, exportStateDict } from '../../nn/segmenter';
+import type { TrainingStatus } from '../backends/tfBackends';
 import { trainModel } from '../train/trainModel';
+import type { TrainingRuntime } from '../train/trainerBackend';
 import type { WorkerReply, WorkerRequest } from './protocol';
 
 type TrainRequest = Extract<WorkerRequest, { type: 'train' }>;
@@ -12,6 +15,8 @@ type TrainRequest = Extract<WorkerRequest, { type: 'train' }>;
 export async function trainJob(
   request: TrainRequest,
   reply: (message: WorkerReply) => void,
+  runtime: TrainingRuntime,
+  onBackend: (status: TrainingStatus) => void,
 ): Promise<void> {
   const { jobId } = request;
   const cancel = new Int32Array(request.cancelFlag);
@@ -27,6 +32,7 @@ export async function trainJob(
           method: request.target.method === 'none' ? 'centre' : request.target.method,
         });
   disposeSegmenter(base.model);
+  // What the weights lack (a random conversion's kernels) is drawn from the job's seed.
   const model = buildSegmenter(config, {
     weights,
     required: () => false,
@@ -37,24 +43,22 @@ export async function trainJob(
     volume: { geometry: c.geometry, voxels: c.voxels },
     labels: c.labels,
   });
-  try {
-    const result = await trainModel({
-      model,
-      card,
-      train: request.train.map(asCase),
-      validation: request.validation.map(asCase),
-      options: request.options,
-      checkpointDir: request.workDir,
-      resume: request.resume,
-      isCancelled: () => Atomics.load(cancel, 0) === 1,
-      onProgress: (progress) => reply({ type: 'trainingProgress', jobId, progress }),
-      onEpoch: (record) => reply({ type: 'epoch', jobId, record }),
-    });
-    const best = await loadModel(result.bestDir);
-    await saveModel(request.modelDir, best.model, best.card);
-    disposeSegmenter(best.model);
-    reply({ type: 'trained', jobId, modelDir: request.modelDir, history: result.state.history });
-  } finally {
-    disposeSegmenter(model);
-  }
+  const start = exportStateDict(model);
+  disposeSegmenter(model);
+  const result = await trainModel({
+    model: start,
+    card,
+    train: request.train.map(asCase),
+    validation: request.validation.map(asCase),
+    options: request.options,
+    checkpointDir: request.workDir,
+    resume: request.resume,
+    isCancelled: () => Atomics.load(cancel, 0) === 1,
+    onProgress: (progress) => reply({ type: 'trainingProgress', jobId, progress }),
+    onEpoch: (record) => reply({ type: 'epoch', jobId, record }),
+    runtime,
+    onBackend,
+  });
+  await cp(result.bestDir, request.modelDir, { recursive: true });
+  reply({ type: 'trained', jobId, modelDir: request.modelDir, history: result.state.history });
 }

@@ -98,6 +98,7 @@ function progressEmitter(
       etaSeconds: p.etaSeconds ?? (done > first ? rate * (total - done) : null),
       epoch: p.epoch,
       loss: p.loss,
+      backend: p.backend,
     });
   };
 }
