@@ -1,20 +1,24 @@
 """One fine-tuning epoch of the ACS ResNet-18 segmenter in PyTorch on CPU, for `npm run bench -- train`.
 
-The same as the engine's epoch (src/engine/train/trainModel.ts): random patches from the case, a
-third centred on foreground, random flips, Adam (lr 1e-3, betas 0.9/0.999, weight decay 1e-4 as
-L2 on the gradient) on cross-entropy + soft Dice, batch norm frozen (batch <= 2), then the model
-and optimizer state saved (the engine writes its checkpoints). Same weights, patch, batch, steps
-and thread count as the engine's run.
+The same work as an epoch of the engine's training (src/engine/train/trainModel.ts) with the
+benchmark's augmentation: random patches from the case, a third centred on foreground, random
+flips on every axis, Adam (lr 1e-3, betas 0.9/0.999, weight decay 1e-4 as L2 on the gradient) on
+cross-entropy + soft Dice, batch norm frozen (batch <= 2). Same weights, patch, batch, steps and
+thread count as our side.
 
-Usage: trainTorch.py OUT_DIR --volume V.bin --labels L.bin --dims D,H,W --patch P --batch B
-                     --steps S --threads T
-Prints one JSON line: seconds, seconds per step, peak RSS.
+It serves epochs so that the benchmark can alternate them with ours: after building the model and
+one warm-up step it prints {"ready": ...}; then each line "epoch" on stdin runs one epoch and
+prints one JSON line with its CPU time (user + sys of this process), wall time and losses. The
+clock covers patch sampling and the steps; the model build and checkpoint writes are outside it,
+as on our side.
+
+Usage: trainTorch.py --volume V.bin --labels L.bin --dims D,H,W --patch P --batch B --steps S
+                     --threads T
 """
 import argparse
 import json
 import os
 import random
-import resource
 import sys
 import time
 
@@ -27,7 +31,6 @@ from torch_reference import Reference, loss_fn, make_weights  # noqa: E402
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("out")
     ap.add_argument("--volume")
     ap.add_argument("--labels")
     ap.add_argument("--dims")
@@ -48,13 +51,12 @@ def main():
     volume = np.fromfile(args.volume, dtype=np.int16).reshape(d, h, w).astype(np.float32)
     labels = np.fromfile(args.labels, dtype=np.uint8).reshape(d, h, w)
     p = args.patch
-    started = time.time()
     image = torch.from_numpy((volume - volume.mean()) / max(volume.std(), 1e-8))
     lab = torch.from_numpy(labels.astype(np.int64))
     fg = np.argwhere(labels > 0)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), weight_decay=1e-4)
-    losses = []
-    for _ in range(args.steps):
+
+    def step():
         xs, ys = [], []
         for _ in range(args.batch):
             if random.random() < 1 / 3 and len(fg):
@@ -75,13 +77,19 @@ def main():
         loss = loss_fn(model(x), y, args.classes)
         loss.backward()
         opt.step()
-        losses.append(float(loss))
-    torch.save({"model": model.state_dict(), "optimizer": opt.state_dict()},
-               os.path.join(args.out, "checkpoint.pt"))
-    seconds = time.time() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"seconds": seconds, "perStep": seconds / args.steps, "peakRss": peak,
-                      "losses": losses, "threads": torch.get_num_threads(), "torch": torch.__version__}))
+        return float(loss)
+
+    step()  # warm-up: first-call allocations and oneDNN's kernel choice
+    print(json.dumps({"ready": True, "threads": torch.get_num_threads(), "torch": torch.__version__}),
+          flush=True)
+    for line in sys.stdin:
+        if line.strip() != "epoch":
+            break
+        cpu, wall = time.process_time(), time.perf_counter()
+        losses = [step() for _ in range(args.steps)]
+        print(json.dumps({"cpuMs": 1000 * (time.process_time() - cpu),
+                          "wallMs": 1000 * (time.perf_counter() - wall),
+                          "losses": losses}), flush=True)
 
 
 if __name__ == "__main__":
