@@ -13,6 +13,7 @@
 // headline is CPU time (user + sys of each process: the machines are shared, CPU time is the
 // steadier figure), median over the rounds; wall time beside it. GFLOP/s counts a training step
 // as three forwards (forward, input gradient, weight gradient) of the convolutions.
+import '@tensorflow/tfjs-backend-wasm';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
