@@ -4,6 +4,7 @@ import {
   kernelDepth,
   parameterShapes,
   type Architecture,
+  type BlockDef,
   type ConvDef,
   type SegmenterConfig,
 } from './architecture';
@@ -17,6 +18,7 @@ import { upsample } from './layers/upsample';
 import { tf } from './tf';
 import type { StateDict } from './weights/hostTensor';
 import { matchStateDict } from './weights/matchStateDict';
+import { wireBlock, wireEncoder, wireSegmenter, wireStem, type SegmenterOps } from './wiring';
 
 export interface Segmenter {
   config: SegmenterConfig;
@@ -182,14 +184,27 @@ function bnForward(
   return y as tf.Tensor5D;
 }
 
-function convBnRelu(
-  model: Segmenter,
-  c: ConvDef,
-  bn: string,
-  x: tf.Tensor5D,
-  mode: BatchNormMode,
-): tf.Tensor5D {
-  return tf.relu(bnForward(model, bn, convForward(model, c, x), mode));
+/** The tfjs implementation of the network's operations, batch norm in the given mode. */
+function tfOps(model: Segmenter, mode: BatchNormMode): SegmenterOps<tf.Tensor5D> {
+  const flat = model.config.kind === '2d';
+  const factors = (f: number): [number, number, number] => (flat ? [1, f, f] : [f, f, f]);
+  return {
+    conv: (x, c, bn) => {
+      const y = convForward(model, c, x);
+      return bn ? bnForward(model, bn, y, mode) : y;
+    },
+    relu: (x) => tf.relu(x),
+    add: (a, b) => tf.add(a, b),
+    maxPool: (x) =>
+      maxPool(
+        x,
+        flat ? [1, 3, 3] : [3, 3, 3],
+        flat ? [1, 2, 2] : [2, 2, 2],
+        flat ? [0, 1, 1] : [1, 1, 1],
+      ),
+    upsample: (x, f) => upsample(x, factors(f)),
+    concat: (a, b) => concatChannels([a, b]),
+  };
 }
 
 /** Why a patch cannot go through the network, or undefined when it can. */
@@ -228,35 +243,16 @@ export function encode(
   x: tf.Tensor5D,
   mode: BatchNormMode = 'frozen',
 ): tf.Tensor5D[] {
-  const a = model.architecture;
-  const flat = model.config.kind === '2d';
-  const stem = convBnRelu(model, a.stem.conv, a.stem.bn, x, mode);
-  const features = [stem];
-  let y = maxPool(
-    stem,
-    flat ? [1, 3, 3] : [3, 3, 3],
-    flat ? [1, 2, 2] : [2, 2, 2],
-    flat ? [0, 1, 1] : [1, 1, 1],
-  );
-  for (const layer of a.layers) {
-    for (const block of layer) y = basicBlock(model, block, y, mode);
-    features.push(y);
-  }
-  return features;
+  return wireEncoder(model.architecture, tfOps(model, mode), x);
 }
 
 export function basicBlock(
   model: Segmenter,
-  block: Architecture['layers'][number][number],
+  block: BlockDef,
   x: tf.Tensor5D,
   mode: BatchNormMode,
 ): tf.Tensor5D {
-  const h = convBnRelu(model, block.conv1, block.bn1, x, mode);
-  const out = bnForward(model, block.bn2, convForward(model, block.conv2, h), mode);
-  const identity = block.downsample
-    ? bnForward(model, block.downsample.bn, convForward(model, block.downsample.conv, x), mode)
-    : x;
-  return tf.relu(tf.add(out, identity));
+  return wireBlock(block, tfOps(model, mode), x);
 }
 
 /** Stem convolution + batch norm + ReLU alone (the stem is the first layer of the conv part). */
@@ -265,12 +261,7 @@ export function stem(
   x: tf.Tensor5D,
   mode: BatchNormMode = 'frozen',
 ): tf.Tensor5D {
-  const a = model.architecture;
-  return convBnRelu(model, a.stem.conv, a.stem.bn, x, mode);
-}
-
-function upFactors(model: Segmenter, f: number): [number, number, number] {
-  return model.config.kind === '2d' ? [1, f, f] : [f, f, f];
+  return wireStem(model.architecture, tfOps(model, mode), x);
 }
 
 /** Logits [N, D, H, W, classes] at the input's resolution. */
@@ -281,19 +272,7 @@ export function forward(
 ): tf.Tensor5D {
   const problem = patchProblem(model.config, x.shape);
   if (problem) throw new Error(problem);
-  const a = model.architecture;
-  const features = encode(model, x, mode);
-  let y = features[4];
-  let stride = a.strides[4];
-  for (const stage of a.decoder) {
-    const skipStride = a.strides[stage.skip];
-    const up = stride > skipStride ? upsample(y, upFactors(model, stride / skipStride)) : y;
-    y = convBnRelu(model, stage.conv, stage.bn, concatChannels([up, features[stage.skip]]), mode);
-    stride = skipStride;
-  }
-  // A 1x1 convolution commutes with nearest upsampling: classify first, at a quarter of the cost.
-  const logits = convForward(model, a.head, y);
-  return stride > 1 ? upsample(logits, upFactors(model, stride)) : logits;
+  return wireSegmenter(model.architecture, tfOps(model, mode), x);
 }
 
 /** Softmax probabilities [N, D, H, W, classes], channels last. */

@@ -9,6 +9,7 @@ import { acsSplit } from '../nn/convert/acsSplit';
 import { BN_EPS } from '../nn/layers/batchNorm';
 import type { HostTensor, StateDict } from '../nn/weights/hostTensor';
 import { ignorableTorchvisionTensor, matchStateDict } from '../nn/weights/matchStateDict';
+import { wireSegmenter, type SegmenterOps } from '../nn/wiring';
 import { GraphBuilder, tensorInfo } from './graphBuilder';
 import { encodeModel, type Model } from './schema';
 
@@ -149,12 +150,7 @@ class SegmenterGraph {
     });
   }
 
-  private convBnRelu(x: string, c: ConvDef, bn: string): string {
-    return this.g.node('Relu', [this.conv(x, c, bn)]);
-  }
-
   private upsample(x: string, f: number): string {
-    if (f === 1) return x;
     const scales = this.flat ? [1, 1, f, f] : [1, 1, f, f, f];
     const name = `scales_${scales.join('_')}`;
     if (!this.g.initializers.some((t) => t.name === name))
@@ -169,36 +165,21 @@ class SegmenterGraph {
 
   /** The network on channels-first tensors: logits at the input's resolution. */
   network(x: string): string {
-    const a = describe(this.config);
-    const stem = this.convBnRelu(x, a.stem.conv, a.stem.bn);
-    const features = [stem];
     const rank = this.flat ? 2 : 3;
-    let y = this.g.node('MaxPool', [stem], {
-      kernel_shape: Array<number>(rank).fill(3),
-      strides: Array<number>(rank).fill(2),
-      pads: Array<number>(2 * rank).fill(1),
-    });
-    for (const layer of a.layers) {
-      for (const block of layer) {
-        const h = this.convBnRelu(y, block.conv1, block.bn1);
-        const out = this.conv(h, block.conv2, block.bn2);
-        const identity = block.downsample
-          ? this.conv(y, block.downsample.conv, block.downsample.bn)
-          : y;
-        y = this.g.node('Relu', [this.g.node('Add', [out, identity])]);
-      }
-      features.push(y);
-    }
-    let stride = a.strides[4];
-    for (const stage of a.decoder) {
-      const skipStride = a.strides[stage.skip];
-      const up = stride > skipStride ? this.upsample(y, stride / skipStride) : y;
-      const joined = this.g.node('Concat', [up, features[stage.skip]], { axis: 1 });
-      y = this.convBnRelu(joined, stage.conv, stage.bn);
-      stride = skipStride;
-    }
-    // A 1x1 convolution commutes with nearest upsampling: classify first, as the tfjs path does.
-    return this.upsample(this.conv(y, a.head), stride);
+    const ops: SegmenterOps<string> = {
+      conv: (input, c, bn) => this.conv(input, c, bn),
+      relu: (input) => this.g.node('Relu', [input]),
+      add: (a, b) => this.g.node('Add', [a, b]),
+      maxPool: (input) =>
+        this.g.node('MaxPool', [input], {
+          kernel_shape: Array<number>(rank).fill(3),
+          strides: Array<number>(rank).fill(2),
+          pads: Array<number>(2 * rank).fill(1),
+        }),
+      upsample: (input, f) => this.upsample(input, f),
+      concat: (a, b) => this.g.node('Concat', [a, b], { axis: 1 }),
+    };
+    return wireSegmenter(describe(this.config), ops, x);
   }
 
   /** [N, C, D, H, W] -> [N*D, C, H, W]: the 2D network sees every slice as its own image. */

@@ -59,6 +59,25 @@ export class GraphBuilder {
     return this.constant(name, [values.length], BigInt64Array.from(values.map(BigInt)));
   }
 
+  /** A node with several outputs (MaxPool with its indices): their fresh names, in order. */
+  nodeOutputs(
+    op: string,
+    inputs: string[],
+    count: number,
+    attributes: Record<string, AttributeValue> = {},
+  ): string[] {
+    const name = `${op.toLowerCase()}_${this.count++}`;
+    const outputs = Array.from({ length: count }, (_, i) => `${name}_${i}`);
+    this.nodes.push({
+      name,
+      op_type: op,
+      input: inputs,
+      output: outputs,
+      attribute: Object.entries(attributes).map(([k, v]) => attribute(k, v)),
+    });
+    return outputs;
+  }
+
   node(
     op: string,
     inputs: string[],
