@@ -1,7 +1,5 @@
+import { buildTrainingGraph } from '../../onnx/training/trainingGraph';
 import type { TrainingGraphBuilder } from './ortTrainer';
 
-/**
- * src/onnx/training's builder of the training-step graph, once it exists there; until then
- * training runs on tfjs and the status says why.
- */
-export const trainingGraphBuilder: TrainingGraphBuilder | undefined = undefined;
+/** src/onnx/training's builder of the training-step graph, which ONNX Runtime trains with. */
+export const trainingGraphBuilder: TrainingGraphBuilder | undefined = buildTrainingGraph;
