@@ -76,3 +76,149 @@ test('a training on ONNX Runtime says so, learns, and writes checkpoints tfjs lo
     result.state.history.find((r) => r.meanDice === result.state.bestMeanDice)?.epoch,
   );
 });
+
+/** The losses of a run (or of a resumed run's remaining epochs) on the given runtime. */
+async function losses(
+  dir: string,
+  epochs: number,
+  resume: boolean,
+  runtime: TrainingRuntime,
+): Promise<number[]> {
+  const out: number[] = [];
+  await trainModel({
+    model: start(),
+    card,
+    train,
+    validation,
+    options: { ...options, epochs },
+    checkpointDir: dir,
+    resume,
+    runtime,
+    onProgress: (p) => p.loss !== null && out.push(p.loss),
+  });
+  return out;
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'ort-train-'));
+const tfjsRuntime: TrainingRuntime = { choice: 'tfjs', tfjs: 'wasm' };
+
+test('resuming on ONNX Runtime takes exactly the steps an uninterrupted run takes', async () => {
+  const whole = await losses(tmp(), 2, false, ortRuntime());
+  const split = tmp();
+  const firstHalf = await losses(split, 1, false, ortRuntime());
+  const secondHalf = await losses(split, 2, true, ortRuntime());
+  assert.deepEqual(firstHalf, whole.slice(0, options.stepsPerEpoch));
+  assert.deepEqual(secondHalf, whole.slice(options.stepsPerEpoch));
+});
+
+test('a checkpoint resumes on the other backend: weights and Adam state carry over', async () => {
+  const close = (a: number[], b: number[], what: string) => {
+    const worst = Math.max(...a.map((x, i) => Math.abs(x - b[i]) / Math.abs(b[i])));
+    console.log(`${what}: largest relative loss difference ${worst.toExponential(2)}`);
+    // Both runtimes compute the same step (gradients equal to ~1e-5); Adam's first steps are
+    // dominated by its moments and step count, so a lost or misplaced moment shows here.
+    assert.ok(worst < 2e-3, `${what}: ${a.join(' ')} against ${b.join(' ')}`);
+  };
+  const half = options.stepsPerEpoch;
+  const wholeTfjs = await losses(tmp(), 2, false, tfjsRuntime);
+  const fromTfjs = tmp();
+  await losses(fromTfjs, 1, false, tfjsRuntime);
+  close(await losses(fromTfjs, 2, true, ortRuntime()), wholeTfjs.slice(half), 'tfjs -> ORT');
+  const wholeOrt = await losses(tmp(), 2, false, ortRuntime());
+  const fromOrt = tmp();
+  await losses(fromOrt, 1, false, ortRuntime());
+  close(await losses(fromOrt, 2, true, tfjsRuntime), wholeOrt.slice(half), 'ORT -> tfjs');
+});
+
+test('cancel on ONNX Runtime stops between steps and keeps the last complete checkpoint', async () => {
+  const dir = tmp();
+  let steps = 0;
+  await assert.rejects(
+    trainModel({
+      model: start(),
+      card,
+      train,
+      validation,
+      options,
+      checkpointDir: dir,
+      runtime: ortRuntime(),
+      onProgress: (p) => p.phase === 'train' && steps++,
+      isCancelled: () => steps >= options.stepsPerEpoch + 2,
+    }),
+    /cancelled/,
+  );
+  assert.equal(steps, options.stepsPerEpoch + 2);
+  const last = await loadModel(join(dir, 'last'));
+  assert.equal(last.card.metrics.epoch, 1);
+});
+
+/**
+ * ONNX Runtime whose training session fails from its `runs`+1-th step, as a GPU provider does
+ * when the device is lost or out of memory (the CPU provider cannot be made to fail on demand).
+ */
+function failingProvider(runtime: OnnxRuntime, runs: number): OnnxRuntime {
+  const { InferenceSession } = runtime.ort;
+  const create = async (...args: Parameters<typeof InferenceSession.create>) => {
+    const session = await InferenceSession.create(...args);
+    if (!session.inputNames.includes('params')) return session;
+    let made = 0;
+    return new Proxy(session, {
+      get(target, key) {
+        if (key === 'run')
+          return (...a: Parameters<typeof session.run>) => {
+            if (++made > runs) throw new Error('CUDA failure 700: an illegal memory access');
+            return target.run(...a);
+          };
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  };
+  return {
+    ...runtime,
+    name: 'onnxruntime-failing',
+    ort: {
+      ...runtime.ort,
+      InferenceSession: { ...InferenceSession, create },
+    } as typeof runtime.ort,
+  };
+}
+
+test('a provider failing mid-training hands over to tfjs with the reason, losing no epoch', async () => {
+  const statuses: TrainingStatus[] = [];
+  const steps: { epoch: number; step: number; backend: string; loss: number }[] = [];
+  const failAfter = options.stepsPerEpoch + 1;
+  const result = await trainModel({
+    model: start(),
+    card,
+    train,
+    validation,
+    options,
+    checkpointDir: tmp(),
+    runtime: { ...ortRuntime(), onnx: failingProvider(onnx, failAfter) },
+    onBackend: (s) => statuses.push(s),
+    onProgress: (p) =>
+      p.loss !== null &&
+      steps.push({ epoch: p.epoch, step: p.step, backend: p.backend, loss: p.loss }),
+  });
+  assert.equal(statuses.length, 2);
+  assert.equal(statuses[1].backend, 'wasm');
+  assert.match(
+    statuses[1].reason,
+    /^tfjs wasm: onnxruntime-failing failed mid-training \(CUDA failure 700: an illegal memory access\)/,
+  );
+  // Every step of every epoch ran once: the failed one again on tfjs, from the state before it.
+  assert.deepEqual(
+    steps.map((s) => `${s.epoch}.${s.step}`),
+    ['1.1', '1.2', '1.3', '1.4', '2.1', '2.2', '2.3', '2.4'],
+  );
+  assert.deepEqual(
+    steps.map((s) => s.backend),
+    [...Array(failAfter).fill('onnxruntime-failing'), ...Array(3).fill('wasm')],
+  );
+  assert.equal(result.state.history.length, options.epochs);
+  // The same steps as on ONNX Runtime throughout (the same patches, the state carried over).
+  const reference = await losses(tmp(), 2, false, ortRuntime());
+  const worst = Math.max(...steps.map((s, i) => Math.abs(s.loss - reference[i]) / reference[i]));
+  assert.ok(worst < 2e-3, `losses after the fallback differ by ${worst}`);
+});
