@@ -222,3 +222,37 @@ test('a provider failing mid-training hands over to tfjs with the reason, losing
   const worst = Math.max(...steps.map((s, i) => Math.abs(s.loss - reference[i]) / reference[i]));
   assert.ok(worst < 2e-3, `losses after the fallback differ by ${worst}`);
 });
+
+test('on real MR, ONNX Runtime reaches the validation Dice tfjs reaches, in fewer seconds', async () => {
+  const run = async (runtime: TrainingRuntime) => {
+    const records: { meanDice: number; loss: number }[] = [];
+    const started = performance.now();
+    await trainModel({
+      model: start(),
+      card,
+      train,
+      validation,
+      options: { ...options, epochs: 6, stepsPerEpoch: 10 },
+      checkpointDir: tmp(),
+      runtime,
+      onEpoch: (r) => records.push(r),
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const dice = records.map((r) => r.meanDice);
+    return { dice, best: Math.max(...dice), seconds };
+  };
+  const ort = await run(ortRuntime());
+  const tfjs = await run(tfjsRuntime);
+  const show = (d: number[]) => d.map((x) => x.toFixed(3)).join(', ');
+  console.log(`ONNX Runtime: Dice by epoch ${show(ort.dice)}, ${ort.seconds.toFixed(1)} s`);
+  console.log(`tfjs (wasm):  Dice by epoch ${show(tfjs.dice)}, ${tfjs.seconds.toFixed(1)} s`);
+  assert.ok(
+    ort.best > ort.dice[0] + 0.1,
+    `ONNX Runtime learns: best ${ort.best}, first ${ort.dice[0]}`,
+  );
+  assert.ok(
+    Math.abs(ort.best - tfjs.best) < 0.03,
+    `best Dice ${ort.best} against tfjs's ${tfjs.best}`,
+  );
+  assert.ok(ort.seconds < tfjs.seconds, `${ort.seconds} s against tfjs's ${tfjs.seconds} s`);
+});
