@@ -53,9 +53,14 @@ test('a short training from the panel shows progress and curves, and its model r
   await setBudget(2, 8, 'Panel ACS');
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-split')).toContainText('Validate: Colin27');
-  await expect(page.getByTestId('train-text')).toContainText(/epoch \d train \d+\/16.*ETA/, {
-    timeout: 60_000,
-  });
+  // It trains on ONNX Runtime's training-step graph, and both status lines say so.
+  await expect(page.getByTestId('train-text')).toContainText(
+    /epoch \d train \d+\/16.*ETA.*\(on onnxruntime-cpu\)/,
+    { timeout: 60_000 },
+  );
+  await expect(page.getByTestId('backend-status')).toContainText(
+    'Engine: onnxruntime-cpu (training, inference)',
+  );
   await shoot('training-running');
   await expect(body()).toHaveAttribute('data-training-state', 'done', { timeout: 120_000 });
   await expect(page.getByTestId('train-chart')).toHaveAttribute('data-epochs', '2');
