@@ -36,6 +36,7 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'onnx' },
     provider: { type: 'string', default: 'cpu' },
     'no-torch': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -50,6 +51,7 @@ if (values.help) {
   --backend   which of the engine's trainers runs our side
   --provider  ONNX Runtime's execution provider
   --no-torch  our side alone (a machine without PyTorch)
+  --profile   ONNX Runtime's kernel time by operator over our side's steps
   --json      one JSON line with the figures instead of the table`);
   process.exit(0);
 }
@@ -122,6 +124,8 @@ function server(child: ChildProcess, name: string) {
     close() {
       child.stdin?.end();
     },
+    /** the line a process prints after its last epoch (our profile) */
+    last: next,
   };
 }
 
@@ -153,6 +157,7 @@ const ours = server(
       values.backend,
       '--provider',
       values.provider,
+      ...(values.profile ? ['--profile', work] : []),
       ...caseArgs,
     ],
     { stdio: ['pipe', 'pipe', 'pipe'] },
@@ -190,6 +195,7 @@ for (let r = 0; r < rounds; r++) {
       (torch ? `, PyTorch ${torchEpochs[r].cpuMs.toFixed(0)} ms CPU` : ''),
   );
 }
+const profile = values.profile ? ours.last<{ profileMs: Record<string, number> }>() : undefined;
 ours.close();
 torch?.close();
 
@@ -245,6 +251,17 @@ else {
     );
     log(`| ratio ours / PyTorch | ${result.ratioCpu}x | ${result.ratioWall}x | |`);
   }
+}
+if (profile) {
+  const { profileMs } = await profile;
+  const total = Object.values(profileMs).reduce((a, b) => a + b, 0);
+  log(
+    `\nONNX Runtime kernel time by operator, warm-up and ${rounds} epochs (${total.toFixed(0)} ms):`,
+  );
+  for (const [op, ms] of Object.entries(profileMs)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12))
+    log(`  ${op.padEnd(20)} ${ms.toFixed(0).padStart(8)} ms  ${((100 * ms) / total).toFixed(1)}%`);
 }
 rmSync(work, { recursive: true, force: true });
 rmSync(root, { recursive: true, force: true });

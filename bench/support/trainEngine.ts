@@ -4,7 +4,7 @@
 // line "epoch" on stdin runs one epoch (patch sampling and steps, as trainModel's loop does) and
 // prints its CPU time (user + sys of this process), wall time and losses.
 import '@tensorflow/tfjs-backend-wasm';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1' },
     backend: { type: 'string', default: 'onnx' },
     provider: { type: 'string', default: 'cpu' },
+    /** a folder: ONNX Runtime's profile of the steps, summed by operator, as the last line */
+    profile: { type: 'string' },
   },
 });
 const [batch, steps, threads] = [values.batch, values.steps, values.threads].map(Number);
@@ -65,6 +67,9 @@ const onnx: OnnxRuntime = {
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    ...(values.profile
+      ? { enableProfiling: true, profileFilePrefix: join(values.profile, 'train') }
+      : {}),
   },
 };
 const { trainer } = await createTrainer(
@@ -121,3 +126,19 @@ for await (const line of createInterface({ input: process.stdin })) {
   );
 }
 await trainer.dispose();
+
+if (values.profile) {
+  // The session wrote its trace on release: kernel time by operator type.
+  const [file] = readdirSync(values.profile).filter((f) => f.startsWith('train'));
+  const events = JSON.parse(readFileSync(join(values.profile, file), 'utf8')) as {
+    cat: string;
+    name: string;
+    dur: number;
+    args?: { op_name?: string };
+  }[];
+  const byOp: Record<string, number> = {};
+  for (const e of events)
+    if (e.cat === 'Node' && e.name.endsWith('_kernel_time') && e.args?.op_name)
+      byOp[e.args.op_name] = (byOp[e.args.op_name] ?? 0) + e.dur / 1000;
+  console.log(JSON.stringify({ profileMs: byOp }));
+}
