@@ -29,6 +29,7 @@ test('a training job in the worker converts a 2D model to ACS, fine-tunes it and
   );
   const [base] = await loadModelEntries(models);
   const phases = new Set<string>();
+  const backends = new Set<string>();
   const epochs: number[] = [];
   const job = engine.train(
     'train-1',
@@ -42,9 +43,21 @@ test('a training job in the worker converts a 2D model to ACS, fine-tunes it and
       modelDir: join(models, 'tiny-acs'),
       resume: false,
     },
-    { onProgress: (p) => phases.add(p.phase), onEpoch: (r) => epochs.push(r.epoch) },
+    {
+      onProgress: (p) => {
+        phases.add(p.phase);
+        backends.add(p.backend);
+      },
+      onEpoch: (r) => epochs.push(r.epoch),
+    },
   );
   const { modelDir, history } = await job.result;
+  // It trained on ONNX Runtime's training-step graph, and the engine's status says so.
+  assert.deepEqual([...backends], ['onnxruntime-cpu']);
+  assert.deepEqual(engine.backend.training, {
+    backend: 'onnxruntime-cpu',
+    reason: 'training-step graph on onnxruntime-cpu',
+  });
   assert.deepEqual(epochs, [1, 2]);
   assert.equal(history.length, 2);
   assert.deepEqual([...phases].sort(), ['train', 'validate']);
@@ -83,4 +96,20 @@ test('a training job can be cancelled, and a failing one says why', async () => 
     { onProgress: () => job.cancel() },
   );
   await assert.rejects(job.result, /cancelled/);
+});
+
+test('training forced to onnx where ONNX Runtime does not load fails with the reason; forced to tfjs it says so', async () => {
+  await assert.rejects(
+    Engine.start({ backends: 'wasm', training: 'onnx', onnxModule: 'onnxruntime-node-absent' }),
+    /training is set to onnx but ONNX Runtime did not load \(onnxruntime: not installed/,
+  );
+  const tfjs = await Engine.start({ backends: 'wasm', training: 'tfjs' });
+  try {
+    assert.deepEqual(tfjs.backend.training, {
+      backend: 'wasm',
+      reason: 'tfjs wasm: training set to tfjs',
+    });
+  } finally {
+    await tfjs.close();
+  }
 });
