@@ -78,6 +78,11 @@ export class DiffGraph {
     return of.map((v) => total(v.name));
   }
 
+  /** A value computed once per key (a padded copy of an input that several rules read). */
+  once(key: string, make: () => string): string {
+    return this.cached(`once:${key}`, make);
+  }
+
   /** A float32 constant of shape [values.length] ([1] for a scalar), made once per value list. */
   floats(values: number[]): string {
     return this.cached(`f:${values.join(',')}`, (name) =>
