@@ -90,6 +90,15 @@ export class DiffGraph {
     );
   }
 
+  /** The n x n anti-identity (ones on the anti-diagonal): x times it reverses x's last axis. */
+  exchangeMatrix(n: number): string {
+    return this.cached(`exchange:${n}`, (name) => {
+      const values = new Float32Array(n * n);
+      for (let i = 0; i < n; i++) values[i * n + (n - 1 - i)] = 1;
+      return this.g.constant(name, [n, n], values);
+    });
+  }
+
   /** An int64 constant of shape [values.length], made once per value list. */
   ints(values: number[]): string {
     return this.cached(`i:${values.join(',')}`, (name) => this.g.ints(name, values));
