@@ -6,7 +6,8 @@ import type { BatchItem, BatchServer } from '../../batch/BatchItem';
 import { modelFingerprint } from '../../batch/modelFingerprint';
 import { runBatch } from '../../batch/runBatch';
 import type { BatchEvent, BatchSummary } from '../../batch/runBatch';
-import { shardOf } from '../../batch/shard';
+import { ShardError, shardOf } from '../../batch/shard';
+import type { Shard } from '../../batch/shard';
 import { slurmScript } from '../../batch/slurmScript';
 import { folderTreeItems, manifestItems, queryItems, serverOf } from '../../batch/sources';
 import { Engine } from '../../engine/Engine';
@@ -205,6 +206,7 @@ export async function runBatchCommand(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   let auth: PacsAuth;
+  let shard: Shard;
   let claimStaleMs: number;
   let timeoutMs: number;
   try {
@@ -218,8 +220,9 @@ export async function runBatchCommand(argv: string[]): Promise<number> {
     claimStaleMs = intOption('claim-timeout', values['claim-timeout'], 1) * 1000;
     timeoutMs = intOption('timeout', values.timeout, 1) * 1000;
     auth = await authOf(values);
+    shard = shardOf(values.shard, process.env);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof UsageError || error instanceof ShardError)) throw error;
     console.error(`${error.message}\n\n${BATCH_HELP}`);
     return ExitCode.usage;
   }
@@ -256,7 +259,6 @@ export async function runBatchCommand(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
 
-  const shard = shardOf(values.shard, process.env);
   const servers = new Map<string, BatchServer>();
   const serverFor = (url: string) => {
     const key = url.replace(/\/+$/, '');
