@@ -15,7 +15,8 @@ import type { BatchOutputs } from './ledger';
 import { segUidsFor } from './segUids';
 
 export interface SeriesJob {
-  engine: Engine;
+  /** the engine, started on the first series that needs it: a worker with nothing left to do never starts one */
+  engine: () => Promise<Engine>;
   model: ModelEntry;
   /** a hash of the model's card and weights: part of the SEG's UIDs */
   modelFingerprint: string;
@@ -160,7 +161,8 @@ export async function segmentSeries(item: BatchItem, job: SeriesJob): Promise<Ba
 
 async function infer(job: SeriesJob, volume: Parameters<Engine['infer']>[2]): Promise<Uint8Array> {
   job.signal.throwIfAborted();
-  const running = job.engine.infer(`batch-${randomUUID()}`, job.model, volume, (done, total) =>
+  const engine = await job.engine();
+  const running = engine.infer(`batch-${randomUUID()}`, job.model, volume, (done, total) =>
     job.onProgress?.('inference', done, total),
   );
   const cancel = () => running.cancel();

@@ -119,6 +119,7 @@ test('a 3-task Slurm array segments 6 series; one task cancelled halfway and res
   const ledger = new Ledger(out);
   const claim = join(out, 'claims', `${second}.claim`);
 
+  const started = Date.now();
   const job = slurm.run('sbatch', ['--parsable', script]).trim();
   // halfway: task 1 has done its first series and holds the claim on its second
   await until(
@@ -127,7 +128,9 @@ test('a 3-task Slurm array segments 6 series; one task cancelled halfway and res
     150_000,
   );
   slurm.run('scancel', [`${job}_1`]);
+  const cancelled = Date.now();
   await until(`job ${job} did not end`, () => !queued(job), 120_000);
+  const ended = Date.now();
   assert.equal(await ledger.get(second), undefined, 'the cancelled series has no record');
   assert.equal(existsSync(claim), false, 'the cancelled task released its claim (SIGTERM)');
   assert.match(taskLog(job, 1), /SIGTERM: stopping/);
@@ -136,6 +139,9 @@ test('a 3-task Slurm array segments 6 series; one task cancelled halfway and res
 
   const again = slurm.run('sbatch', ['--parsable', script]).trim();
   await until(`job ${again} did not end`, () => !queued(again), 150_000);
+  console.log(
+    `first array: cancel at ${(cancelled - started) / 1000} s, ended at ${(ended - started) / 1000} s; resubmitted array: ${(Date.now() - ended) / 1000} s`,
+  );
   assert.match(taskLog(again, 1), /"summary":\{"total":2,"done":1,"skipped":1,"failed":0/);
   for (const task of [0, 2]) assert.match(taskLog(again, task), /"done":0,"skipped":2,"failed":0/);
 

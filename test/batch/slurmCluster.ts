@@ -98,7 +98,8 @@ export function startSlurm(cpus = 2): SlurmCluster {
       'KillWait=10',
       'SchedulerType=sched/backfill',
       `NodeName=${node} NodeAddr=127.0.0.1 CPUs=${cpus} RealMemory=4096 State=UNKNOWN`,
-      `PartitionName=batch Nodes=${node} Default=YES MaxTime=INFINITE State=UP`,
+      // the 3 tasks of a test array run at once on this 2-core node, as on 3 nodes
+      `PartitionName=batch Nodes=${node} Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4`,
       '',
     ].join('\n'),
   );

@@ -288,13 +288,19 @@ export async function runBatchCommand(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const engine = await Engine.start({ backends: process.env.WORKSTATION_TF_BACKENDS });
-  try {
-    const status = engine.backend;
-    progress.message(`engine backend: ${status.inference?.backend ?? status.backend}`, {
-      backend: status.backend,
-      inference: status.inference?.backend,
+  let engine: Promise<Engine> | undefined;
+  const startEngine = () => {
+    engine ??= Engine.start({ backends: process.env.WORKSTATION_TF_BACKENDS }).then((started) => {
+      const status = started.backend;
+      progress.message(`engine backend: ${status.inference?.backend ?? status.backend}`, {
+        backend: status.backend,
+        inference: status.inference?.backend,
+      });
+      return started;
     });
+    return engine;
+  };
+  try {
     const outputs = {
       seg: values.seg || (!values.nifti && !values.store),
       nifti: values.nifti,
@@ -304,7 +310,7 @@ export async function runBatchCommand(argv: string[]): Promise<number> {
       items,
       shard,
       outDir,
-      engine,
+      engine: startEngine,
       model,
       modelFingerprint: await modelFingerprint(model),
       outputs,
@@ -324,6 +330,11 @@ export async function runBatchCommand(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await engine.close();
+    // an engine that failed to start has failed every series already, naming why
+    if (engine)
+      await engine.then(
+        (e) => e.close(),
+        () => undefined,
+      );
   }
 }
