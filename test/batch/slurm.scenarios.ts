@@ -1,7 +1,7 @@
 // `cli batch` as a Slurm job array against a real Orthanc, on a real single-node Slurm cluster.
 // Run by slurm.test.ts inside a loopback-only network namespace; not a .test.ts itself.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -175,7 +175,10 @@ test('a 3-task Slurm array segments 6 series; one task cancelled halfway and res
   );
 });
 
-test('the batch run again by hand finds everything done and stores nothing twice', async () => {
+test('run again by hand: done series are skipped, and one whose record was lost is not stored twice', async () => {
+  // as if a worker had been killed between its STOW-RS and its ledger record
+  const lost = series[0].seriesInstanceUid;
+  rmSync(join(out, 'ledger', `${lost}.json`));
   const rerun = cliBatch([
     '--url',
     orthanc.dicomWeb,
@@ -190,9 +193,14 @@ test('the batch run again by hand finds everything done and stores nothing twice
     out,
   ]);
   assert.equal(rerun.status, 0, rerun.stderr);
-  assert.deepEqual(
-    { done: rerun.lines.at(-1)?.summary?.done, skipped: rerun.lines.at(-1)?.summary?.skipped },
-    { done: 0, skipped: 6 },
-  );
-  for (const s of series) assert.equal((await segsOf(s)).length, 1);
+  const summary = rerun.lines.at(-1)?.summary;
+  assert.deepEqual({ done: summary?.done, skipped: summary?.skipped }, { done: 1, skipped: 5 });
+  const record = await new Ledger(out).get(lost);
+  assert.equal(record?.status, 'done');
+  assert.equal(record?.outputs.stored?.new, false, 'the server held this SEG already');
+  for (const s of series) {
+    const segs = await segsOf(s);
+    assert.equal(segs.length, 1);
+    assert.equal(segs[0].instances.length, 1);
+  }
 });
