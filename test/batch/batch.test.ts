@@ -8,7 +8,7 @@ import { readSeg } from '../../src/dicom/seg/readSeg';
 import { dciodvfy } from '../helpers/dicom3tools';
 import { runPythonJson } from '../helpers/python';
 import { brainSeries, nonImageSeries, seriesWithGap } from './batchFixtures';
-import { cliBatch, closedPort } from './batchCli';
+import { cliBatch, cliBatchAsync, closedPort } from './batchCli';
 
 function labelCounts(labels: ArrayLike<number>): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -92,4 +92,19 @@ test('cli batch: a bad command line is exit 2 with the reason', () => {
   const shard = cliBatch(['--folder', out, '--out', out, '--shard', '3/3']);
   assert.equal(shard.status, 2);
   assert.match(shard.stderr, /--shard 3\/3: I runs from 0 to N-1/);
+});
+
+test('two workers on the same list, no shards: each series is segmented once', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'batch-two-'));
+  const out = mkdtempSync(join(tmpdir(), 'batch-two-out-'));
+  brainSeries(root, 4);
+  const args = ['--folder', root, '--out', out];
+  const [a, b] = await Promise.all([cliBatchAsync(args), cliBatchAsync(args)]);
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal(b.status, 0, b.stderr);
+  const [sa, sb] = [a.lines.at(-1)?.summary, b.lines.at(-1)?.summary];
+  assert.equal((sa?.done ?? 0) + (sb?.done ?? 0), 4, 'four series, each done by one worker');
+  const records = await new Ledger(out).all();
+  assert.equal(records.length, 4);
+  for (const r of records) assert.equal(r.attempts, 1, `${r.source} was processed once`);
 });

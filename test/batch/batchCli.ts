@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { MODEL, MODELS } from './batchFixtures';
 
@@ -21,11 +21,28 @@ export function cliBatch(args: string[], env: NodeJS.ProcessEnv = {}) {
       timeout: 120_000,
     },
   );
-  const lines = run.stderr
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, lines: linesOf(run.stderr) };
+}
+
+function linesOf(stderr: string): BatchEventLine[] {
+  return stderr
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as BatchEventLine);
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr, lines };
+}
+
+/** The same, without blocking: for workers that run at the same time. */
+export function cliBatchAsync(args: string[]) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'batch', '--models', MODELS, '--model', MODEL, ...args],
+    { env: { ...process.env, WORKSTATION_TF_BACKENDS: 'wasm,cpu' } },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise<{ status: number | null; stderr: string; lines: BatchEventLine[] }>(
+    (resolve) => child.on('close', (status) => resolve({ status, stderr, lines: linesOf(stderr) })),
+  );
 }
 
 /** A loopback port nothing listens on: a server there is unreachable. */
