@@ -7,6 +7,7 @@ import { runTrain } from './commands/train';
 import { runCompare } from './commands/compare';
 import { runExport } from './commands/export';
 import { runBench } from './commands/bench';
+import { runBatchCommand } from './commands/batch';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   import: {
@@ -15,6 +16,10 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   },
   segment: { summary: 'segment a DICOM series and write the labelmap as NIfTI', run: runSegment },
   infer: { summary: 'the same as segment', run: runSegment },
+  batch: {
+    summary: 'segment many series (DICOMweb query, folders, manifest); resumable; Slurm arrays',
+    run: runBatchCommand,
+  },
   'export-onnx': { summary: 'write a model as .onnx with its card', run: runExportOnnx },
   train: { summary: 'fine-tune a model on annotated cases; --resume goes on', run: runTrain },
   compare: { summary: 'the 2D / 3D (4 inits) / ACS comparison and its report', run: runCompare },

@@ -132,6 +132,25 @@ export class DicomWebClient {
     }));
   }
 
+  /** A series by its UID alone (QIDO-RS at the root, /series): its study, or undefined. */
+  async findSeries(
+    seriesInstanceUid: string,
+    signal?: AbortSignal,
+  ): Promise<SeriesSummary | undefined> {
+    const params = new URLSearchParams({ SeriesInstanceUID: seriesInstanceUid });
+    for (const field of [...SERIES_FIELDS, '0020000D']) params.append('includefield', field);
+    const [d] = await this.qido(`/series?${params}`, signal);
+    if (!d) return undefined;
+    return {
+      studyInstanceUid: jsonString(d, '0020000D'),
+      seriesInstanceUid: jsonString(d, '0020000E'),
+      modality: jsonString(d, '00080060'),
+      seriesNumber: jsonNumber(d, '00200011'),
+      seriesDescription: jsonString(d, '0008103E'),
+      numberOfInstances: jsonNumber(d, '00201209'),
+    };
+  }
+
   async searchInstances(
     studyInstanceUid: string,
     seriesInstanceUid: string,

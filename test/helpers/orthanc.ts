@@ -15,7 +15,15 @@ const INSIDE = 'ACSWS_LOOPBACK_NETNS';
 export function runInLoopbackNamespace(
   file: string,
   timeoutMs: number,
+  options: { slurm?: boolean } = {},
 ): { status: number | null; output: string } {
+  // Slurm needs two things more. Its process tracking (proctrack/linuxproc) reads /proc, which
+  // must be this PID namespace's. And it resolves its listening address with AI_ADDRCONFIG,
+  // which finds nothing where 127.0.0.1 is the only IPv4 address: a second loopback address
+  // (still on lo, reachable from nowhere else) makes it resolve.
+  const slurm = options.slurm
+    ? { flags: ['--mount-proc'], setup: ' && ip addr add 127.0.0.2/8 dev lo' }
+    : { flags: [], setup: '' };
   const run = spawnSync(
     'unshare',
     [
@@ -23,9 +31,10 @@ export function runInLoopbackNamespace(
       '--pid',
       '--fork',
       '--kill-child',
+      ...slurm.flags,
       'sh',
       '-c',
-      'ip link set lo up && exec "$0" "$@"',
+      `ip link set lo up${slurm.setup} && exec "$0" "$@"`,
       process.execPath,
       '--import',
       'tsx',

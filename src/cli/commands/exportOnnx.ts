@@ -1,10 +1,13 @@
 import { parseArgs } from 'node:util';
 import { loadModelEntries } from '../../engine/models/loadModelEntries';
 import { exportModelOnnx, OnnxModelError } from '../../onnx/onnxModelFiles';
+import { writeTritonRepository } from '../../triton/writeTritonRepository';
 import { DEFAULT_PATHS } from '../../workstation/paths';
 import { ExitCode } from '../exitCodes';
+import { intOption, UsageError } from '../options';
 
 export const EXPORT_ONNX_HELP = `Usage: cli export-onnx --model <id> --out <model.onnx> [options]
+       cli export-onnx --model <id> --triton <repository> [options]
 
 Writes a model of the model folder as an ONNX graph (opset 13, batch norm folded, dynamic batch
 and patch size; input [batch, channels, depth, height, width], output softmax probabilities
@@ -15,7 +18,16 @@ Options:
   --out <path>      the .onnx file to write                                  (required)
   --models <dir>    model folder (default: the bundled models)
   --overwrite       replace existing files
-  -h, --help        this text`;
+  -h, --help        this text
+
+NVIDIA Triton Inference Server (ONNX Runtime backend):
+  --triton <repo>         write <repo>/<name>/1/model.onnx, <name>/config.pbtxt and the model
+                          card beside it (<name>/model-card.json: the patch size, spacing,
+                          normalisation and classes a client must apply; Triton sees patches)
+  --name <name>           the model's name in the repository (default: the model id)
+  --max-batch <n>         max_batch_size: patches Triton may batch together (default 4; 0 off)
+  --instances <n>         model instances per GPU, or on the CPU (default 1)
+  --instance-kind <gpu|cpu|auto>   where instances run (default gpu)`;
 
 /** `cli export-onnx`: a model folder's network as .onnx plus its card. */
 export async function runExportOnnx(argv: string[]): Promise<number> {
@@ -26,6 +38,11 @@ export async function runExportOnnx(argv: string[]): Promise<number> {
       out: { type: 'string' },
       models: { type: 'string', default: DEFAULT_PATHS.models },
       overwrite: { type: 'boolean', default: false },
+      triton: { type: 'string' },
+      name: { type: 'string' },
+      'max-batch': { type: 'string', default: '4' },
+      instances: { type: 'string', default: '1' },
+      'instance-kind': { type: 'string', default: 'gpu' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -33,8 +50,23 @@ export async function runExportOnnx(argv: string[]): Promise<number> {
     console.log(EXPORT_ONNX_HELP);
     return ExitCode.ok;
   }
-  if (!values.model || !values.out) {
+  if (!values.model || (!values.out && !values.triton)) {
     console.error(EXPORT_ONNX_HELP);
+    return ExitCode.usage;
+  }
+  let triton: { maxBatchSize: number; count: number; kind: 'KIND_GPU' | 'KIND_CPU' | 'KIND_AUTO' };
+  try {
+    const kind = values['instance-kind'].toUpperCase();
+    if (!['GPU', 'CPU', 'AUTO'].includes(kind))
+      throw new UsageError(`--instance-kind is gpu, cpu or auto, not "${values['instance-kind']}"`);
+    triton = {
+      maxBatchSize: intOption('max-batch', values['max-batch'], 0),
+      count: intOption('instances', values.instances, 1),
+      kind: `KIND_${kind}` as 'KIND_GPU' | 'KIND_CPU' | 'KIND_AUTO',
+    };
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\n${EXPORT_ONNX_HELP}`);
     return ExitCode.usage;
   }
   const entries = await loadModelEntries(values.models);
@@ -50,6 +82,16 @@ export async function runExportOnnx(argv: string[]): Promise<number> {
     return ExitCode.usage;
   }
   try {
+    if (values.triton) {
+      const written = await writeTritonRepository(entry.dir, entry.card, values.triton, {
+        name: values.name ?? entry.id,
+        maxBatchSize: triton.maxBatchSize,
+        instances: { count: triton.count, kind: triton.kind },
+        overwrite: values.overwrite,
+      });
+      console.log(`wrote ${written.configPath}, ${written.onnxPath} and ${written.cardPath}`);
+    }
+    if (!values.out) return ExitCode.ok;
     const out = await exportModelOnnx(entry.dir, entry.card, values.out, {
       overwrite: values.overwrite,
     });

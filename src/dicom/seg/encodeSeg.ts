@@ -17,6 +17,11 @@ export interface SegOptions {
   creatorName?: string;
   softwareVersion: string;
   now?: Date;
+  /**
+   * The SEG's series and instance UIDs, when the caller must get the same ones again (a batch
+   * that reruns a series stores the same object, so a server never holds two); default new.
+   */
+  uids?: { series: string; instance: string };
 }
 
 function code(concept: CodedConcept): Record<string, string> {
@@ -173,7 +178,7 @@ export function encodeSeg(
   if (frames.length === 0) throw new Error('the labelmap has no voxel of any segment to export');
 
   const now = dicomDateTime(options.now ?? new Date());
-  const sopInstanceUid = newUid();
+  const sopInstanceUid = options.uids?.instance ?? newUid();
   const dimensionOrganizationUid = newUid();
   const dataset: Record<string, unknown> = {
     SpecificCharacterSet: 'ISO_IR 192',
@@ -182,7 +187,7 @@ export function encodeSeg(
     ...source.patientStudy,
     StudyInstanceUID: source.studyInstanceUid,
     Modality: 'SEG',
-    SeriesInstanceUID: newUid(),
+    SeriesInstanceUID: options.uids?.series ?? newUid(),
     SeriesNumber: String(options.seriesNumber ?? 300),
     SeriesDescription: options.seriesDescription,
     SeriesDate: now.date,

@@ -78,11 +78,25 @@ export class DiffGraph {
     return of.map((v) => total(v.name));
   }
 
+  /** A value computed once per key (a padded copy of an input that several rules read). */
+  once(key: string, make: () => string): string {
+    return this.cached(`once:${key}`, make);
+  }
+
   /** A float32 constant of shape [values.length] ([1] for a scalar), made once per value list. */
   floats(values: number[]): string {
     return this.cached(`f:${values.join(',')}`, (name) =>
       this.g.constant(name, [values.length], Float32Array.from(values)),
     );
+  }
+
+  /** The n x n anti-identity (ones on the anti-diagonal): x times it reverses x's last axis. */
+  exchangeMatrix(n: number): string {
+    return this.cached(`exchange:${n}`, (name) => {
+      const values = new Float32Array(n * n);
+      for (let i = 0; i < n; i++) values[i * n + (n - 1 - i)] = 1;
+      return this.g.constant(name, [n, n], values);
+    });
   }
 
   /** An int64 constant of shape [values.length], made once per value list. */
