@@ -92,11 +92,7 @@ async function measure(provider: string) {
     { weights },
     {
       runtime,
-      build:
-        trainingGraphBuilder ??
-        (() => {
-          throw new Error('no training graph builder');
-        }),
+      build: trainingGraphBuilder,
       card,
       patch: [patch, patch, patch],
       batch,

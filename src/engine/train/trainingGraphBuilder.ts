@@ -2,4 +2,4 @@ import { buildTrainingGraph } from '../../onnx/training/trainingGraph';
 import type { TrainingGraphBuilder } from './ortTrainer';
 
 /** src/onnx/training's builder of the training-step graph, which ONNX Runtime trains with. */
-export const trainingGraphBuilder: TrainingGraphBuilder | undefined = buildTrainingGraph;
+export const trainingGraphBuilder: TrainingGraphBuilder = buildTrainingGraph;
