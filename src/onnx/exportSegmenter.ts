@@ -312,32 +312,39 @@ class SegmenterGraph {
     return this.g.node('Div', [e, this.g.node('ReduceSum', [e, axis], { keepdims: 1 })]);
   }
 
+  /**
+   * Nearest upsampling by an integer factor (PyTorch's 'nearest': output index i reads input
+   * floor(i / f)). In 4D (the 2d kind) as Resize, which ONNX Runtime runs in its NCHWc layout
+   * between NCHWc convolutions; in 5D, where Resize is a generic loop, as Unsqueeze + Expand +
+   * Reshape (measured faster: src/onnx/README.md).
+   */
   upsample(x: string, f: number): string {
-    const rank = this.flat ? 4 : 5;
-    const axes = Array.from({ length: rank - 2 }, (_, i) => 3 + 2 * i);
-    const expand = Array<number>(2 * rank - 2).fill(1);
-    for (const a of axes) expand[a] = f;
-    const key = `${rank}_${f}`;
     const have = (n: string) => this.g.initializers.some((t) => t.name === n);
-    if (!have(`up_axes_${key}`)) {
-      this.g.ints(`up_axes_${key}`, axes);
-      this.g.ints(`up_expand_${key}`, expand);
-      this.g.ints(`up_scale_${key}`, [1, 1, ...axes.map(() => f)]);
+    if (this.flat) {
+      const name = `scales_1_1_${f}_${f}`;
+      if (!have(name)) this.g.constant(name, [4], Float32Array.from([1, 1, f, f]));
+      return this.g.node('Resize', [x, '', name], {
+        mode: 'nearest',
+        coordinate_transformation_mode: 'asymmetric',
+        nearest_mode: 'floor',
+      });
     }
-    const u = this.g.node('Unsqueeze', [x, `up_axes_${key}`]);
-    const e = this.g.node('Expand', [u, `up_expand_${key}`]);
-    const shape = this.g.node('Mul', [this.g.node('Shape', [x]), `up_scale_${key}`]);
+    // [N, C, D, H, W] -> [N, C, D, 1, H, 1, W, 1] -> [N, C, D, f, H, f, W, f] -> [N, C, fD, fH, fW]
+    const key = `up_${f}`;
+    if (!have(`${key}_axes`)) {
+      this.g.ints(`${key}_axes`, [3, 5, 7]);
+      this.g.ints(`${key}_expand`, [1, 1, 1, f, 1, f, 1, f]);
+      this.g.ints(`${key}_scale`, [1, 1, f, f, f]);
+    }
+    const u = this.g.node('Unsqueeze', [x, `${key}_axes`]);
+    const e = this.g.node('Expand', [u, `${key}_expand`]);
+    const shape = this.g.node('Mul', [this.g.node('Shape', [x]), `${key}_scale`]);
     return this.g.node('Reshape', [e, shape]);
   }
 
-  /** The network on channels-first tensors: logits at the input's resolution. */
-  network(x: string): string {
-    const { logits, factor } = this.networkBeforeUpsample(x);
-    return factor > 1 ? this.upsample(logits, factor) : logits;
-  }
-
   /**
-   * The network without its last upsampling: the head's logits and the factor they still need.
+   * The network on channels-first tensors without its last upsampling: the head's logits and the
+   * factor they still need to reach the input's resolution.
    * Softmax over the classes commutes with nearest upsampling, so it can run on the smaller tensor.
    */
   networkBeforeUpsample(x: string): { logits: string; factor: number } {
