@@ -69,7 +69,9 @@ export function crossValidationFolds<T>(
   for (let repeat = 0; repeat < repeats; repeat++) {
     const repeatSeed = seed + repeat;
     const shuffled = new Random(repeatSeed).shuffle([...sorted]);
-    const dealt = Array.from({ length: folds }, (_, f) => shuffled.filter((_, n) => n % folds === f));
+    const dealt = Array.from({ length: folds }, (_, f) =>
+      shuffled.filter((_, n) => n % folds === f),
+    );
     for (let fold = 0; fold < folds; fold++) {
       const test = dealt[fold];
       const rest = sorted.filter((c) => !test.includes(c));
