@@ -2,6 +2,7 @@ import {
   describe,
   kernelDepth,
   parameterShapes,
+  stridesInDepth,
   type ConvDef,
   type SegmenterConfig,
 } from '../nn/architecture';
@@ -90,7 +91,8 @@ class SegmenterGraph {
     if (this.config.kind === '3d') {
       const t = kernelDepth(this.config, c);
       const pd = (d * (t - 1)) / 2;
-      return this.convNode(x, c.name, weight, bias, [t, k, k], [s, s, s], [pd, p, p], [d, d, d]);
+      const sd = stridesInDepth(this.config) ? s : 1;
+      return this.convNode(x, c.name, weight, bias, [t, k, k], [sd, s, s], [pd, p, p], [d, d, d]);
     }
     // ACS: a 1x1 kernel is the same 1x1x1 convolution in every group, so it stays one Conv.
     const acsWeight = { shape: [cout, cin, 1, k, k], data: weight.data };
@@ -151,7 +153,8 @@ class SegmenterGraph {
   }
 
   private upsample(x: string, f: number): string {
-    const scales = this.flat ? [1, 1, f, f] : [1, 1, f, f, f];
+    const depth = stridesInDepth(this.config) ? f : 1;
+    const scales = this.flat ? [1, 1, f, f] : [1, 1, depth, f, f];
     const name = `scales_${scales.join('_')}`;
     if (!this.g.initializers.some((t) => t.name === name))
       this.g.constant(name, [scales.length], Float32Array.from(scales));
@@ -166,15 +169,21 @@ class SegmenterGraph {
   /** The network on channels-first tensors: logits at the input's resolution. */
   network(x: string): string {
     const rank = this.flat ? 2 : 3;
+    // without depth strides the 3d pool is 1x3x3: in-plane, as the 2D network's
+    const inDepth = stridesInDepth(this.config);
+    const pool = (size: number, depthSize: number) =>
+      Array.from({ length: rank }, (_, a) =>
+        rank === 3 && a === 0 && !inDepth ? depthSize : size,
+      );
     const ops: SegmenterOps<string> = {
       conv: (input, c, bn) => this.conv(input, c, bn),
       relu: (input) => this.g.node('Relu', [input]),
       add: (a, b) => this.g.node('Add', [a, b]),
       maxPool: (input) =>
         this.g.node('MaxPool', [input], {
-          kernel_shape: Array<number>(rank).fill(3),
-          strides: Array<number>(rank).fill(2),
-          pads: Array<number>(2 * rank).fill(1),
+          kernel_shape: pool(3, 1),
+          strides: pool(2, 1),
+          pads: [...pool(1, 0), ...pool(1, 0)],
         }),
       upsample: (input, f) => this.upsample(input, f),
       concat: (a, b) => this.g.node('Concat', [a, b], { axis: 1 }),
