@@ -73,6 +73,8 @@ export const compareCommandSchemas = {
           ])
           .optional(),
         seed: z.number().int().default(1),
+        /** false: the inflated 3D encoders keep the depth, so zero-weight init equals 2D exactly */
+        depthStrides: z.boolean().default(true),
       })
       .strict()
       .refine((p) => p.libraryCases.length + p.cases.length >= 2, {

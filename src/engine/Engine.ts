@@ -44,6 +44,7 @@ export interface TrainRequest {
 export interface CompareRequest {
   base: ModelEntry;
   patchSize: [number, number, number];
+  depthStrides: boolean;
   cases: CompareCase[];
   folds: CompareFold[];
   options: TrainingOptions;
@@ -214,6 +215,7 @@ export class Engine {
       cancelFlag: new SharedArrayBuffer(4),
       base: job.base,
       patchSize: job.patchSize,
+      depthStrides: job.depthStrides,
       cases: job.cases.map((c) => ({ ...sharedCase(c), name: c.name })),
       folds: job.folds,
       options: job.options,

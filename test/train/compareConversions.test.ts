@@ -72,6 +72,19 @@ test('every configuration gets the same labelled voxels per step; the 2D baselin
   // ResNet's output stride 32: one 32^3 patch leaves one value per channel at layer4 in 3D
   assert.equal(comparePlan(card, 1)[1].batchNorm, 'frozen');
   assert.ok(plans.every((p) => p.batchNorm === 'batch'));
+  // a depth-stride-free 3D encoder keeps 32 values a channel at layer4, even at batch 1
+  const planar = comparePlan({ ...card, depthStrides: false }, 1);
+  assert.deepEqual(
+    planar.map((p) => [p.kind, p.deepestBatchNormValues, p.batchNorm]),
+    [
+      ['2d', 32, 'batch'],
+      ['3d', 32, 'batch'],
+      ['3d', 32, 'batch'],
+      ['3d', 32, 'batch'],
+      ['3d', 32, 'batch'],
+      ['acs', 1, 'frozen'],
+    ],
+  );
 });
 
 test('cross-validated comparison: same numbers in any case order, rows recomputed from the held-out labelmaps', async () => {

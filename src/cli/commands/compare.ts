@@ -45,6 +45,9 @@ Options:
   --batch <n>             3D patches per step (default 2; 2D: this times the patch depth)
   --patch <d,h,w>         the 3D patch (default: 32 deep, the model's height and width)
   --seed <n>              seed (default 1)
+  --depth-stride-free     inflated 3D encoders keep the depth (strides and pooling in-plane
+                          only): zero-weight init then starts exactly as the 2D network. The
+                          default is the paper's network, which strides and pools in depth.
   --models <dir>          the bundled model folder (default: the app's)
   --data <dir>            the data folder (default: $WORKSTATION_DATA or the app's)
   -h, --help              this text
@@ -60,6 +63,7 @@ export async function runCompare(argv: string[]): Promise<number> {
       out: { type: 'string' },
       folds: { type: 'string' },
       repeats: { type: 'string', default: '1' },
+      'depth-stride-free': { type: 'boolean', default: false },
       ...caseAndBudgetOptions({ epochs: '5', steps: '20' }),
     },
   });
@@ -132,6 +136,7 @@ export async function runCompare(argv: string[]): Promise<number> {
           ...budget,
           ...(folds === undefined ? {} : { folds }),
           repeats,
+          depthStrides: !values['depth-stride-free'],
         });
         reportDir = started.reportDir;
         const name = new Map(started.cases.map((c) => [c.key, c.name]));

@@ -73,10 +73,11 @@ export function comparePlan(card: ModelCard, batchSize: number): ConfigurationPl
     const flat = c.kind === '2d';
     const patchSize: Dims3 = flat ? [1, h, w] : [d, h, w];
     const batch = flat ? batchSize * d : batchSize;
-    const stride = describe(configFromCard({ ...card, kind: c.kind })).strides.at(-1) ?? 1;
+    const stride = describe(configFromCard(configurationCard(card, c.kind))).strides.at(-1) ?? 1;
+    const inDepth = !flat && !(c.kind === '3d' && card.depthStrides === false);
     const deepest =
       batch *
-      Math.ceil(patchSize[0] / (flat ? 1 : stride)) *
+      Math.ceil(patchSize[0] / (inDepth ? stride : 1)) *
       Math.ceil(h / stride) *
       Math.ceil(w / stride);
     return {
@@ -90,6 +91,17 @@ export function comparePlan(card: ModelCard, batchSize: number): ConfigurationPl
       deepestBatchNormValues: deepest,
     };
   });
+}
+
+/**
+ * The card of one configuration's network: the 3D card's kind set, its depthStrides choice kept
+ * for the inflated 3D network only (2D never strides in depth; ACS always does).
+ */
+function configurationCard(card: ModelCard, kind: ModelCard['kind']): ModelCard {
+  const { depthStrides, ...rest } = card;
+  return kind === '3d' && depthStrides === false
+    ? { ...rest, kind, depthStrides }
+    : { ...rest, kind };
 }
 
 /** One held-out case's figures from the model that its fold's validation selected. */
@@ -161,6 +173,8 @@ export interface CompareReport {
   };
   folds: CompareFold[];
   budget: { epochs: number; stepsPerEpoch: number; batchSize3d: number; seed: number };
+  /** whether the inflated 3D encoders stride and pool in depth (false: ZWI equals 2D exactly) */
+  depthStrides: boolean;
   rows: CompareRow[];
 }
 
@@ -237,9 +251,8 @@ export async function compareConversions(run: CompareRun): Promise<CompareReport
     const started = Date.now();
     for (const [runIndex, fold] of run.folds.entries()) {
       const card: ModelCard = {
-        ...run.card,
+        ...configurationCard(run.card, plan.kind),
         name: `${run.card.name}: ${plan.name}`,
-        kind: plan.kind,
         conversion: { from: plan.method === 'random' ? 'none' : '2d', method: plan.method },
         patchSize: plan.patchSize,
       };
@@ -357,6 +370,7 @@ export async function compareConversions(run: CompareRun): Promise<CompareReport
       batchSize3d: run.options.batchSize,
       seed: run.options.seed,
     },
+    depthStrides: run.card.depthStrides !== false,
     rows,
   };
   const encode = (text: string) => new TextEncoder().encode(text);

@@ -26,7 +26,12 @@ export async function compareJob(
   const report = await compareConversions({
     weights2d,
     baseCard: base.card,
-    card: { ...base.card, kind: 'acs', patchSize: request.patchSize },
+    card: {
+      ...base.card,
+      kind: 'acs',
+      patchSize: request.patchSize,
+      ...(request.depthStrides ? {} : { depthStrides: false }),
+    },
     cases: request.cases.map((c) => ({
       id: c.id,
       name: c.name,

@@ -61,6 +61,8 @@ export type WorkerRequest =
       base: ModelEntry;
       /** [depth, height, width] of the 3D configurations' patches (2D: whole slices of its height and width) */
       patchSize: [number, number, number];
+      /** false: the inflated 3D encoders keep the depth (no depth strides or pooling) */
+      depthStrides: boolean;
       /** every case once, id = its stable key, with the name the report shows */
       cases: (SharedCase & { name: string })[];
       /** the cross-validation plan, by case key */

@@ -355,6 +355,7 @@ export function trainingHandlers(host: TrainingHost): Handlers {
         {
           base,
           patchSize,
+          depthStrides: params.depthStrides ?? true,
           cases: [...cases].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
           folds,
           options: {
