@@ -22,9 +22,10 @@ same 2D weights it trains the 2D network, the 3D network with random, centre (ze
 averaging and scaling init, and the ACS network, in k-fold cross-validation: in each fold one
 fold of cases is held out, the next selects the checkpoint (best validation mean Dice), the rest
 train; the selected checkpoint alone segments the held-out cases. Every configuration sees the
-same labelled voxels per step: the 3D ones a batch of 3D patches, the 2D one whole slices of the
-same height and width, as many as the 3D batch has slices. Cases are keyed by content (SHA-256 of
-image and labels), so the same seed and cases give the same folds in any order.
+same labelled voxels per step: the 3D ones a batch of 3D patches, the 2D one slices of the same
+height and width (whole slices where they fit), as many as the 3D batch has slices. Cases are
+keyed by content (SHA-256 of image and labels), so the same seed and cases give the same folds
+in any order.
 
 Prints and writes (report.json, report.html and the held-out labelmaps to --out; a copy stays in
 the data folder's compare/) the held-out mean IoU over the foreground classes (mean +- SD over

@@ -62,9 +62,9 @@ const MIN_BATCH_NORM_VALUES = 2;
 
 /**
  * The configurations' training plans for a 3D patch and batch: every 3D and ACS configuration
- * takes the 3D patch; the 2D baseline takes whole slices of the same height and width (one
- * slice each) in a batch as many slices deep as the 3D batch, so each step of each configuration
- * sees the same labelled voxels. Batch norm trains on the batch's statistics wherever the
+ * takes the 3D patch; the 2D baseline takes slices of the same height and width (whole slices
+ * where a slice fits in them), as many a step as the 3D batch has slices, so each step of each
+ * configuration sees the same labelled voxels and the same in-plane field of view. Batch norm trains on the batch's statistics wherever the
  * deepest stage has at least two values per channel (else running statistics, said in the plan).
  */
 export function comparePlan(card: ModelCard, batchSize: number): ConfigurationPlan[] {
