@@ -15,7 +15,7 @@ const CONFIGURATIONS: { label: string; color: string }[] = [
 /**
  * The transfer-learning paper's comparison on the user's cases: a 2D base model and the cases
  * checked in the training panel, a budget; start and cancel, the folds of its cross-validation,
- * progress, then the table of held-out mean IoU (± SD over cases, p against 2D)
+ * progress, then the table of held-out mean IoU (± SD over cases, p against 2D; the report has the plans)
  * per configuration and their validation Dice curves (uPlot). The report stays in the data folder.
  */
 export class ComparePanel {
@@ -196,13 +196,7 @@ export class ComparePanel {
   private showTable(rows: CompareRowView[]): void {
     const best = Math.max(...rows.map((r) => r.meanIou));
     const head = document.createElement('tr');
-    for (const h of [
-      'Configuration',
-      'held-out mean IoU',
-      'mean Dice',
-      'p vs 2D',
-      'voxels / step',
-    ]) {
+    for (const h of ['Configuration', 'held-out mean IoU', 'mean Dice', 'p vs 2D']) {
       const th = document.createElement('th');
       th.textContent = h;
       head.append(th);
@@ -217,7 +211,6 @@ export class ComparePanel {
           `${r.meanIou.toFixed(3)} ± ${r.sdIou.toFixed(3)}`,
           `${r.meanDice.toFixed(3)} ± ${r.sdDice.toFixed(3)}`,
           r.pVs2d ? r.pVs2d.meanIou.toFixed(3) : 'baseline',
-          String(r.plan.voxelsPerStep),
         ]) {
           const td = document.createElement('td');
           td.textContent = text;
