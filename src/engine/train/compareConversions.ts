@@ -187,8 +187,8 @@ export interface CompareRun {
   card: ModelCard;
   cases: CompareCase[];
   folds: CompareFold[];
-  /** epochs, steps per epoch, the 3D batch; the seed is each fold's */
-  options: Omit<TrainingOptions, 'seed'> & { seed: number };
+  /** epochs, steps per epoch, the 3D batch and the base seed (each fold trains with its own) */
+  options: TrainingOptions;
   outDir: string;
   onProgress?: (configuration: string, index: number, run: number, p: TrainingProgress) => void;
   onEpoch?: (configuration: string, index: number, run: number, record: EpochRecord) => void;
