@@ -2,6 +2,7 @@ import {
   describe,
   kernelDepth,
   parameterShapes,
+  stridesInDepth,
   type ConvDef,
   type SegmenterConfig,
 } from '../nn/architecture';
@@ -115,7 +116,8 @@ class SegmenterGraph {
         const part = { size: cout, kernel: [t, k, k], pads: [pd, p, p], dilations: [d, d, d] };
         return this.byTaps(x, c.name, cin, [{ ...part, weight: weight.data, bias }])[0];
       }
-      return this.convNode(x, c.name, weight, bias, [t, k, k], [s, s, s], [pd, p, p], [d, d, d]);
+      const sd = stridesInDepth(this.config) ? s : 1;
+      return this.convNode(x, c.name, weight, bias, [t, k, k], [sd, s, s], [pd, p, p], [d, d, d]);
     }
     // ACS: a 1x1 kernel is the same 1x1x1 convolution in every group, so it stays one Conv.
     const acsWeight = { shape: [cout, cin, 1, k, k], data: weight.data };
@@ -330,11 +332,13 @@ class SegmenterGraph {
       });
     }
     // [N, C, D, H, W] -> [N, C, D, 1, H, 1, W, 1] -> [N, C, D, f, H, f, W, f] -> [N, C, fD, fH, fW]
-    const key = `up_${f}`;
+    // Without depth strides (a depth-stride-free 3d encoder) only the plane is upsampled.
+    const fd = stridesInDepth(this.config) ? f : 1;
+    const key = `up_${fd}_${f}`;
     if (!have(`${key}_axes`)) {
       this.g.ints(`${key}_axes`, [3, 5, 7]);
-      this.g.ints(`${key}_expand`, [1, 1, 1, f, 1, f, 1, f]);
-      this.g.ints(`${key}_scale`, [1, 1, f, f, f]);
+      this.g.ints(`${key}_expand`, [1, 1, 1, fd, 1, f, 1, f]);
+      this.g.ints(`${key}_scale`, [1, 1, fd, f, f]);
     }
     const u = this.g.node('Unsqueeze', [x, `${key}_axes`]);
     const e = this.g.node('Expand', [u, `${key}_expand`]);
@@ -350,15 +354,21 @@ class SegmenterGraph {
   networkBeforeUpsample(x: string): { logits: string; factor: number } {
     const upsampled = new Map<string, { input: string; factor: number; nodes: number }>();
     const rank = this.flat ? 2 : 3;
+    // without depth strides the 3d pool is 1x3x3: in-plane, as the 2D network's
+    const inDepth = stridesInDepth(this.config);
+    const pool = (size: number, depthSize: number) =>
+      Array.from({ length: rank }, (_, a) =>
+        rank === 3 && a === 0 && !inDepth ? depthSize : size,
+      );
     const ops: SegmenterOps<string> = {
       conv: (input, c, bn) => this.conv(input, c, bn),
       relu: (input) => this.relu(input),
       add: (a, b) => this.g.node('Add', [a, b]),
       maxPool: (input) =>
         this.g.node('MaxPool', [input], {
-          kernel_shape: Array<number>(rank).fill(3),
-          strides: Array<number>(rank).fill(2),
-          pads: Array<number>(2 * rank).fill(1),
+          kernel_shape: pool(3, 1),
+          strides: pool(2, 1),
+          pads: [...pool(1, 0), ...pool(1, 0)],
         }),
       upsample: (input, f) => {
         const nodes = this.g.nodes.length;

@@ -1,6 +1,6 @@
 import type { ModelCard } from '../../nn/modelCard';
 import { createPredictor } from '../../nn/predictor';
-import type { Segmenter } from '../../nn/segmenter';
+import type { BatchNormMode, Segmenter } from '../../nn/segmenter';
 import { slicesToChannels } from '../../nn/input';
 import { tf } from '../../nn/tf';
 import { createOptimizer, trainStep } from '../../nn/training';
@@ -25,6 +25,8 @@ export interface TrainingOptions {
   learningRate?: number;
   weightDecay?: number;
   augmentation?: Augmentation;
+  /** batch norm in training: running statistics or the batch's own (default: the size rule below) */
+  batchNorm?: BatchNormMode;
 }
 
 export interface TrainingProgress {
@@ -90,7 +92,8 @@ export async function trainModel(run: TrainingRun): Promise<TrainingResult> {
 
   const patch = card.patchSize;
   const patchVoxels = patch[0] * patch[1] * patch[2];
-  const batchNorm = options.batchSize <= FROZEN_BATCH_NORM_UP_TO ? 'frozen' : 'batch';
+  const batchNorm =
+    options.batchNorm ?? (options.batchSize <= FROZEN_BATCH_NORM_UP_TO ? 'frozen' : 'batch');
   const augmentation = options.augmentation ?? DEFAULT_AUGMENTATION;
   const image = new Float32Array(options.batchSize * patchVoxels);
   const labels = new Uint8Array(options.batchSize * patchVoxels);
