@@ -1,5 +1,6 @@
 import type { LabelmapInfo, SeriesSummary, WorkstationApi } from '../src/api';
 import { createApi } from './api/createApi';
+import { JobEvents } from './api/JobEvents';
 import { Autosave } from './segmentation/Autosave';
 import { SEGMENT_COLORS, SegmentationEditor, type Rgb } from './segmentation/SegmentationEditor';
 import { describeBackend } from './ui/BackendStatus';
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
     banner.show('Starting the viewer', error);
     return;
   }
+  // before any command: a job's events can arrive before the answer that names the job
+  const jobs = new JobEvents(api);
   const editor = new SegmentationEditor(viewer);
   const edit = new EditPanel(viewer, editor, banner);
   const views = new ViewControls(viewer, banner);
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
   const exporter = new ExportControls(api, banner, () => exportPanel.prepare());
   const segment = new SegmentControls(
     api,
+    jobs,
     banner,
     async (labelmap: LabelmapInfo, modelId: string) => {
       exporter.setLabelmap(null);
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
   new StatusBar();
   const training = new TrainingPanel(
     api,
+    jobs,
     banner,
     async () => {
       const active = editor.active;
@@ -139,7 +144,7 @@ async function main(): Promise<void> {
     },
   );
 
-  const compare = new ComparePanel(api, banner, () => training.checkedCases());
+  const compare = new ComparePanel(api, jobs, banner, () => training.checkedCases());
 
   const presets: [string, WindowPreset][] = [
     ['1', 'brain'],
@@ -217,13 +222,14 @@ async function main(): Promise<void> {
   // a series retrieved from a PACS is listed at once
   new PacsPanel(
     api,
+    jobs,
     banner,
     () => exportPanel.prepare(),
     () => {
       browser.refresh().catch((error: unknown) => banner.show('Series list', error));
     },
   );
-  new ImportPanel(byTestId('import-panel'), api, banner, () => {
+  new ImportPanel(byTestId('import-panel'), api, jobs, banner, () => {
     browser.refresh().catch((error: unknown) => banner.show('Series list', error));
   });
 

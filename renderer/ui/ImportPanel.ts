@@ -1,4 +1,5 @@
 import type { ApiEvent, ImportIssueInfo, WorkstationApi } from '../../src/api';
+import type { JobEvents } from '../api/JobEvents';
 import type { ErrorBanner } from './ErrorBanner';
 
 /** A file the user chose or dropped, with the path under the folder they picked. */
@@ -75,11 +76,11 @@ export class ImportPanel {
     'drop-zone',
   );
   private cancelCurrent: (() => void) | null = null;
-  private readonly waiting = new Map<string, (event: ImportEnd) => void>();
 
   constructor(
     container: HTMLElement,
     private readonly api: WorkstationApi,
+    private readonly jobs: JobEvents,
     private readonly banner: ErrorBanner,
     /** after an import that stored or recognised series, with their ids */
     private readonly imported: (seriesIds: string[]) => void,
@@ -130,7 +131,6 @@ export class ImportPanel {
     this.progress.hidden = true;
     container.append(heading, row, this.drop, this.progress, this.text, this.result, this.errors);
     this.listenForDrops();
-    api.onEvent((event) => this.onEvent(event));
   }
 
   private listenForDrops(): void {
@@ -171,22 +171,14 @@ export class ImportPanel {
     });
   }
 
-  private onEvent(event: ApiEvent): void {
-    if (event.type === 'import.progress' && this.waiting.has(event.jobId)) {
+  private showProgress(event: ApiEvent): void {
+    if (event.type === 'import.progress') {
       this.progress.max = Math.max(1, event.total);
       this.progress.value = event.done;
       this.text.textContent =
         event.phase === 'scan'
           ? `Reading ${event.done} of ${event.total} files`
           : `${event.seriesFound} series found in ${event.files} files · ${event.detail}: ${event.done} of ${event.total} slices`;
-    } else if (
-      (event.type === 'import.done' ||
-        event.type === 'job.cancelled' ||
-        event.type === 'job.failed') &&
-      this.waiting.has(event.jobId)
-    ) {
-      this.waiting.get(event.jobId)?.(event);
-      this.waiting.delete(event.jobId);
     }
   }
 
@@ -270,12 +262,29 @@ export class ImportPanel {
     }
   }
 
-  /** Follows an import job to its end, with Cancel cancelling it. */
+  /**
+   * Follows an import job to its end, with Cancel cancelling it. Its events may have arrived
+   * before its id did (a lone bad file is refused at once): JobEvents replays them.
+   */
   private async follow(jobId: string, failed: ImportIssueInfo[]): Promise<void> {
-    const ended = new Promise<ImportEnd>((resolve) => this.waiting.set(jobId, resolve));
-    this.begin('importing', () => void this.api.call('cancelJob', { jobId }));
+    this.begin('importing', () => {
+      this.api
+        .call('cancelJob', { jobId })
+        .catch((error: unknown) => this.banner.show('Cancel import', error));
+    });
     this.text.textContent = 'Reading the files…';
-    this.finish(await ended, failed);
+    const ended = await new Promise<ImportEnd>((resolve) =>
+      this.jobs.follow(jobId, (event) => {
+        if (
+          event.type === 'import.done' ||
+          event.type === 'job.cancelled' ||
+          event.type === 'job.failed'
+        )
+          resolve(event);
+        else this.showProgress(event);
+      }),
+    );
+    this.finish(ended, failed);
   }
 
   private finish(event: ImportEnd, failed: ImportIssueInfo[]): void {
