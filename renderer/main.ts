@@ -229,8 +229,25 @@ async function main(): Promise<void> {
       browser.refresh().catch((error: unknown) => banner.show('Series list', error));
     },
   );
-  new ImportPanel(byTestId('import-panel'), api, jobs, banner, () => {
-    browser.refresh().catch((error: unknown) => banner.show('Series list', error));
+  // One series imported opens in the views; several are offered, one button each.
+  const importPanel = new ImportPanel(byTestId('import-panel'), api, jobs, banner, (ids) => {
+    browser.refresh().then(
+      (all) => {
+        const found = all.filter((s) => ids.includes(s.seriesId));
+        const only = found.length === 1 ? found[0] : undefined;
+        if (only) {
+          if (only.seriesId !== document.body.dataset.seriesId) reopen(only.seriesId);
+        } else if (found.length > 1) {
+          importPanel.offerToOpen(
+            found.map((s) => ({ seriesId: s.seriesId, label: seriesLabel(s) })),
+            (seriesId) => {
+              if (seriesId !== document.body.dataset.seriesId) reopen(seriesId);
+            },
+          );
+        }
+      },
+      (error: unknown) => banner.show('Series list', error),
+    );
   });
 
   byTestId('reset').addEventListener('click', () => {
@@ -271,6 +288,13 @@ async function main(): Promise<void> {
   } catch (error) {
     banner.show('Opening the series', error);
   }
+}
+
+/** How a series is named on a button: number, description, modality and size. */
+function seriesLabel(series: SeriesSummary): string {
+  const number = series.seriesNumber ? `#${series.seriesNumber} ` : '';
+  const description = series.seriesDescription || '(no description)';
+  return `${number}${description} (${series.modality}, ${series.slices} slices)`;
 }
 
 function showBackend(api: WorkstationApi, banner: ErrorBanner): void {

@@ -12,6 +12,13 @@ type ImportEnd = Extract<ApiEvent, { type: 'import.done' | 'job.cancelled' | 'jo
 
 const PARALLEL_UPLOADS = 4;
 
+/** What an import did, as the panel shows it; kept in sessionStorage over a reload. */
+interface ImportOutcome {
+  summary: string;
+  errors: ImportIssueInfo[];
+}
+const OUTCOME_KEY = 'importOutcome';
+
 function element<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   props: Partial<HTMLElementTagNameMap[K]> = {},
@@ -70,6 +77,7 @@ export class ImportPanel {
   );
   private readonly result = element('div', { className: 'import-result' }, 'import-result');
   private readonly errors = element('ul', { className: 'import-errors' }, 'import-errors');
+  private readonly choices = element('div', { className: 'import-choices' }, 'import-choices');
   private readonly drop = element(
     'div',
     { className: 'drop-zone', textContent: 'Drop DICOM or NIfTI files and folders here' },
@@ -129,8 +137,18 @@ export class ImportPanel {
     row.append(filesButton, folderButton, this.cancelButton, filesInput, folderInput);
     const heading = element('h2', { textContent: 'Import' });
     this.progress.hidden = true;
-    container.append(heading, row, this.drop, this.progress, this.text, this.result, this.errors);
+    container.append(
+      heading,
+      row,
+      this.drop,
+      this.progress,
+      this.text,
+      this.result,
+      this.choices,
+      this.errors,
+    );
     this.listenForDrops();
+    this.restoreOutcome();
   }
 
   private listenForDrops(): void {
@@ -189,6 +207,7 @@ export class ImportPanel {
     this.progress.hidden = false;
     this.progress.value = 0;
     this.result.textContent = '';
+    this.choices.replaceChildren();
     this.errors.replaceChildren();
   }
 
@@ -300,13 +319,43 @@ export class ImportPanel {
       return;
     }
     const errors = [...failed, ...event.errors];
-    this.result.textContent = [
+    const summary = [
       `${event.imported.length} series imported`,
       `${event.existing.length} already in the library`,
       `${event.files} files read`,
       `${event.skipped} skipped`,
       `${errors.length} ${errors.length === 1 ? 'error' : 'errors'}`,
     ].join(', ');
+    const outcome: ImportOutcome = { summary, errors };
+    this.showOutcome(outcome);
+    // opening a series reloads the page: what this import did is shown again after it
+    sessionStorage.setItem(OUTCOME_KEY, JSON.stringify(outcome));
+    this.text.textContent = '';
+    this.end('done');
+    this.imported([...new Set([...event.imported, ...event.existing])]);
+  }
+
+  /** Offers to open each of several imported series; `open` is called with the one clicked. */
+  offerToOpen(
+    series: { seriesId: string; label: string }[],
+    open: (seriesId: string) => void,
+  ): void {
+    this.choices.replaceChildren(
+      ...series.map(({ seriesId, label }) => {
+        const choice = element(
+          'button',
+          { type: 'button', textContent: `Open ${label}`, title: 'Show this series in the views' },
+          'import-open',
+        );
+        choice.dataset.seriesId = seriesId;
+        choice.addEventListener('click', () => open(seriesId));
+        return choice;
+      }),
+    );
+  }
+
+  private showOutcome({ summary, errors }: ImportOutcome): void {
+    this.result.textContent = summary;
     this.errors.replaceChildren(
       ...errors.map((issue) => {
         const item = element('li', { title: issue.message }, 'import-error');
@@ -318,8 +367,18 @@ export class ImportPanel {
         return item;
       }),
     );
-    this.text.textContent = '';
-    this.end('done');
-    this.imported([...event.imported, ...event.existing]);
+  }
+
+  /** The outcome of the import that preceded this page's reload, if any. */
+  private restoreOutcome(): void {
+    const saved = sessionStorage.getItem(OUTCOME_KEY);
+    sessionStorage.removeItem(OUTCOME_KEY);
+    if (!saved) return;
+    try {
+      this.showOutcome(JSON.parse(saved) as ImportOutcome);
+      document.body.dataset.importState = 'done';
+    } catch {
+      // an unreadable record only loses the old summary
+    }
   }
 }
