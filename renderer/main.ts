@@ -193,7 +193,7 @@ async function main(): Promise<void> {
       match: key('l'),
       run: () => views.cycleLayout(),
     },
-    { keys: 'Space', does: 'Reset view', match: key(' '), run: () => void viewer.reset() },
+    { keys: 'Space', does: 'Reset view', match: key(' '), run: () => void views.reset() },
     { keys: '?', does: 'This help' },
     { keys: 'Wheel', does: 'Next / previous slice' },
     { keys: 'Right drag', does: 'Window / level' },
@@ -251,7 +251,7 @@ async function main(): Promise<void> {
   });
 
   byTestId('reset').addEventListener('click', () => {
-    viewer.reset().catch((error: unknown) => banner.show('Reset view', error));
+    views.reset().catch((error: unknown) => banner.show('Reset view', error));
   });
   showBackend(api, banner);
   try {
