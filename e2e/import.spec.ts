@@ -263,10 +263,18 @@ test('in Electron, Import folder… imports the dialog’s paths and thumbnails 
         socket.send(JSON.stringify(envelope));
       });
     };
-    const calls = { dialog: [] as string[], thumbnail: 0, uploads: 0 };
+    // kept over the reload that opens the imported series
+    const saved = sessionStorage.getItem('bridgeCalls');
+    const calls = saved
+      ? (JSON.parse(saved) as { dialog: string[]; thumbnail: number; uploads: number })
+      : { dialog: [] as string[], thumbnail: 0, uploads: 0 };
+    const persist = () => sessionStorage.setItem('bridgeCalls', JSON.stringify(calls));
     const realFetch = window.fetch.bind(window);
     window.fetch = (input, init) => {
-      if (String(input).includes('uploads/')) calls.uploads++;
+      if (String(input).includes('uploads/')) {
+        calls.uploads++;
+        persist();
+      }
       return realFetch(input, init);
     };
     Object.assign(window, {
@@ -287,6 +295,7 @@ test('in Electron, Import folder… imports the dialog’s paths and thumbnails 
         },
         async importWithDialog(kind: string) {
           calls.dialog.push(kind);
+          persist();
           const response = (await request({
             id: nextId++,
             command: 'importPaths',
@@ -296,6 +305,7 @@ test('in Electron, Import folder… imports the dialog’s paths and thumbnails 
         },
         async thumbnail(key: string) {
           calls.thumbnail++;
+          persist();
           return (await realFetch(`/thumbnails/${key}.png`)).arrayBuffer();
         },
       },
@@ -304,6 +314,12 @@ test('in Electron, Import folder… imports the dialog’s paths and thumbnails 
   await bridged.goto(hostEnv().url);
   await expect(bridged.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
   await bridged.getByTestId('import-folder').click();
+  // the one series imported opens by itself
+  await expect(bridged.locator('body')).toHaveAttribute(
+    'data-series-id',
+    fixture.seriesInstanceUid,
+    { timeout: 60_000 },
+  );
   await expect(bridged.locator('body')).toHaveAttribute('data-import-state', 'done');
   await expect(bridged.getByTestId('import-result')).toContainText('1 series imported');
   const added = bridged.locator(

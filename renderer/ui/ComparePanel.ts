@@ -1,4 +1,5 @@
 import type { ApiEvent, CompareRowView, ModelSummary, WorkstationApi } from '../../src/api';
+import type { JobEvents } from '../api/JobEvents';
 import { byTestId } from './dom';
 import { EpochChart } from './epochChart';
 import type { ErrorBanner } from './ErrorBanner';
@@ -36,6 +37,7 @@ export class ComparePanel {
 
   constructor(
     private readonly api: WorkstationApi,
+    private readonly jobs: JobEvents,
     private readonly banner: ErrorBanner,
     private readonly casesOf: () => { seriesId: string; segmentationId: string }[],
   ) {
@@ -111,7 +113,6 @@ export class ComparePanel {
         .call('cancelJob', { jobId: this.jobId })
         .catch((error: unknown) => this.banner.show('Cancel comparison', error));
     });
-    api.onEvent((event) => this.handle(event));
     this.setState('idle');
   }
 
@@ -151,13 +152,14 @@ export class ComparePanel {
         .map((f) => f.test.map((k) => name.get(k) ?? k).join(', '))
         .join(' | ')}`;
       this.setState('running');
+      this.jobs.follow(jobId, (event) => this.handle(event));
     } catch (error) {
       this.fail(error);
     }
   }
 
   private handle(event: ApiEvent): void {
-    if (!('jobId' in event) || !this.jobId || event.jobId !== this.jobId) return;
+    if (event.jobId !== this.jobId) return;
     switch (event.type) {
       case 'job.progress': {
         this.progress.max = Math.max(1, event.total);

@@ -2,6 +2,7 @@ import dicomParser from 'dicom-parser';
 import type { DataSet, Element } from 'dicom-parser';
 import { inflateSync } from 'fflate';
 import { DicomReadError } from './DicomReadError';
+import { displayWindowsOf } from './displayWindows';
 import type { DicomSlice, PixelFormat } from './DicomSlice';
 import type { FileSource } from './FileSource';
 import { patientStudyOf } from './seg/patientStudy';
@@ -292,6 +293,10 @@ export function sliceHeaders(dataSet: DataSet, source: FileSource): DicomSlice[]
       imageOrientation: orientation as DicomSlice['imageOrientation'],
       rescaleSlope: rescale?.floatString('x00281053') ?? 1,
       rescaleIntercept: rescale?.floatString('x00281052') ?? 0,
+      // an enhanced frame's Frame VOI LUT, else the image's own VOI LUT module
+      windows: displayWindowsOf(
+        [...find('x00289132'), dataSet].find((d) => d?.string('x00281050') !== undefined),
+      ),
       echoTime: echoTime ?? base.echoTime,
       temporalPosition: temporalIndex ?? base.temporalPosition,
       location: {

@@ -223,6 +223,7 @@ export class Workstation {
         voxelType: record.voxelType,
         range: record.range,
         modality: record.modality,
+        windows: record.windows ?? [],
       };
     },
 
