@@ -84,6 +84,11 @@ export class Workstation {
     return workstation;
   }
 
+  /** the user's data folder (the host keeps it out of what it sends to a page) */
+  get dataDir(): string {
+    return this.options.dataDir;
+  }
+
   private get userModelsDir(): string {
     return join(this.options.dataDir, 'models');
   }
