@@ -1,8 +1,9 @@
-import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
+import type { BrowserWindow, IpcMainEvent, IpcMainInvokeEvent } from 'electron';
 import { dialog, ipcMain } from 'electron';
 import { z } from 'zod';
 import type { Workstation } from '../src/workstation/Workstation';
 import { dispatch } from '../src/workstation/dispatch';
+import type { GrantedPaths } from '../src/workstation/pathPolicy';
 import { APP_ORIGIN, IPC } from './ipcChannels';
 
 const voxelResourceSchema = z.discriminatedUnion('kind', [
@@ -11,14 +12,22 @@ const voxelResourceSchema = z.discriminatedUnion('kind', [
 ]);
 
 /** Only our own page may call the core: a navigated-away or injected frame is refused. */
-function assertOwnFrame(event: IpcMainInvokeEvent): void {
+function assertOwnFrame(event: IpcMainInvokeEvent | IpcMainEvent): void {
   const url = event.senderFrame?.url ?? '';
   if (!url.startsWith(`${APP_ORIGIN}/`))
     throw new Error(`IPC refused from ${url || 'an unknown frame'}`);
 }
 
-/** Binds the same core services the browser host serves, over IPC; every message validated. */
-export function bindIpc(window: BrowserWindow, workstation: Workstation): void {
+/**
+ * Binds the same core services the browser host serves, over IPC; every message validated. A
+ * path in a request passes only if `grants` knows it: chosen in this process's save dialog,
+ * dropped by the user, or inside the export folder.
+ */
+export function bindIpc(
+  window: BrowserWindow,
+  workstation: Workstation,
+  grants: GrantedPaths,
+): void {
   ipcMain.handle(IPC.request, (event, envelope: unknown) => {
     assertOwnFrame(event);
     return dispatch(workstation, envelope);
@@ -57,7 +66,14 @@ export function bindIpc(window: BrowserWindow, workstation: Workstation): void {
         { name: 'DICOM SEG', extensions: ['dcm'] },
       ],
     });
-    return result.canceled ? null : (result.filePath ?? null);
+    if (result.canceled || !result.filePath) return null;
+    grants.grant(result.filePath, 'write');
+    return result.filePath;
+  });
+  ipcMain.on(IPC.grantDropped, (event, raw: unknown) => {
+    assertOwnFrame(event);
+    grants.grant(z.string().min(1).max(4096).parse(raw), 'read');
+    event.returnValue = true;
   });
   const unsubscribe = workstation.onEvent((event) => {
     if (!window.isDestroyed()) window.webContents.send(IPC.event, event);

@@ -151,7 +151,10 @@ function pump(): void {
  * nobody, is stopped when it outlasts its budget (DecodeTimeout) and when `signal` aborts. The
  * encoded bytes are copied to the worker, the decoded bytes come back without a copy.
  */
-export function decodeInPool(frame: FrameToDecode, options: DecodeOptions = {}): Promise<Uint8Array> {
+export function decodeInPool(
+  frame: FrameToDecode,
+  options: DecodeOptions = {},
+): Promise<Uint8Array> {
   return new Promise<Uint8Array>((resolve, reject) => {
     if (options.signal?.aborted) {
       reject(options.signal.reason ?? new Error('cancelled'));

@@ -1,7 +1,8 @@
 /** The segment offsets of an RLE frame header, checked against the frame they point into. */
 function segmentBounds(view: DataView, bytesPerPixel: number): Array<[number, number]> {
   const length = view.byteLength;
-  if (length < 64) throw new Error(`RLE frame of ${length} bytes is shorter than its 64-byte header`);
+  if (length < 64)
+    throw new Error(`RLE frame of ${length} bytes is shorter than its 64-byte header`);
   const segments = view.getUint32(0, true);
   if (segments !== bytesPerPixel) {
     throw new Error(`RLE frame has ${segments} segments where ${bytesPerPixel} were expected`);

@@ -29,6 +29,8 @@ import type { SecretStore } from '../pacs/SecretStore';
 import { Uploads } from './export/uploads';
 import { exchangeHandlers } from './pacs/exchangeHandlers';
 import { onnxHandlers } from './onnx/onnxHandlers';
+import { confinedPaths } from './pathPolicy';
+import type { PathPolicy } from './pathPolicy';
 
 export interface WorkstationOptions {
   engine: Engine;
@@ -41,6 +43,11 @@ export interface WorkstationOptions {
   dataDir: string;
   /** where PACS passwords and tokens are kept (Electron: safeStorage); default a 0600 file */
   secretStore?: SecretStore;
+  /**
+   * which paths a page may name (requests through dispatch); default: write inside the export
+   * folder, read from it and nowhere else
+   */
+  paths?: PathPolicy;
 }
 
 interface Labelmap {
@@ -69,8 +76,12 @@ export class Workstation {
 
   /** the case library: every series listed and opened comes from it */
   readonly library: LibraryService;
+  /** what a page may name as a path */
+  readonly paths: PathPolicy;
 
   private constructor(private readonly options: WorkstationOptions) {
+    const exports = options.exportDirectory ?? homedir();
+    this.paths = options.paths ?? confinedPaths({ read: [exports], write: [exports] });
     this.library = new LibraryService({
       dataDir: options.dataDir,
       emit: (event) => this.emit(event),
