@@ -69,6 +69,14 @@ export async function stopDecodePool(): Promise<void> {
   await Promise.all(stopping.map((w) => w.terminate()));
 }
 
+/**
+ * Stops the workers that hold no frame now, instead of after IDLE_MS: their codecs' memory goes
+ * back at once (an import that ended). Workers decoding for another caller go on.
+ */
+export function releaseIdleDecoders(): void {
+  for (const worker of idle.splice(0)) void worker.terminate();
+}
+
 function whenIdle(): void {
   if (busy.size > 0 || queue.length > 0) return;
   clearTimeout(idleTimer);

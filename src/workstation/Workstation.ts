@@ -29,6 +29,7 @@ import type { SecretStore } from '../pacs/SecretStore';
 import { Uploads } from './export/uploads';
 import { exchangeHandlers } from './pacs/exchangeHandlers';
 import { onnxHandlers } from './onnx/onnxHandlers';
+import { removePartialFiles } from '../library/partialFiles';
 import { confinedPaths } from './pathPolicy';
 import type { PathPolicy } from './pathPolicy';
 
@@ -90,6 +91,8 @@ export class Workstation {
 
   static async open(options: WorkstationOptions): Promise<Workstation> {
     const workstation = new Workstation(options);
+    // segmentations, models and PACS records a crash left half-written
+    await removePartialFiles(options.dataDir);
     await workstation.reloadModels();
     await workstation.library.importFolders(options.seriesFolders);
     return workstation;
