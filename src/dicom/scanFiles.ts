@@ -45,7 +45,11 @@ function readProblem(path: string, error: unknown): DicomReadError {
   if (error instanceof DicomReadError) return error;
   if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string')
     return new DicomReadError(path, `cannot read (${error.message})`, 'io');
-  return new DicomReadError(path, `not a readable DICOM file (${parserMessage(error)})`, 'malformed');
+  return new DicomReadError(
+    path,
+    `not a readable DICOM file (${parserMessage(error)})`,
+    'malformed',
+  );
 }
 
 /** One slice per SOP Instance UID: the same image exported twice (say, in two syntaxes) once. */

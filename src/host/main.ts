@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PATHS, appVersion } from '../workstation/paths';
 import { createWorkstation } from '../workstation/createWorkstation';
-import { confinedPaths } from '../workstation/pathPolicy';
+import { hostPathPolicy } from './hostPaths';
 import { startHost } from './startHost';
 
 const { values } = parseArgs({
@@ -29,10 +29,7 @@ const workstation = await createWorkstation({
   backends: process.env.WORKSTATION_TF_BACKENDS,
   exportDirectory,
   dataDir: values['data-dir'],
-  paths: confinedPaths({
-    read: [...values['import-allow'], exportDirectory],
-    write: [exportDirectory],
-  }),
+  paths: hostPathPolicy(exportDirectory, values['import-allow']),
 });
 const host = await startHost({
   workstation,

@@ -30,7 +30,7 @@ import { Uploads } from './export/uploads';
 import { exchangeHandlers } from './pacs/exchangeHandlers';
 import { onnxHandlers } from './onnx/onnxHandlers';
 import { removePartialFiles } from '../library/partialFiles';
-import { confinedPaths } from './pathPolicy';
+import { anyPath } from './pathPolicy';
 import type { PathPolicy } from './pathPolicy';
 
 export interface WorkstationOptions {
@@ -45,8 +45,9 @@ export interface WorkstationOptions {
   /** where PACS passwords and tokens are kept (Electron: safeStorage); default a 0600 file */
   secretStore?: SecretStore;
   /**
-   * which paths a page may name (requests through dispatch); default: write inside the export
-   * folder, read from it and nowhere else
+   * which paths a page may name (requests through dispatch). The browser host and Electron set
+   * theirs (see src/host/main.ts, electron/main.ts); the default, any path, is for a workstation
+   * no page talks to (the CLI, tests).
    */
   paths?: PathPolicy;
 }
@@ -81,8 +82,7 @@ export class Workstation {
   readonly paths: PathPolicy;
 
   private constructor(private readonly options: WorkstationOptions) {
-    const exports = options.exportDirectory ?? homedir();
-    this.paths = options.paths ?? confinedPaths({ read: [exports], write: [exports] });
+    this.paths = options.paths ?? anyPath;
     this.library = new LibraryService({
       dataDir: options.dataDir,
       emit: (event) => this.emit(event),

@@ -16,7 +16,7 @@ export interface CreateWorkstationOptions {
   dataDir?: string;
   /** where PACS credentials are kept (Electron: safeStorage); default a 0600 file */
   secretStore?: SecretStore;
-  /** which paths a page may name; default: the export folder only */
+  /** which paths a page may name; default any (the CLI): a host or Electron sets its own */
   paths?: PathPolicy;
 }
 
