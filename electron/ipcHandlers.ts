@@ -2,6 +2,7 @@ import type { BrowserWindow, IpcMainEvent, IpcMainInvokeEvent } from 'electron';
 import { dialog, ipcMain } from 'electron';
 import { z } from 'zod';
 import type { Workstation } from '../src/workstation/Workstation';
+import { pathScrubber } from '../src/host/scrubPaths';
 import { dispatch } from '../src/workstation/dispatch';
 import type { GrantedPaths } from '../src/workstation/pathPolicy';
 import { APP_ORIGIN, IPC } from './ipcChannels';
@@ -28,9 +29,13 @@ export function bindIpc(
   workstation: Workstation,
   grants: GrantedPaths,
 ): void {
-  ipcMain.handle(IPC.request, (event, envelope: unknown) => {
+  // errors name the data folder, never its path, as the browser host's do
+  const scrub = pathScrubber({ '<data folder>': workstation.dataDir });
+  const scrubbed = <T>(value: T): T => JSON.parse(scrub(JSON.stringify(value))) as T;
+  ipcMain.handle(IPC.request, async (event, envelope: unknown) => {
     assertOwnFrame(event);
-    return dispatch(workstation, envelope);
+    const response = await dispatch(workstation, envelope);
+    return response.ok ? response : scrubbed(response);
   });
   ipcMain.handle(IPC.voxels, (event, raw: unknown) => {
     assertOwnFrame(event);
@@ -76,7 +81,8 @@ export function bindIpc(
     event.returnValue = true;
   });
   const unsubscribe = workstation.onEvent((event) => {
-    if (!window.isDestroyed()) window.webContents.send(IPC.event, event);
+    if (!window.isDestroyed())
+      window.webContents.send(IPC.event, 'error' in event ? scrubbed(event) : event);
   });
   window.on('closed', unsubscribe);
 }

@@ -16,6 +16,10 @@ function byteLength(data: RawData): number {
   return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
+function isError(message: ServerMessage): boolean {
+  return message.kind === 'response' ? !message.ok : 'error' in message.event;
+}
+
 /**
  * Serves the api on one authorised socket. Nothing a client sends can end the host: a frame ws
  * refuses (over MAX_FRAME_BYTES: close 1009; a text frame that is not UTF-8: close 1007) closes
@@ -27,7 +31,10 @@ export function serveApiSocket(
   scrub: (text: string) => string,
 ): void {
   const send = (message: ServerMessage) => {
-    if (ws.readyState === ws.OPEN) ws.send(scrub(JSON.stringify(message)));
+    if (ws.readyState !== ws.OPEN) return;
+    const text = JSON.stringify(message);
+    // errors name no data folder; results keep their paths (an export's file, for one)
+    ws.send(isError(message) ? scrub(text) : text);
   };
   const unsubscribe = workstation.onEvent((event) => send({ kind: 'event', event }));
   ws.on('message', (data, isBinary) => {

@@ -16,6 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { WebSocket } from 'ws';
 import type { ApiEvent } from '../../src/api/events';
 import type { Host } from '../../src/host/startHost';
 import { startHost } from '../../src/host/startHost';
@@ -99,6 +100,29 @@ test('an upload whose file and folder names clash answers 409, naming no data pa
   assert.equal(clash.status, 409);
   assert.match(clash.body, /^a\/b\.dcm: a file of the same name as one of its folders/);
   assert.ok(!clash.body.includes(dataDir));
+});
+
+test('an error sent over the socket names the data folder, never its path', async () => {
+  const [series] = await workstation.handlers.listSeries({});
+  const volume = await workstation.handlers.openSeries({ seriesId: series?.seriesId ?? '' });
+  const [x, y, z] = volume.geometry.dimensions;
+  workstation.addLabelmap(
+    { labelmapId: 'scrub', volumeId: volume.volumeId, classes: [], counts: [] },
+    new Uint8Array(x * y * z),
+  );
+  const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, {
+    headers: { Authorization: `Bearer ${host.token}` },
+  });
+  await new Promise((resolve) => ws.once('open', resolve));
+  const reply = new Promise<string>((resolve) => ws.once('message', (d) => resolve(String(d))));
+  const path = join(dataDir, 'no-such-folder', 'x.nii.gz');
+  ws.send(
+    JSON.stringify({ id: 1, command: 'exportLabelmap', params: { labelmapId: 'scrub', path } }),
+  );
+  const text = await reply;
+  ws.close();
+  assert.ok(!text.includes(dataDir), text);
+  assert.match(text, /"ok":false.*<data folder>\/no-such-folder\/x\.nii\.gz/);
 });
 
 test('the data folder is named, not shown, in text for the page', () => {
