@@ -191,7 +191,8 @@ test('a segmentation of the uploaded series exports as a DICOM SEG naming its im
   await expect
     .poll(async () => Number(await page.locator('body').getAttribute('data-segment-voxels')))
     .toBeGreaterThan(20);
-  const path = join(work, 'picked.seg.dcm');
+  // the host writes a page's exports only inside its export folder
+  const path = join(hostEnv().exportDir, 'picked.seg.dcm');
   await page.getByTestId('export-format').selectOption('dicom-seg');
   await page.getByTestId('export-path').fill(path);
   await page.getByTestId('export').click();

@@ -29,7 +29,7 @@ function inflater(bytes: Uint8Array, position: number): Uint8Array {
 }
 
 /** dicom-parser throws strings, Errors, or `{ exception, dataSet }` objects. */
-function parserMessage(error: unknown): string {
+export function parserMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (typeof error === 'object' && error && 'exception' in error) return String(error.exception);
   return String(error);
