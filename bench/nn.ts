@@ -1,13 +1,13 @@
-// `npm run bench -- nn [--size 64] [--reps 3] [--kinds acs,3d,2d] [--no-train]`
-// Forward of the ACS, inflated-3D and slice-wise 2D ResNet-18 segmenters at batch 1 and 2, and one
-// Adam training step at batch 2, against the same architecture and weights in PyTorch on CPU in
-// the same run with the same number of threads (one: tfjs-wasm runs one thread in Node). Prints
-// the best of --reps wall and CPU times (the machines are shared: CPU time and the minimum are the
-// least disturbed figures), our/PyTorch ratios, GFLOP/s (convolutions only; a training step counted as three
-// forwards) and a per-kernel profile of our ACS forward and training step. Then inference on both
-// cores (two workers, a patch each) against PyTorch with two threads. ONNX Runtime (the graph our
-// exporter writes from the same weights) runs beside both: one thread against PyTorch's one, two
-// against its two.
+// `npm run bench -- nn [--size 64] [--reps 3] [--rounds 7] [--kinds acs,3d,2d] [--no-train] [--onnx-only] [--profile]`
+// First ONNX Runtime (the graph our exporter writes) against PyTorch 1.13, forward at batch 1 and
+// 2, one thread each, warmed up, runs alternated, CPU time the headline (bench/support/ortVsTorch.ts;
+// --profile adds ORT's per-operator profile). Then, unless --onnx-only: forward of the ACS,
+// inflated-3D and slice-wise 2D ResNet-18 segmenters on tfjs-wasm at batch 1 and 2, and one Adam
+// training step at batch 2, against the same architecture and weights in PyTorch on CPU with the
+// same number of threads (one: tfjs-wasm runs one thread in Node). Prints the best of --reps wall
+// and CPU times, our/PyTorch ratios, GFLOP/s (convolutions only; a training step counted as three
+// forwards) and a per-kernel profile of our ACS forward and training step. Then tfjs inference on
+// both cores (two workers, a patch each) against PyTorch with two threads.
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,14 +16,13 @@ import type { ConvKind } from '../src/nn/architecture';
 import { forwardFlops } from '../src/nn/flops';
 import { importTorchvision } from '../src/nn/importTorchvision';
 import { createParallelPredictor } from '../src/nn/parallel/parallelPredictor';
-import { disposeSegmenter, exportStateDict, predict, type Segmenter } from '../src/nn/segmenter';
+import { disposeSegmenter, predict, type Segmenter } from '../src/nn/segmenter';
 import { tf } from '../src/nn/tf';
 import { createOptimizer, trainStep } from '../src/nn/training';
 import { readPth } from '../src/nn/weights/readPth';
 import { readSafetensors } from '../src/nn/weights/readSafetensors';
-import { exportSegmenterOnnx } from '../src/onnx/exportSegmenter';
 import { runTorchReference, torchMissing } from '../test/nn/torchReference';
-import * as ort from 'onnxruntime-node';
+import { ortVsTorch } from './support/ortVsTorch';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +30,9 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '3' },
     kinds: { type: 'string', default: 'acs,3d,2d' },
     'no-train': { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '7' },
+    'onnx-only': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
 const size = Number(values.size);
@@ -39,14 +41,25 @@ const kinds = values.kinds.split(',') as ConvKind[];
 const train = !values['no-train'];
 const classes = 3;
 
-await tf.setBackend('wasm');
-await tf.ready();
-
 const missing = torchMissing();
 if (missing) {
   console.error(`PyTorch reference unavailable: ${missing}`);
   process.exit(2);
 }
+await ortVsTorch({
+  size,
+  classes,
+  kinds,
+  batches: [1, 2],
+  rounds: Number(values.rounds),
+  profile: values.profile,
+});
+if (values['onnx-only']) process.exit(0);
+console.log('');
+
+await tf.setBackend('wasm');
+await tf.ready();
+
 console.log(
   `patch ${size}^3, ${classes} classes, ResNet-18 segmenters, tfjs ${tf.version.tfjs} on ${tf.getBackend()} (1 thread)`,
 );
@@ -140,46 +153,6 @@ async function profile(what: string, f: () => void): Promise<void> {
   }
 }
 
-/** ONNX Runtime on the CPU with `threads` intra-op threads, on the exported graph of a model. */
-function onnxSession(model: Segmenter, threads: number): Promise<ort.InferenceSession> {
-  const graph = exportSegmenterOnnx(model.config, exportStateDict(model));
-  return ort.InferenceSession.create(graph, {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-  });
-}
-
-async function onnxRow(
-  model: Segmenter,
-  threads: number,
-  batch: number,
-  torchMs: Timing,
-  suffix = '',
-): Promise<void> {
-  const session = await onnxSession(model, threads);
-  const shape = [batch, 3, size, size, size];
-  const x = new ort.Tensor(
-    'float32',
-    Float32Array.from({ length: batch * 3 * size ** 3 }, Math.random),
-    shape,
-  );
-  const ours = await timeIt(async () => {
-    const out = await session.run({ input: x });
-    out.probabilities.dispose();
-  });
-  await session.release();
-  const r = {
-    what: `${model.config.kind} ORT b${batch}${suffix}`,
-    ours,
-    theirs: torchMs,
-    flops: forwardFlops(model.config, [size, size, size], batch),
-  };
-  rows.push(r);
-  print(r);
-}
-
 const models = new Map<ConvKind, Segmenter>();
 for (const kind of kinds) {
   const model = importTorchvision({ kind, numClasses: classes }, weights, { method: 'average' });
@@ -201,8 +174,6 @@ for (const kind of kinds) {
     rows.push(r);
     print(r);
   }
-  for (const batch of [1, 2])
-    await onnxRow(model, 1, batch, theirs(torch.ms, `${kind}/forward/${batch}`));
   if (train) {
     const x = tf.randomNormal([2, size, size, size, 3]) as tf.Tensor5D;
     const labels = tf.randomUniform([2, size, size, size], 0, classes, 'int32') as tf.Tensor4D;
@@ -262,13 +233,6 @@ for (const [kind, model] of models) {
   };
   rows.push(r);
   print(r);
-  for (const batch of [1, 2]) {
-    const torchMs = {
-      wall: torch2.ms[`${kind}/forward/${batch}`],
-      cpu: torch2.ms[`${kind}/forward/${batch}/cpu`] ?? NaN,
-    };
-    await onnxRow(model, 2, batch, torchMs, ', 2 threads');
-  }
 }
 
 const acs = models.get('acs');

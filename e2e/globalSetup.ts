@@ -27,6 +27,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       dataDir,
       '--export-dir',
       exportDir,
+      // import.spec names folders it makes under the system temp folder
+      '--import-allow',
+      tmpdir(),
       // The fixed-weight model whose answer the tests know; npm start uses the trained one.
       '--models',
       'test/fixtures/models',

@@ -191,7 +191,8 @@ test('a segmentation of the uploaded series exports as a DICOM SEG naming its im
   await expect
     .poll(async () => Number(await page.locator('body').getAttribute('data-segment-voxels')))
     .toBeGreaterThan(20);
-  const path = join(work, 'picked.seg.dcm');
+  // the host writes a page's exports only inside its export folder
+  const path = join(hostEnv().exportDir, 'picked.seg.dcm');
   await page.getByTestId('export-format').selectOption('dicom-seg');
   await page.getByTestId('export-path').fill(path);
   await page.getByTestId('export').click();
@@ -263,10 +264,18 @@ test('in Electron, Import folder… imports the dialog’s paths and thumbnails 
         socket.send(JSON.stringify(envelope));
       });
     };
-    const calls = { dialog: [] as string[], thumbnail: 0, uploads: 0 };
+    // kept over the reload that opens the imported series
+    const saved = sessionStorage.getItem('bridgeCalls');
+    const calls = saved
+      ? (JSON.parse(saved) as { dialog: string[]; thumbnail: number; uploads: number })
+      : { dialog: [] as string[], thumbnail: 0, uploads: 0 };
+    const persist = () => sessionStorage.setItem('bridgeCalls', JSON.stringify(calls));
     const realFetch = window.fetch.bind(window);
     window.fetch = (input, init) => {
-      if (String(input).includes('uploads/')) calls.uploads++;
+      if (String(input).includes('uploads/')) {
+        calls.uploads++;
+        persist();
+      }
       return realFetch(input, init);
     };
     Object.assign(window, {
@@ -287,6 +296,7 @@ test('in Electron, Import folder… imports the dialog’s paths and thumbnails 
         },
         async importWithDialog(kind: string) {
           calls.dialog.push(kind);
+          persist();
           const response = (await request({
             id: nextId++,
             command: 'importPaths',
@@ -296,6 +306,7 @@ test('in Electron, Import folder… imports the dialog’s paths and thumbnails 
         },
         async thumbnail(key: string) {
           calls.thumbnail++;
+          persist();
           return (await realFetch(`/thumbnails/${key}.png`)).arrayBuffer();
         },
       },
@@ -304,6 +315,12 @@ test('in Electron, Import folder… imports the dialog’s paths and thumbnails 
   await bridged.goto(hostEnv().url);
   await expect(bridged.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
   await bridged.getByTestId('import-folder').click();
+  // the one series imported opens by itself
+  await expect(bridged.locator('body')).toHaveAttribute(
+    'data-series-id',
+    fixture.seriesInstanceUid,
+    { timeout: 60_000 },
+  );
   await expect(bridged.locator('body')).toHaveAttribute('data-import-state', 'done');
   await expect(bridged.getByTestId('import-result')).toContainText('1 series imported');
   const added = bridged.locator(

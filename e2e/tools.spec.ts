@@ -53,14 +53,23 @@ async function nonZeroPercentiles(): Promise<[number, number]> {
   });
 }
 
-test('an MR series opens in the auto window (non-zero percentiles); presets change the pixels', async () => {
+test('the sample opens in the window its files carry; Auto and the presets change the pixels', async () => {
   const page = ws.page;
+  // scripts/make-sample.ts writes Window Center 128, Width 256 into every file
+  await expect(ws.body()).toHaveAttribute('data-window-preset', 'series-0');
+  await expect(page.getByTestId('preset-series-0')).toHaveClass(/active/);
+  await expect(page.getByTestId('overlay-wl-axial')).toHaveText('W 256 L 128');
+  const own = await ws.shoot('tools-0-own');
+
+  await page.keyboard.press('5');
   await expect(ws.body()).toHaveAttribute('data-window-preset', 'auto');
   await expect(page.getByTestId('preset-auto')).toHaveClass(/active/);
+  await expect(page.getByTestId('preset-series-0')).not.toHaveClass(/active/);
   const [lower, upper] = await nonZeroPercentiles();
   const expected = `W ${Math.round(upper - lower)} L ${Math.round((upper + lower) / 2)}`;
   await expect(page.getByTestId('overlay-wl-axial')).toHaveText(expected);
   const auto = await ws.shoot('tools-0-auto');
+  expect(meanDifference(own.axial, auto.axial), 'auto is not the series window').toBeGreaterThan(1);
 
   await page.getByTestId('preset-brain').click();
   await expect(page.getByTestId('overlay-wl-axial')).toHaveText('W 80 L 40');

@@ -103,17 +103,25 @@ test('a cancelled training is listed and resumes from its last checkpoint to the
   await shoot('training-resumed');
 });
 
-test('a tiny comparison shows its table of six configurations and their curves', async () => {
+test('a tiny comparison shows its folds, its table of six configurations and their curves', async () => {
+  // 6 configurations x 2 folds (each case held out once)
+  test.setTimeout(600_000);
   await page.getByTestId('compare-base').selectOption('tiny-2d');
   await page.getByTestId('compare-epochs').fill('1');
   await page.getByTestId('compare-steps').fill('1');
   await page.getByTestId('compare-start').click();
-  await expect(page.getByTestId('compare-text')).toContainText(/\d+\/6/, { timeout: 60_000 });
-  await expect(body()).toHaveAttribute('data-compare-state', 'done', { timeout: 240_000 });
+  const folds = page.getByTestId('compare-folds');
+  await expect(folds).toContainText('2-fold cross-validation', { timeout: 60_000 });
+  for (const name of ['Colin27 skull-stripped', 'Colin27 with skull'])
+    await expect(folds).toContainText(name);
+  await expect(page.getByTestId('compare-text')).toContainText(/\d+\/12/, { timeout: 60_000 });
+  await expect(body()).toHaveAttribute('data-compare-state', 'done', { timeout: 480_000 });
   const table = page.getByTestId('compare-table');
   await expect(table).toHaveAttribute('data-rows', '6');
   for (const name of ['2D (slice by slice)', '3D random init', '3D scaling init', 'ACS'])
     await expect(table).toContainText(name);
+  await expect(table).toContainText('held-out mean IoU');
+  await expect(table).toContainText('±');
   await expect(page.getByTestId('compare-chart')).toHaveAttribute('data-epochs', '1');
   await shoot('compare-done', 'compare-panel');
 });

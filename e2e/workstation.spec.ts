@@ -217,6 +217,11 @@ test('the app loads the sample in three different, non-blank, upright planes', a
   volume = await callFromPage<VolumeInfo>(page, 'openSeries', { seriesId: series[0]?.seriesId });
   await expect(page.getByTestId('series-name')).toContainText(series[0]?.seriesDescription ?? '');
 
+  // The sample opens in the window its files carry (make-sample writes W 256 L 128); the
+  // tissue masks below were measured in the auto window (the non-zero percentiles), so use it.
+  await expect(page.locator('body')).toHaveAttribute('data-window-preset', 'series-0');
+  await page.getByTestId('preset-auto').click();
+  await expect(page.locator('body')).toHaveAttribute('data-window-preset', 'auto');
   const images = await shootViews('loaded');
   for (const id of PLANES) {
     const stats = luminanceStats(images[id]);
@@ -393,6 +398,9 @@ test('the wheel moves through slices, right drag sets window/level, left drag mo
     return found;
   };
   const area = (image: Rgba) => image.width * image.height;
+  // from the view as it opened, in the series' own window (the first test chose Auto)
+  await page.getByTestId('reset').click();
+  await expect(page.locator('body')).toHaveAttribute('data-window-preset', 'series-0');
   const start = await shootViews('interaction-0');
   const axial = await box('axial');
 
@@ -402,14 +410,18 @@ test('the wheel moves through slices, right drag sets window/level, left drag mo
   await expect
     .poll(async () => changedPixels(start.axial, await shootView('axial')))
     .toBeGreaterThan(area(start.axial) * 0.05);
-  const scrolled = await shootViews('interaction-1');
+  const wheeled = await shootViews('interaction-1');
   for (const id of ['coronal', 'sagittal'] as const) {
-    const changed = changedPixels(start[id], scrolled[id]);
+    const changed = changedPixels(start[id], wheeled[id]);
     expect(changed, `${id}: the axial line moved`).toBeGreaterThan(100);
     expect(changed, `${id}: only the line moved`).toBeLessThan(area(start[id]) * 0.05);
   }
 
-  // Right drag over the coronal view: its window changes, the others stay.
+  // Right drag over the coronal view: its window changes, the others stay. From the narrower
+  // auto window, where the drag's few grey levels show (the series' own is 256 wide).
+  await page.keyboard.press('5');
+  await expect(page.locator('body')).toHaveAttribute('data-window-preset', 'auto');
+  const scrolled = await shootViews('interaction-1-auto');
   const coronal = await box('coronal');
   await page.mouse.move(coronal.x + coronal.width * 0.3, coronal.y + coronal.height * 0.3);
   await page.mouse.down({ button: 'right' });

@@ -1,6 +1,7 @@
 import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
 import { dialog, ipcMain } from 'electron';
 import { z } from 'zod';
+import type { GrantedPaths } from '../src/workstation/pathPolicy';
 import type { Workstation } from '../src/workstation/Workstation';
 import { IMPORT_IPC } from './importChannels';
 import { APP_ORIGIN } from './ipcChannels';
@@ -18,7 +19,11 @@ const thumbnailKey = z.string().regex(/^[0-9a-f]{32}$/);
  * straight to the library's import job; the page never names a path. Thumbnails come as bytes
  * (the app:// protocol serves only the renderer).
  */
-export function bindImportDialog(window: BrowserWindow, workstation: Workstation): void {
+export function bindImportDialog(
+  window: BrowserWindow,
+  workstation: Workstation,
+  grants: GrantedPaths,
+): void {
   ipcMain.handle(IMPORT_IPC.importWithDialog, async (event, raw: unknown) => {
     assertOwnFrame(event);
     // one dialog cannot pick both files and folders on Windows and Linux
@@ -29,6 +34,7 @@ export function bindImportDialog(window: BrowserWindow, workstation: Workstation
       properties: [kind === 'files' ? 'openFile' : 'openDirectory', 'multiSelections'],
     });
     if (result.canceled || result.filePaths.length === 0) return null;
+    for (const path of result.filePaths) grants.grant(path, 'read');
     return workstation.handlers.importPaths({ paths: result.filePaths });
   });
   ipcMain.handle(IMPORT_IPC.thumbnail, (event, raw: unknown) => {

@@ -4,6 +4,8 @@ export const IPC = {
   voxels: 'workstation:voxels',
   putLabelmap: 'workstation:put-labelmap',
   chooseSavePath: 'workstation:choose-save-path',
+  /** preload -> main: the path of a file the user dropped, read from its File object */
+  grantDropped: 'workstation:grant-dropped',
   event: 'workstation:event',
 } as const;
 

@@ -1,8 +1,10 @@
-import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
+import type { BrowserWindow, IpcMainEvent, IpcMainInvokeEvent } from 'electron';
 import { dialog, ipcMain } from 'electron';
 import { z } from 'zod';
 import type { Workstation } from '../src/workstation/Workstation';
+import { pathScrubber } from '../src/host/scrubPaths';
 import { dispatch } from '../src/workstation/dispatch';
+import type { GrantedPaths } from '../src/workstation/pathPolicy';
 import { APP_ORIGIN, IPC } from './ipcChannels';
 
 const voxelResourceSchema = z.discriminatedUnion('kind', [
@@ -11,17 +13,29 @@ const voxelResourceSchema = z.discriminatedUnion('kind', [
 ]);
 
 /** Only our own page may call the core: a navigated-away or injected frame is refused. */
-function assertOwnFrame(event: IpcMainInvokeEvent): void {
+function assertOwnFrame(event: IpcMainInvokeEvent | IpcMainEvent): void {
   const url = event.senderFrame?.url ?? '';
   if (!url.startsWith(`${APP_ORIGIN}/`))
     throw new Error(`IPC refused from ${url || 'an unknown frame'}`);
 }
 
-/** Binds the same core services the browser host serves, over IPC; every message validated. */
-export function bindIpc(window: BrowserWindow, workstation: Workstation): void {
-  ipcMain.handle(IPC.request, (event, envelope: unknown) => {
+/**
+ * Binds the same core services the browser host serves, over IPC; every message validated. A
+ * path in a request passes only if `grants` knows it: chosen in this process's save dialog,
+ * dropped by the user, or inside the export folder.
+ */
+export function bindIpc(
+  window: BrowserWindow,
+  workstation: Workstation,
+  grants: GrantedPaths,
+): void {
+  // errors name the data folder, never its path, as the browser host's do
+  const scrub = pathScrubber({ '<data folder>': workstation.dataDir });
+  const scrubbed = <T>(value: T): T => JSON.parse(scrub(JSON.stringify(value))) as T;
+  ipcMain.handle(IPC.request, async (event, envelope: unknown) => {
     assertOwnFrame(event);
-    return dispatch(workstation, envelope);
+    const response = await dispatch(workstation, envelope);
+    return response.ok ? response : scrubbed(response);
   });
   ipcMain.handle(IPC.voxels, (event, raw: unknown) => {
     assertOwnFrame(event);
@@ -57,10 +71,18 @@ export function bindIpc(window: BrowserWindow, workstation: Workstation): void {
         { name: 'DICOM SEG', extensions: ['dcm'] },
       ],
     });
-    return result.canceled ? null : (result.filePath ?? null);
+    if (result.canceled || !result.filePath) return null;
+    grants.grant(result.filePath, 'write');
+    return result.filePath;
+  });
+  ipcMain.on(IPC.grantDropped, (event, raw: unknown) => {
+    assertOwnFrame(event);
+    grants.grant(z.string().min(1).max(4096).parse(raw), 'read');
+    event.returnValue = true;
   });
   const unsubscribe = workstation.onEvent((event) => {
-    if (!window.isDestroyed()) window.webContents.send(IPC.event, event);
+    if (!window.isDestroyed())
+      window.webContents.send(IPC.event, 'error' in event ? scrubbed(event) : event);
   });
   window.on('closed', unsubscribe);
 }

@@ -22,7 +22,13 @@ contextBridge.exposeInMainWorld('workstationBridge', {
     ipcRenderer.invoke(IPC.chooseSavePath, defaultName),
   importWithDialog: (kind: 'files' | 'folder'): Promise<{ jobId: string } | null> =>
     ipcRenderer.invoke(IMPORT_IPC.importWithDialog, kind),
-  pathForFile: (file: File): string => webUtils.getPathForFile(file),
+  // Only a File the user dropped or picked has a path, and only such a path is granted: the
+  // main process lets the page name it afterwards (see GrantedPaths).
+  pathForFile: (file: File): string => {
+    const path = webUtils.getPathForFile(file);
+    if (path) ipcRenderer.sendSync(IPC.grantDropped, path);
+    return path;
+  },
   thumbnail: (key: string): Promise<ArrayBuffer | null> =>
     ipcRenderer.invoke(IMPORT_IPC.thumbnail, key),
 });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname } from 'node:path';
 import { protocol } from 'electron';
+import { fileInside } from '../src/host/staticFiles';
 import { APP_SCHEME } from './ipcChannels';
 
 const TYPES: Record<string, string> = {
@@ -32,13 +33,22 @@ export function registerAppScheme(): void {
   ]);
 }
 
-/** Serves build/renderer on app://workstation/ with the strict CSP. */
+/**
+ * Serves build/renderer on app://workstation/ with the strict CSP: nothing outside the folder,
+ * by `..` or by a symbolic link that leads out of it.
+ */
 export function serveRenderer(rendererDir: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
-    const path = join(rendererDir, normalize(decodeURIComponent(new URL(request.url).pathname)));
-    if (!path.startsWith(rendererDir + sep)) return new Response('forbidden', { status: 403 });
+    let name: string;
     try {
-      const body = await readFile(path.endsWith(sep) ? join(path, 'index.html') : path);
+      name = decodeURIComponent(new URL(request.url).pathname);
+    } catch {
+      return new Response('bad request', { status: 400 });
+    }
+    const path = await fileInside(rendererDir, name.endsWith('/') ? `${name}index.html` : name);
+    if (!path) return new Response('not found', { status: 404 });
+    try {
+      const body = await readFile(path);
       return new Response(body, {
         headers: {
           'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',

@@ -1,5 +1,6 @@
 import type { LabelmapInfo, SeriesSummary, WorkstationApi } from '../src/api';
 import { createApi } from './api/createApi';
+import { JobEvents } from './api/JobEvents';
 import { Autosave } from './segmentation/Autosave';
 import { SEGMENT_COLORS, SegmentationEditor, type Rgb } from './segmentation/SegmentationEditor';
 import { describeBackend } from './ui/BackendStatus';
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
     banner.show('Starting the viewer', error);
     return;
   }
+  // before any command: a job's events can arrive before the answer that names the job
+  const jobs = new JobEvents(api);
   const editor = new SegmentationEditor(viewer);
   const edit = new EditPanel(viewer, editor, banner);
   const views = new ViewControls(viewer, banner);
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
   const exporter = new ExportControls(api, banner, () => exportPanel.prepare());
   const segment = new SegmentControls(
     api,
+    jobs,
     banner,
     async (labelmap: LabelmapInfo, modelId: string) => {
       exporter.setLabelmap(null);
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
   new StatusBar();
   const training = new TrainingPanel(
     api,
+    jobs,
     banner,
     async () => {
       const active = editor.active;
@@ -139,7 +144,7 @@ async function main(): Promise<void> {
     },
   );
 
-  const compare = new ComparePanel(api, banner, () => training.checkedCases());
+  const compare = new ComparePanel(api, jobs, banner, () => training.checkedCases());
 
   const presets: [string, WindowPreset][] = [
     ['1', 'brain'],
@@ -188,7 +193,7 @@ async function main(): Promise<void> {
       match: key('l'),
       run: () => views.cycleLayout(),
     },
-    { keys: 'Space', does: 'Reset view', match: key(' '), run: () => void viewer.reset() },
+    { keys: 'Space', does: 'Reset view', match: key(' '), run: () => void views.reset() },
     { keys: '?', does: 'This help' },
     { keys: 'Wheel', does: 'Next / previous slice' },
     { keys: 'Right drag', does: 'Window / level' },
@@ -217,18 +222,36 @@ async function main(): Promise<void> {
   // a series retrieved from a PACS is listed at once
   new PacsPanel(
     api,
+    jobs,
     banner,
     () => exportPanel.prepare(),
     () => {
       browser.refresh().catch((error: unknown) => banner.show('Series list', error));
     },
   );
-  new ImportPanel(byTestId('import-panel'), api, banner, () => {
-    browser.refresh().catch((error: unknown) => banner.show('Series list', error));
+  // One series imported opens in the views; several are offered, one button each.
+  const importPanel = new ImportPanel(byTestId('import-panel'), api, jobs, banner, (ids) => {
+    browser.refresh().then(
+      (all) => {
+        const found = all.filter((s) => ids.includes(s.seriesId));
+        const only = found.length === 1 ? found[0] : undefined;
+        if (only) {
+          if (only.seriesId !== document.body.dataset.seriesId) reopen(only.seriesId);
+        } else if (found.length > 1) {
+          importPanel.offerToOpen(
+            found.map((s) => ({ seriesId: s.seriesId, label: seriesLabel(s) })),
+            (seriesId) => {
+              if (seriesId !== document.body.dataset.seriesId) reopen(seriesId);
+            },
+          );
+        }
+      },
+      (error: unknown) => banner.show('Series list', error),
+    );
   });
 
   byTestId('reset').addEventListener('click', () => {
-    viewer.reset().catch((error: unknown) => banner.show('Reset view', error));
+    views.reset().catch((error: unknown) => banner.show('Reset view', error));
   });
   showBackend(api, banner);
   try {
@@ -265,6 +288,13 @@ async function main(): Promise<void> {
   } catch (error) {
     banner.show('Opening the series', error);
   }
+}
+
+/** How a series is named on a button: number, description, modality and size. */
+function seriesLabel(series: SeriesSummary): string {
+  const number = series.seriesNumber ? `#${series.seriesNumber} ` : '';
+  const description = series.seriesDescription || '(no description)';
+  return `${number}${description} (${series.modality}, ${series.slices} slices)`;
 }
 
 function showBackend(api: WorkstationApi, banner: ErrorBanner): void {

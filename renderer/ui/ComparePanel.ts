@@ -1,4 +1,5 @@
 import type { ApiEvent, CompareRowView, ModelSummary, WorkstationApi } from '../../src/api';
+import type { JobEvents } from '../api/JobEvents';
 import { byTestId } from './dom';
 import { EpochChart } from './epochChart';
 import type { ErrorBanner } from './ErrorBanner';
@@ -14,7 +15,8 @@ const CONFIGURATIONS: { label: string; color: string }[] = [
 
 /**
  * The transfer-learning paper's comparison on the user's cases: a 2D base model and the cases
- * checked in the training panel, a budget; start and cancel, progress, then the table of mean IoU
+ * checked in the training panel, a budget; start and cancel, the folds of its cross-validation,
+ * progress, then the table of held-out mean IoU (± SD over cases, p against 2D; the report has the plans)
  * per configuration and their validation Dice curves (uPlot). The report stays in the data folder.
  */
 export class ComparePanel {
@@ -26,6 +28,8 @@ export class ComparePanel {
   private readonly cancel = document.createElement('button');
   private readonly progress = document.createElement('progress');
   private readonly text = document.createElement('span');
+  /** the cross-validation's folds as the core dealt them: who is held out when */
+  private readonly folds = document.createElement('p');
   private readonly table = document.createElement('table');
   private readonly chart: EpochChart;
   private readonly curves: number[][] = CONFIGURATIONS.map(() => []);
@@ -33,6 +37,7 @@ export class ComparePanel {
 
   constructor(
     private readonly api: WorkstationApi,
+    private readonly jobs: JobEvents,
     private readonly banner: ErrorBanner,
     private readonly casesOf: () => { seriesId: string; segmentationId: string }[],
   ) {
@@ -74,12 +79,25 @@ export class ComparePanel {
     this.progress.dataset.testid = 'compare-progress';
     this.text.className = 'progress-text';
     this.text.dataset.testid = 'compare-text';
+    this.folds.className = 'hint';
+    this.folds.dataset.testid = 'compare-folds';
     this.table.className = 'compare-table';
     this.table.dataset.testid = 'compare-table';
     const chartHost = document.createElement('div');
     chartHost.className = 'chart';
     chartHost.dataset.testid = 'compare-chart';
-    s.append(title, hint, this.base, budget, row, this.progress, this.text, this.table, chartHost);
+    s.append(
+      title,
+      hint,
+      this.base,
+      budget,
+      row,
+      this.progress,
+      this.text,
+      this.folds,
+      this.table,
+      chartHost,
+    );
     byTestId('training-panel').after(s);
     this.chart = new EpochChart(
       chartHost,
@@ -95,7 +113,6 @@ export class ComparePanel {
         .call('cancelJob', { jobId: this.jobId })
         .catch((error: unknown) => this.banner.show('Cancel comparison', error));
     });
-    api.onEvent((event) => this.handle(event));
     this.setState('idle');
   }
 
@@ -118,10 +135,11 @@ export class ComparePanel {
     this.curves.forEach((c) => (c.length = 0));
     this.chart.set(this.curves);
     this.table.replaceChildren();
+    this.folds.textContent = '';
     this.setState('starting');
     this.text.textContent = 'Starting…';
     try {
-      const { jobId } = await this.api.call('startCompare', {
+      const { jobId, folds, cases } = await this.api.call('startCompare', {
         baseModelId: this.base.value,
         libraryCases: this.casesOf(),
         epochs: Math.max(1, Number(this.epochs.value) || 1),
@@ -129,14 +147,19 @@ export class ComparePanel {
         batchSize: 1,
       });
       this.jobId = jobId;
+      const name = new Map(cases.map((c) => [c.key, c.name]));
+      this.folds.textContent = `${folds.length}-fold cross-validation; held out in turn: ${folds
+        .map((f) => f.test.map((k) => name.get(k) ?? k).join(', '))
+        .join(' | ')}`;
       this.setState('running');
+      this.jobs.follow(jobId, (event) => this.handle(event));
     } catch (error) {
       this.fail(error);
     }
   }
 
   private handle(event: ApiEvent): void {
-    if (!('jobId' in event) || !this.jobId || event.jobId !== this.jobId) return;
+    if (event.jobId !== this.jobId) return;
     switch (event.type) {
       case 'job.progress': {
         this.progress.max = Math.max(1, event.total);
@@ -146,7 +169,8 @@ export class ComparePanel {
         break;
       }
       case 'compare.epoch':
-        this.curves[event.index]?.push(event.record.meanDice);
+        // the first fold's curves while it runs; the folds' mean once done
+        if (event.run === 0) this.curves[event.index]?.push(event.record.meanDice);
         this.chart.set(this.curves);
         break;
       case 'compare.done':
@@ -174,7 +198,7 @@ export class ComparePanel {
   private showTable(rows: CompareRowView[]): void {
     const best = Math.max(...rows.map((r) => r.meanIou));
     const head = document.createElement('tr');
-    for (const h of ['Configuration', 'mean IoU', 'mean Dice']) {
+    for (const h of ['Configuration', 'held-out mean IoU', 'mean Dice', 'p vs 2D']) {
       const th = document.createElement('th');
       th.textContent = h;
       head.append(th);
@@ -184,7 +208,12 @@ export class ComparePanel {
       ...rows.map((r) => {
         const tr = document.createElement('tr');
         if (r.meanIou === best) tr.className = 'best';
-        for (const text of [r.name, r.meanIou.toFixed(3), r.meanDice.toFixed(3)]) {
+        for (const text of [
+          r.name,
+          `${r.meanIou.toFixed(3)} ± ${r.sdIou.toFixed(3)}`,
+          `${r.meanDice.toFixed(3)} ± ${r.sdDice.toFixed(3)}`,
+          r.pVs2d ? r.pVs2d.meanIou.toFixed(3) : 'baseline',
+        ]) {
           const td = document.createElement('td');
           td.textContent = text;
           tr.append(td);

@@ -1,4 +1,5 @@
 import type { ApiEvent, ImportIssueInfo, WorkstationApi } from '../../src/api';
+import type { JobEvents } from '../api/JobEvents';
 import type { ErrorBanner } from './ErrorBanner';
 
 /** A file the user chose or dropped, with the path under the folder they picked. */
@@ -10,6 +11,13 @@ export interface PickedFile {
 type ImportEnd = Extract<ApiEvent, { type: 'import.done' | 'job.cancelled' | 'job.failed' }>;
 
 const PARALLEL_UPLOADS = 4;
+
+/** What an import did, as the panel shows it; kept in sessionStorage over a reload. */
+interface ImportOutcome {
+  summary: string;
+  errors: ImportIssueInfo[];
+}
+const OUTCOME_KEY = 'importOutcome';
 
 function element<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -69,17 +77,18 @@ export class ImportPanel {
   );
   private readonly result = element('div', { className: 'import-result' }, 'import-result');
   private readonly errors = element('ul', { className: 'import-errors' }, 'import-errors');
+  private readonly choices = element('div', { className: 'import-choices' }, 'import-choices');
   private readonly drop = element(
     'div',
     { className: 'drop-zone', textContent: 'Drop DICOM or NIfTI files and folders here' },
     'drop-zone',
   );
   private cancelCurrent: (() => void) | null = null;
-  private readonly waiting = new Map<string, (event: ImportEnd) => void>();
 
   constructor(
     container: HTMLElement,
     private readonly api: WorkstationApi,
+    private readonly jobs: JobEvents,
     private readonly banner: ErrorBanner,
     /** after an import that stored or recognised series, with their ids */
     private readonly imported: (seriesIds: string[]) => void,
@@ -128,9 +137,18 @@ export class ImportPanel {
     row.append(filesButton, folderButton, this.cancelButton, filesInput, folderInput);
     const heading = element('h2', { textContent: 'Import' });
     this.progress.hidden = true;
-    container.append(heading, row, this.drop, this.progress, this.text, this.result, this.errors);
+    container.append(
+      heading,
+      row,
+      this.drop,
+      this.progress,
+      this.text,
+      this.result,
+      this.choices,
+      this.errors,
+    );
     this.listenForDrops();
-    api.onEvent((event) => this.onEvent(event));
+    this.restoreOutcome();
   }
 
   private listenForDrops(): void {
@@ -171,22 +189,14 @@ export class ImportPanel {
     });
   }
 
-  private onEvent(event: ApiEvent): void {
-    if (event.type === 'import.progress' && this.waiting.has(event.jobId)) {
+  private showProgress(event: ApiEvent): void {
+    if (event.type === 'import.progress') {
       this.progress.max = Math.max(1, event.total);
       this.progress.value = event.done;
       this.text.textContent =
         event.phase === 'scan'
           ? `Reading ${event.done} of ${event.total} files`
           : `${event.seriesFound} series found in ${event.files} files · ${event.detail}: ${event.done} of ${event.total} slices`;
-    } else if (
-      (event.type === 'import.done' ||
-        event.type === 'job.cancelled' ||
-        event.type === 'job.failed') &&
-      this.waiting.has(event.jobId)
-    ) {
-      this.waiting.get(event.jobId)?.(event);
-      this.waiting.delete(event.jobId);
     }
   }
 
@@ -197,6 +207,7 @@ export class ImportPanel {
     this.progress.hidden = false;
     this.progress.value = 0;
     this.result.textContent = '';
+    this.choices.replaceChildren();
     this.errors.replaceChildren();
   }
 
@@ -270,12 +281,29 @@ export class ImportPanel {
     }
   }
 
-  /** Follows an import job to its end, with Cancel cancelling it. */
+  /**
+   * Follows an import job to its end, with Cancel cancelling it. Its events may have arrived
+   * before its id did (a lone bad file is refused at once): JobEvents replays them.
+   */
   private async follow(jobId: string, failed: ImportIssueInfo[]): Promise<void> {
-    const ended = new Promise<ImportEnd>((resolve) => this.waiting.set(jobId, resolve));
-    this.begin('importing', () => void this.api.call('cancelJob', { jobId }));
+    this.begin('importing', () => {
+      this.api
+        .call('cancelJob', { jobId })
+        .catch((error: unknown) => this.banner.show('Cancel import', error));
+    });
     this.text.textContent = 'Reading the files…';
-    this.finish(await ended, failed);
+    const ended = await new Promise<ImportEnd>((resolve) =>
+      this.jobs.follow(jobId, (event) => {
+        if (
+          event.type === 'import.done' ||
+          event.type === 'job.cancelled' ||
+          event.type === 'job.failed'
+        )
+          resolve(event);
+        else this.showProgress(event);
+      }),
+    );
+    this.finish(ended, failed);
   }
 
   private finish(event: ImportEnd, failed: ImportIssueInfo[]): void {
@@ -291,13 +319,43 @@ export class ImportPanel {
       return;
     }
     const errors = [...failed, ...event.errors];
-    this.result.textContent = [
+    const summary = [
       `${event.imported.length} series imported`,
       `${event.existing.length} already in the library`,
       `${event.files} files read`,
       `${event.skipped} skipped`,
       `${errors.length} ${errors.length === 1 ? 'error' : 'errors'}`,
     ].join(', ');
+    const outcome: ImportOutcome = { summary, errors };
+    this.showOutcome(outcome);
+    // opening a series reloads the page: what this import did is shown again after it
+    sessionStorage.setItem(OUTCOME_KEY, JSON.stringify(outcome));
+    this.text.textContent = '';
+    this.end('done');
+    this.imported([...new Set([...event.imported, ...event.existing])]);
+  }
+
+  /** Offers to open each of several imported series; `open` is called with the one clicked. */
+  offerToOpen(
+    series: { seriesId: string; label: string }[],
+    open: (seriesId: string) => void,
+  ): void {
+    this.choices.replaceChildren(
+      ...series.map(({ seriesId, label }) => {
+        const choice = element(
+          'button',
+          { type: 'button', textContent: `Open ${label}`, title: 'Show this series in the views' },
+          'import-open',
+        );
+        choice.dataset.seriesId = seriesId;
+        choice.addEventListener('click', () => open(seriesId));
+        return choice;
+      }),
+    );
+  }
+
+  private showOutcome({ summary, errors }: ImportOutcome): void {
+    this.result.textContent = summary;
     this.errors.replaceChildren(
       ...errors.map((issue) => {
         const item = element('li', { title: issue.message }, 'import-error');
@@ -309,8 +367,18 @@ export class ImportPanel {
         return item;
       }),
     );
-    this.text.textContent = '';
-    this.end('done');
-    this.imported([...event.imported, ...event.existing]);
+  }
+
+  /** The outcome of the import that preceded this page's reload, if any. */
+  private restoreOutcome(): void {
+    const saved = sessionStorage.getItem(OUTCOME_KEY);
+    sessionStorage.removeItem(OUTCOME_KEY);
+    if (!saved) return;
+    try {
+      this.showOutcome(JSON.parse(saved) as ImportOutcome);
+      document.body.dataset.importState = 'done';
+    } catch {
+      // an unreadable record only loses the old summary
+    }
   }
 }

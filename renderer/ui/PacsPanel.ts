@@ -5,6 +5,7 @@ import type {
   PacsStudy,
   WorkstationApi,
 } from '../../src/api';
+import type { JobEvents } from '../api/JobEvents';
 import { byTestId } from './dom';
 import type { ErrorBanner } from './ErrorBanner';
 import type { PreparedSegmentation } from './ExportPanel';
@@ -97,6 +98,7 @@ export class PacsPanel {
 
   constructor(
     private readonly api: WorkstationApi,
+    private readonly jobs: JobEvents,
     private readonly banner: ErrorBanner,
     private readonly prepare: () => Promise<PreparedSegmentation | null>,
     /** told when a retrieved series is in the library (the series browser lists it then) */
@@ -157,7 +159,6 @@ export class PacsPanel {
       () => void this.guard('Discard', () => this.dropInterrupted()),
     );
     send.addEventListener('click', () => void this.guard('Send SEG', () => this.send()));
-    api.onEvent((event) => this.onEvent(event));
     void this.guard('PACS servers', () => this.reload());
   }
 
@@ -342,10 +343,11 @@ export class PacsPanel {
     this.interrupted = series.seriesInstanceUid;
     this.discard.hidden = true;
     this.cancel.hidden = false;
+    this.jobs.follow(jobId, (event) => this.onEvent(event));
   }
 
   private onEvent(event: ApiEvent): void {
-    if (!('jobId' in event) || event.jobId !== this.jobId) return;
+    if (event.jobId !== this.jobId) return;
     if (event.type === 'job.progress') {
       this.progress.value = event.total ? event.done / event.total : 0;
       this.progressText.textContent = `Retrieving: ${event.done} of ${event.total} images`;

@@ -1,4 +1,5 @@
 import type { ApiEvent, LabelmapInfo, WorkstationApi } from '../../src/api';
+import type { JobEvents } from '../api/JobEvents';
 import { byTestId } from './dom';
 import type { ErrorBanner } from './ErrorBanner';
 
@@ -22,19 +23,17 @@ export class SegmentControls {
   private readonly text = byTestId('progress-text');
   private target: Target | null = null;
   private jobId: string | null = null;
-  /** events that arrived before runModel answered with their job id */
-  private early: ApiEvent[] = [];
   /** progress events of the current job, mirrored on the bar's data-events for tests */
   private progressEvents = 0;
 
   constructor(
     private readonly api: WorkstationApi,
+    private readonly jobs: JobEvents,
     private readonly banner: ErrorBanner,
     private readonly onLabelmap: (labelmap: LabelmapInfo, modelId: string) => Promise<void>,
   ) {
     this.segment.addEventListener('click', () => void this.start());
     this.cancel.addEventListener('click', () => void this.requestCancel());
-    api.onEvent((event) => this.handle(event));
     this.setState('idle');
   }
 
@@ -52,7 +51,6 @@ export class SegmentControls {
   private async start(): Promise<void> {
     if (!this.target || this.busy) return;
     this.banner.clear();
-    this.early = [];
     this.jobId = null;
     this.progressEvents = 0;
     this.progress.dataset.events = '0';
@@ -66,9 +64,7 @@ export class SegmentControls {
       this.jobId = jobId;
       this.jobModelId = target.modelId;
       this.setState('running');
-      const early = this.early.filter((event) => event.jobId === jobId);
-      this.early = [];
-      for (const event of early) this.handle(event);
+      this.jobs.follow(jobId, (event) => this.handle(event));
     } catch (error) {
       this.fail('Segment', error);
     }
@@ -86,10 +82,6 @@ export class SegmentControls {
   }
 
   private handle(event: ApiEvent): void {
-    if (this.jobId === null) {
-      if (document.body.dataset.jobState === 'starting') this.early.push(event);
-      return;
-    }
     if (event.jobId !== this.jobId) return;
     switch (event.type) {
       case 'job.progress': {

@@ -7,6 +7,7 @@ import type {
   TrainingSplit,
   WorkstationApi,
 } from '../../src/api';
+import type { JobEvents } from '../api/JobEvents';
 import { byTestId } from './dom';
 import { EpochChart } from './epochChart';
 import type { ErrorBanner } from './ErrorBanner';
@@ -60,6 +61,7 @@ export class TrainingPanel {
 
   constructor(
     private readonly api: WorkstationApi,
+    private readonly jobs: JobEvents,
     private readonly banner: ErrorBanner,
     private readonly caseOf: CaseProvider,
     private readonly onModel: (model: ModelSummary) => void,
@@ -98,7 +100,6 @@ export class TrainingPanel {
           .catch((error: unknown) => this.banner.show('Cancel training', error));
       }
     });
-    api.onEvent((event) => this.handle(event));
     this.setState('idle');
     void this.refresh();
   }
@@ -203,6 +204,7 @@ export class TrainingPanel {
       this.jobId = jobId;
       this.showSplit(split);
       this.setState('running');
+      this.jobs.follow(jobId, (event) => this.handle(event));
     } catch (error) {
       this.fail(error);
     }
@@ -221,6 +223,7 @@ export class TrainingPanel {
       this.drawChart();
       this.text.textContent = `Resuming after epoch ${epochsDone}…`;
       this.setState('running');
+      this.jobs.follow(jobId, (event) => this.handle(event));
     } catch (error) {
       this.fail(error);
     }
@@ -242,7 +245,7 @@ export class TrainingPanel {
   }
 
   private handle(event: ApiEvent): void {
-    if (!('jobId' in event) || !this.jobId || event.jobId !== this.jobId) return;
+    if (event.jobId !== this.jobId) return;
     switch (event.type) {
       case 'job.progress': {
         this.progress.max = Math.max(1, event.total);

@@ -1,5 +1,5 @@
 import { Enums, utilities, type Types } from '@cornerstonejs/core';
-import type { SeriesSummary } from '../../src/api';
+import type { DisplayWindow, SeriesSummary } from '../../src/api';
 import { PLANE_IDS, type PlaneId } from '../viewer/planes';
 import { Viewer, type WindowPreset } from '../viewer/Viewer';
 import { byTestId } from './dom';
@@ -29,6 +29,8 @@ export function directionLabel(vector: readonly number[]): string {
 export class ViewControls {
   private activeView: PlaneId = 'axial';
   private series: SeriesSummary | null = null;
+  /** the preset in force in every view; null once a view's window was dragged away from it */
+  private preset: WindowPreset | null = null;
 
   constructor(
     private readonly viewer: Viewer,
@@ -45,15 +47,24 @@ export class ViewControls {
       const element = viewer.elements[id];
       element.addEventListener('pointerdown', () => (this.activeView = id));
       element.addEventListener(Enums.Events.CAMERA_MODIFIED, () => this.update(id));
-      element.addEventListener(Enums.Events.VOI_MODIFIED, () => this.update(id));
+      element.addEventListener(Enums.Events.VOI_MODIFIED, () => {
+        this.update(id);
+        this.checkPreset(id);
+      });
     }
   }
 
-  /** The shown series: overlay text, and the preset its volume opened with (auto for MR). */
+  /**
+   * The shown series: overlay text, its own windows as presets (first), and the preset its
+   * volume opened with.
+   */
   setSeries(series: SeriesSummary): void {
     this.series = series;
     const info = this.viewer.volume?.info;
-    if (info) this.markPreset(Viewer.defaultPreset(info));
+    if (info) {
+      this.showSeriesPresets(info.windows);
+      this.markPreset(Viewer.defaultPreset(info));
+    }
     for (const id of PLANE_IDS) this.update(id);
   }
 
@@ -63,11 +74,58 @@ export class ViewControls {
     for (const id of PLANE_IDS) this.update(id);
   }
 
-  private markPreset(preset: WindowPreset): void {
-    document.body.dataset.windowPreset = preset;
+  /** Back to the first view and the window the series opened with, marked as in force. */
+  async reset(): Promise<void> {
+    await this.viewer.reset();
+    const info = this.viewer.volume?.info;
+    if (info) this.markPreset(Viewer.defaultPreset(info));
+  }
+
+  /** One button per window the series carries, named by its explanation, before the others. */
+  private showSeriesPresets(windows: DisplayWindow[]): void {
+    const row = byTestId('window-presets');
+    for (const old of row.querySelectorAll('button[data-series-window]')) old.remove();
+    const buttons = windows.map((window, n) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      const preset: WindowPreset = `series-${n}`;
+      button.dataset.preset = preset;
+      button.dataset.seriesWindow = String(n);
+      button.dataset.testid = `preset-${preset}`;
+      button.textContent =
+        window.explanation.trim() || (windows.length > 1 ? `Series ${n + 1}` : 'Series');
+      button.title = `The series' own window: W ${window.width} L ${window.center}`;
+      button.addEventListener('click', () => this.setPreset(preset));
+      return button;
+    });
+    row.prepend(...buttons);
+  }
+
+  private markPreset(preset: WindowPreset | null): void {
+    this.preset = preset;
+    document.body.dataset.windowPreset = preset ?? 'custom';
     for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-preset]')) {
       button.classList.toggle('active', button.dataset.preset === preset);
     }
+  }
+
+  /** A view whose window no longer is the marked preset's (a drag) leaves no preset marked. */
+  private checkPreset(id: PlaneId): void {
+    if (this.preset === null) return;
+    const expected = this.viewer.voiOf(this.preset);
+    let voi: { lower: number; upper: number } | undefined;
+    try {
+      voi = this.viewer.viewport(id)?.getProperties()?.voiRange;
+    } catch {
+      return;
+    }
+    if (!expected || !voi) return;
+    const tolerance = 1e-3 * Math.max(1, expected.upper - expected.lower);
+    if (
+      Math.abs(voi.lower - expected.lower) > tolerance ||
+      Math.abs(voi.upper - expected.upper) > tolerance
+    )
+      this.markPreset(null);
   }
 
   async setLayout(layout: Layout): Promise<void> {

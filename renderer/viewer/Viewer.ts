@@ -69,17 +69,10 @@ export const WINDOW_PRESETS = {
   lung: { label: 'Lung', width: 1500, center: -600 },
   bone: { label: 'Bone', width: 2500, center: 480 },
 } as const;
-export type WindowPreset = keyof typeof WINDOW_PRESETS | 'auto';
-/** Soft tissue: what a CT opens with (OHIF and Slicer open CT in a soft-tissue window too). */
+/** A named preset, `auto` (from the voxels), or the series' own window number n (`series-n`). */
+export type WindowPreset = keyof typeof WINDOW_PRESETS | 'auto' | `series-${number}`;
+/** Soft tissue: what a CT without a window of its own opens with (as in OHIF and Slicer). */
 const DEFAULT_CT_PRESET = 'abdomen';
-
-/** The window a volume opens with: its modality's default preset. */
-function initialVoiRange(info: VolumeInfo, voxels: ScalarArray): [number, number] {
-  const preset = Viewer.defaultPreset(info);
-  if (preset === 'auto') return autoWindow(voxels, info.range);
-  const { width, center } = WINDOW_PRESETS[preset];
-  return [center - width / 2, center + width / 2];
-}
 
 /** The volume the viewer shows, as Cornerstone holds it. */
 export interface ShownVolume {
@@ -103,6 +96,7 @@ export class Viewer {
   private shown: ShownVolume | null = null;
   private initialVoi: { lower: number; upper: number } | null = null;
   private autoVoi: [number, number] | null = null;
+  private seriesWindows: VolumeInfo['windows'] = [];
 
   constructor(readonly elements: Record<PlaneId, HTMLDivElement>) {
     initCornerstone();
@@ -218,20 +212,31 @@ export class Viewer {
     });
   }
 
-  /** The preset a volume opens with: auto (from its histogram) for MR and the rest, a CT preset for CT. */
+  /**
+   * The preset a volume opens with: the series' own window (the first of several) where its
+   * DICOM headers give one, as OHIF and Slicer open it; else soft tissue for CT, and the
+   * voxels' own range (auto) for MR and the rest.
+   */
   static defaultPreset(info: VolumeInfo): WindowPreset {
+    if (info.windows.length > 0) return 'series-0';
     return info.modality === 'CT' ? DEFAULT_CT_PRESET : 'auto';
+  }
+
+  /** The window [lower, upper] a preset gives on the shown volume; null where it has none. */
+  voiOf(preset: WindowPreset): { lower: number; upper: number } | null {
+    if (preset === 'auto') {
+      return this.autoVoi ? { lower: this.autoVoi[0], upper: this.autoVoi[1] } : null;
+    }
+    const window = preset.startsWith('series-')
+      ? this.seriesWindows[Number(preset.slice('series-'.length))]
+      : WINDOW_PRESETS[preset as keyof typeof WINDOW_PRESETS];
+    if (!window) return null;
+    return { lower: window.center - window.width / 2, upper: window.center + window.width / 2 };
   }
 
   /** Sets window/level in all three views, by a preset or from the voxels (auto). */
   setWindow(preset: WindowPreset): void {
-    let voi: { lower: number; upper: number } | null;
-    if (preset === 'auto') {
-      voi = this.autoVoi ? { lower: this.autoVoi[0], upper: this.autoVoi[1] } : null;
-    } else {
-      const { width, center } = WINDOW_PRESETS[preset];
-      voi = { lower: center - width / 2, upper: center + width / 2 };
-    }
+    const voi = this.voiOf(preset);
     if (!voi) return;
     for (const id of PLANE_IDS) this.viewport(id).setProperties({ voiRange: { ...voi } });
     this.renderingEngine.render();
@@ -337,8 +342,12 @@ export class Viewer {
       [{ volumeId: cornerstoneVolumeId }],
       [...PLANE_IDS],
     );
-    const [lower, upper] = initialVoiRange(info, voxels);
     this.autoVoi = autoWindow(voxels, info.range);
+    this.seriesWindows = info.windows;
+    const { lower, upper } = this.voiOf(Viewer.defaultPreset(info)) ?? {
+      lower: this.autoVoi[0],
+      upper: this.autoVoi[1],
+    };
     this.initialVoi = { lower, upper };
     for (const id of PLANE_IDS) this.viewport(id).setProperties({ voiRange: { lower, upper } });
     this.activateTools();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayWindowSchema } from './displayWindow';
 import { volumeGeometrySchema, voxelTypeSchema } from './geometry';
 import { libraryCommandSchemas, seriesLibraryFields } from './libraryCommands';
 import { exportCommandSchemas } from './exportCommands';
@@ -30,6 +31,8 @@ export const volumeInfoSchema = z.object({
   /** minimum and maximum voxel value, for an initial window */
   range: z.tuple([z.number(), z.number()]),
   modality: z.string(),
+  /** the series' own Window Center/Width pairs, the first to open with; [] when it has none */
+  windows: z.array(displayWindowSchema),
 });
 export type VolumeInfo = z.infer<typeof volumeInfoSchema>;
 

@@ -8,6 +8,8 @@ export type ApiErrorCode =
   | 'invalid_input'
   /** the target of a write exists and overwriting was not asked for */
   | 'exists'
+  /** a path the page may not name: outside the allowed folders, or not chosen by the user */
+  | 'forbidden'
   | 'internal';
 
 export interface ApiErrorPayload {

@@ -1,4 +1,5 @@
 export * from './commands';
+export * from './displayWindow';
 export * from './envelope';
 export * from './errors';
 export * from './events';

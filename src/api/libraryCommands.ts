@@ -53,8 +53,11 @@ export const libraryCommandSchemas = {
 export const importProgressEventSchema = z.object({
   type: z.literal('import.progress'),
   jobId,
-  /** scan: reading headers; read: building a series; nifti: reading NIfTI files */
-  phase: z.enum(['scan', 'read', 'nifti']),
+  /**
+   * queued: waiting for other imports to finish (detail says how many); scan: reading headers;
+   * read: building a series; nifti: reading NIfTI files
+   */
+  phase: z.enum(['queued', 'scan', 'read', 'nifti']),
   done: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
   /** files found by the import */

@@ -12,6 +12,8 @@ export type DicomProblem =
   | 'malformed'
   | 'truncated'
   | 'geometry'
+  /** a frame that outlasted its decoding time budget (a hostile or broken stream) */
+  | 'timeout'
   | 'io';
 
 /** A file that cannot be read as an image slice, with the file named and the problem said. */

@@ -1,3 +1,4 @@
+import type { DisplayWindow } from '../api/displayWindow';
 import type { Vec3 } from '../volume/vec3';
 import type { FileSource } from './FileSource';
 
@@ -64,6 +65,8 @@ export interface DicomSlice {
   imageOrientation: [number, number, number, number, number, number];
   rescaleSlope: number;
   rescaleIntercept: number;
+  /** Window Center/Width pairs (the first is the one to open with), in modality units */
+  windows: DisplayWindow[];
   /** Gantry/Detector Tilt (0018,1120) in degrees, 0 when absent */
   gantryTilt: number;
   /** Slice Thickness (0018,0050) in mm, 0 when absent: used only for a single-slice series */

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { DicomReadError } from './DicomReadError';
 
 /**
  * A file to import, on disk or inside a zip. Reads are synchronous on purpose: for local files
@@ -23,7 +24,8 @@ export function diskFile(path: string, size = statSync(path).size): FileSource {
       let done = 0;
       while (done < target.length) {
         const n = readSync(fd, target, done, target.length - done, offset + done);
-        if (n === 0) throw new Error(`${path}: file ends at byte ${offset + done}`);
+        if (n === 0)
+          throw new DicomReadError(path, `file ends at byte ${offset + done}`, 'truncated');
         done += n;
       }
     } finally {
@@ -55,7 +57,7 @@ export function memoryFile(path: string, bytes: Uint8Array): FileSource {
     all: () => bytes,
     readInto(target, offset) {
       if (offset + target.length > bytes.length)
-        throw new Error(`${path}: file ends at byte ${bytes.length}`);
+        throw new DicomReadError(path, `file ends at byte ${bytes.length}`, 'truncated');
       target.set(bytes.subarray(offset, offset + target.length));
     },
   };

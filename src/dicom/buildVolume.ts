@@ -72,6 +72,7 @@ const COMPRESSED = new Set<PixelEncoding>([
   'jpeg-ls',
   'jpeg-2000',
   'htj2k',
+  'rle',
 ]);
 
 /** A value outside the guessed output type's range: the series is read again as float. */
@@ -185,7 +186,7 @@ async function fill(
     // (each voxel is read before it is written); others go through a scratch buffer, which
     // compressed frames (the only ones read concurrently) never use.
     const target = native && sameWidth ? outBytes.subarray(k * size, (k + 1) * size) : scratch;
-    const values = storedValues(await framePixels(s, target, { threads }), f);
+    const values = storedValues(await framePixels(s, target, { signal: options.signal }), f);
     const offset = k * inPlane;
     if (
       !rescale(

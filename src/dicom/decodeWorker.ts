@@ -1,27 +1,17 @@
-// A worker thread that decodes compressed frames for decodePool.ts: the same codecs as the main
-// thread, so a series decodes on every core.
+// A worker thread that decodes frames for decodePool.ts, one at a time: the pool can then stop
+// it mid-frame (a frame over its time budget, a cancelled import) without losing other frames.
 import { parentPort } from 'node:worker_threads';
-import { decodeCompressed } from './codecs';
-import type { CompressedEncoding } from './codecs';
+import { decodeFrame } from './decodeFrame';
+import type { FrameToDecode } from './decodeFrame';
 
-export interface DecodeRequest {
-  id: number;
-  encoding: CompressedEncoding;
-  encoded: Uint8Array;
-  bytesPerSample: number;
-}
+export type DecodeReply = { decoded: Uint8Array } | { error: string };
 
-export type DecodeReply = { id: number; decoded: Uint8Array } | { id: number; error: string };
-
-parentPort?.on('message', (request: DecodeRequest) => {
-  decodeCompressed(request.encoding, request.encoded, request.bytesPerSample).then(
+parentPort?.on('message', (frame: FrameToDecode) => {
+  decodeFrame(frame).then(
     (decoded) =>
-      parentPort?.postMessage({ id: request.id, decoded } satisfies DecodeReply, [
-        decoded.buffer as ArrayBuffer,
-      ]),
+      parentPort?.postMessage({ decoded } satisfies DecodeReply, [decoded.buffer as ArrayBuffer]),
     (error: unknown) =>
       parentPort?.postMessage({
-        id: request.id,
         error: error instanceof Error ? error.message : String(error),
       } satisfies DecodeReply),
   );

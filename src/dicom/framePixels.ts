@@ -1,11 +1,10 @@
 import dicomParser from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
-import { decodeCompressed } from './codecs';
-import { decodeInPool } from './decodePool';
+import { DecodeTimeout, decodeInPool } from './decodePool';
+import type { DecodeOptions } from './decodePool';
 import { DicomReadError } from './DicomReadError';
 import type { DicomSlice } from './DicomSlice';
 import { parseDataSet } from './parseHeader';
-import { decodeRle } from './rle';
 import { pixelEncoding } from './transferSyntax';
 
 /** The whole-file parse of the last file read, so the frames of a multi-frame file parse once. */
@@ -66,12 +65,13 @@ function swapBytes(bytes: Uint8Array, width: number): Uint8Array {
 /**
  * The stored values of one frame as little-endian bytes, `rows*columns*bitsAllocated/8` long,
  * whatever the transfer syntax. `scratch` receives native little-endian frames without a copy.
- * With `threads`, compressed frames are decoded on the worker pool.
+ * Compressed and RLE frames are decoded on the worker pool, within its time budget; an abort
+ * of `options.signal` stops a decode in progress and is thrown as it is.
  */
 export async function framePixels(
   slice: DicomSlice,
   scratch: Uint8Array,
-  options: { threads?: boolean } = {},
+  options: DecodeOptions = {},
 ): Promise<Uint8Array> {
   const { location, path } = slice;
   const bytes = slice.format.bitsAllocated / 8;
@@ -96,11 +96,16 @@ export async function framePixels(
       }
       const raw = dataSet.byteArray.subarray(start, start + expected);
       decoded = encoding === 'native-big-endian' && bytes > 1 ? swapBytes(raw, bytes) : raw;
-    } else if (encoding === 'rle') {
-      decoded = decodeRle(encapsulatedFrame(dataSet, slice), slice.rows * slice.columns, bytes);
     } else if (encoding) {
-      const frame = encapsulatedFrame(dataSet, slice);
-      decoded = await (options.threads ? decodeInPool : decodeCompressed)(encoding, frame, bytes);
+      decoded = await decodeInPool(
+        {
+          encoding,
+          encoded: encapsulatedFrame(dataSet, slice),
+          bytesPerSample: bytes,
+          pixels: slice.rows * slice.columns,
+        },
+        options,
+      );
     } else {
       throw new DicomReadError(
         path,
@@ -109,7 +114,8 @@ export async function framePixels(
       );
     }
   } catch (error) {
-    if (error instanceof DicomReadError) throw error;
+    if (error instanceof DicomReadError || options.signal?.aborted) throw error;
+    if (error instanceof DecodeTimeout) throw new DicomReadError(path, error.message, 'timeout');
     const reason = error instanceof Error ? error.message : String(error);
     throw new DicomReadError(path, `cannot decode ${encoding} pixel data (${reason})`, 'malformed');
   }

@@ -2,6 +2,7 @@ import dicomParser from 'dicom-parser';
 import type { DataSet, Element } from 'dicom-parser';
 import { inflateSync } from 'fflate';
 import { DicomReadError } from './DicomReadError';
+import { displayWindowsOf } from './displayWindows';
 import type { DicomSlice, PixelFormat } from './DicomSlice';
 import type { FileSource } from './FileSource';
 import { patientStudyOf } from './seg/patientStudy';
@@ -28,7 +29,7 @@ function inflater(bytes: Uint8Array, position: number): Uint8Array {
 }
 
 /** dicom-parser throws strings, Errors, or `{ exception, dataSet }` objects. */
-function parserMessage(error: unknown): string {
+export function parserMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (typeof error === 'object' && error && 'exception' in error) return String(error.exception);
   return String(error);
@@ -292,6 +293,10 @@ export function sliceHeaders(dataSet: DataSet, source: FileSource): DicomSlice[]
       imageOrientation: orientation as DicomSlice['imageOrientation'],
       rescaleSlope: rescale?.floatString('x00281053') ?? 1,
       rescaleIntercept: rescale?.floatString('x00281052') ?? 0,
+      // an enhanced frame's Frame VOI LUT, else the image's own VOI LUT module
+      windows: displayWindowsOf(
+        [...find('x00289132'), dataSet].find((d) => d?.string('x00281050') !== undefined),
+      ),
       echoTime: echoTime ?? base.echoTime,
       temporalPosition: temporalIndex ?? base.temporalPosition,
       location: {

@@ -1,7 +1,7 @@
 import { DicomReadError } from './DicomReadError';
 import type { DicomSlice } from './DicomSlice';
 import type { FileSource } from './FileSource';
-import { parseDataSet, sliceHeaders } from './parseHeader';
+import { parseDataSet, parserMessage, sliceHeaders } from './parseHeader';
 
 /** Most headers end inside this; longer ones (vendor private data, multi-frame) read on. */
 const HEAD_BYTES = 8 * 1024;
@@ -34,6 +34,22 @@ function headerOf(source: FileSource): DicomSlice[] {
     }
   }
   return sliceHeaders(parseDataSet(source.all(), source.path, true), source);
+}
+
+/**
+ * What a failed header read was: the system's errors (a code such as EACCES or EIO) are I/O;
+ * anything else a parser threw (dicom-parser throws plain strings for a length that runs past
+ * the data, say) is a malformed file, in the parser's own words.
+ */
+function readProblem(path: string, error: unknown): DicomReadError {
+  if (error instanceof DicomReadError) return error;
+  if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string')
+    return new DicomReadError(path, `cannot read (${error.message})`, 'io');
+  return new DicomReadError(
+    path,
+    `not a readable DICOM file (${parserMessage(error)})`,
+    'malformed',
+  );
 }
 
 /** One slice per SOP Instance UID: the same image exported twice (say, in two syntaxes) once. */
@@ -74,11 +90,7 @@ export async function scanFiles(
     try {
       slices.push(...headerOf(source));
     } catch (error) {
-      if (error instanceof DicomReadError) issues.push(error);
-      else {
-        const reason = error instanceof Error ? error.message : String(error);
-        issues.push(new DicomReadError(source.path, `cannot read (${reason})`, 'io'));
-      }
+      issues.push(readProblem(source.path, error));
     }
     if (n % 64 === 63) {
       options.onProgress?.(n + 1, sources.length);

@@ -1,3 +1,4 @@
+import type { DisplayWindow } from '../api/displayWindow';
 import { buildVolume } from './buildVolume';
 import type { BuildOptions } from './buildVolume';
 import type { DicomReadError } from './DicomReadError';
@@ -19,6 +20,8 @@ export interface SeriesDescription {
   seriesDescription: string;
   seriesNumber: number;
   modality: string;
+  /** the Window Center/Width pairs of its first image */
+  windows: DisplayWindow[];
   /** why the series was split ('' when it was not) */
   split: string;
   slices: number;
@@ -37,6 +40,7 @@ export function describeSeries(group: SeriesGroup): SeriesDescription {
     seriesDescription: first.seriesDescription,
     seriesNumber: first.seriesNumber,
     modality: first.modality,
+    windows: first.windows,
     split: group.split,
     slices: group.slices.length,
   };

@@ -7,7 +7,7 @@ import type { BackendChoice } from './backends/tfBackends';
 import { CancelledError } from './inference/CancelledError';
 import type { ModelEntry } from './models/ModelEntry';
 import type { EpochRecord } from './train/checkpoints';
-import type { CompareReport } from './train/compareConversions';
+import type { CompareCase, CompareFold, CompareReport } from './train/compareConversions';
 import type { TrainingOptions, TrainingProgress } from './train/trainModel';
 import type { TrainingCase } from './train/TrainingCase';
 import type { SharedCase, TrainingTarget, WorkerReply, WorkerRequest } from './worker/protocol';
@@ -50,15 +50,21 @@ export interface TrainRequest {
 export interface CompareRequest {
   base: ModelEntry;
   patchSize: [number, number, number];
-  train: TrainingCase[];
-  validation: TrainingCase[];
+  depthStrides: boolean;
+  cases: CompareCase[];
+  folds: CompareFold[];
   options: TrainingOptions;
   outDir: string;
 }
 
 export interface CompareHooks {
-  onProgress?: (configuration: string, index: number, progress: TrainingProgress) => void;
-  onEpoch?: (configuration: string, index: number, record: EpochRecord) => void;
+  onProgress?: (
+    configuration: string,
+    index: number,
+    run: number,
+    progress: TrainingProgress,
+  ) => void;
+  onEpoch?: (configuration: string, index: number, run: number, record: EpochRecord) => void;
 }
 
 export interface TrainHooks {
@@ -217,16 +223,17 @@ export class Engine {
       cancelFlag: new SharedArrayBuffer(4),
       base: job.base,
       patchSize: job.patchSize,
-      train: job.train.map(sharedCase),
-      validation: job.validation.map(sharedCase),
+      depthStrides: job.depthStrides,
+      cases: job.cases.map((c) => ({ ...sharedCase(c), name: c.name })),
+      folds: job.folds,
       options: job.options,
       outDir: job.outDir,
     };
     return this.run(request, (reply) => {
       if (reply.type === 'compareProgress')
-        hooks.onProgress?.(reply.configuration, reply.index, reply.progress);
+        hooks.onProgress?.(reply.configuration, reply.index, reply.run, reply.progress);
       if (reply.type === 'compareEpoch')
-        hooks.onEpoch?.(reply.configuration, reply.index, reply.record);
+        hooks.onEpoch?.(reply.configuration, reply.index, reply.run, reply.record);
       return reply.type === 'compared' ? { value: reply.report } : undefined;
     });
   }

@@ -103,8 +103,16 @@ export class UploadReceiver {
     const declared = Number(request.headers['content-length'] ?? 0);
     const room = Math.min(this.limits.fileBytes, this.limits.bytes - tally.bytes);
     if (declared > room) throw new UploadError(413, `${parts.join('/')} is too large`);
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+    } catch {
+      // a file uploaded before under a name this path needs as a folder (ENOTDIR, EEXIST)
+      throw new UploadError(
+        409,
+        `${parts.join('/')}: a file of the same name as one of its folders was uploaded already`,
+      );
+    }
     tally.files++;
-    mkdirSync(dirname(target), { recursive: true });
     const part = `${target}.part-${randomBytes(6).toString('hex')}`;
     let received = 0;
     const limit = new Transform({

@@ -1,8 +1,12 @@
-// The browser host: `npm run host -- [--port N] [--sample DIR] [--models DIR]`. Prints one line
-// with the URL (token included) to open in a browser, and serves until stopped.
+// The browser host: `npm run host -- [--port N] [--sample DIR] [--models DIR] [--export-dir DIR]
+// [--import-allow DIR]...`. Prints one line with the URL (token included) to open in a browser,
+// and serves until stopped. A page may have files written only inside the export folder, and read
+// only from it and the --import-allow folders (browsers upload files instead).
+import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PATHS, appVersion } from '../workstation/paths';
 import { createWorkstation } from '../workstation/createWorkstation';
+import { hostPathPolicy } from './hostPaths';
 import { startHost } from './startHost';
 
 const { values } = parseArgs({
@@ -13,16 +17,19 @@ const { values } = parseArgs({
     renderer: { type: 'string', default: DEFAULT_PATHS.renderer },
     'export-dir': { type: 'string' },
     'data-dir': { type: 'string' },
+    'import-allow': { type: 'string', multiple: true, default: [] },
   },
 });
+const exportDirectory = values['export-dir'] ?? homedir();
 
 const workstation = await createWorkstation({
   seriesFolders: [values.sample],
   modelsDir: values.models,
   version: appVersion(),
   backends: process.env.WORKSTATION_TF_BACKENDS,
-  exportDirectory: values['export-dir'],
+  exportDirectory,
   dataDir: values['data-dir'],
+  paths: hostPathPolicy(exportDirectory, values['import-allow']),
 });
 const host = await startHost({
   workstation,

@@ -2,13 +2,13 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import type { ServerMessage } from '../api/envelope';
 import { ApiError } from '../api/errors';
 import type { Workstation } from '../workstation/Workstation';
-import { dispatchText } from '../workstation/dispatch';
+import { MAX_FRAME_BYTES, serveApiSocket } from './apiSocket';
 import { TOKEN_COOKIE, isAuthorised, isLocalRequest, newToken } from './auth';
 import { UploadError, UploadReceiver } from './libraryRoutes';
 import type { UploadLimits } from './libraryRoutes';
+import { pathScrubber } from './scrubPaths';
 import { securityHeaders } from './securityHeaders';
 import { handleSegmentationUpload } from './segmentationUpload';
 import { readStatic } from './staticFiles';
@@ -29,8 +29,6 @@ export interface Host {
   port: number;
   close(): Promise<void>;
 }
-
-const MAX_MESSAGE_BYTES = 1 << 20;
 
 function voxelBytes(workstation: Workstation, kind: string, id: string): Buffer {
   const data = kind === 'volume' ? workstation.volume(id).voxels : workstation.labelmap(id);
@@ -72,6 +70,16 @@ function putLabelmap(
   workstation.addLabelmap({ labelmapId, volumeId, classes: [], counts: [] }, labels);
 }
 
+/** Whether every %-escape of a path decodes (to UTF-8): one that does not is the client's error. */
+function decodable(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Serves the renderer to a browser and the api over a WebSocket, on 127.0.0.1 only. Every
  * request and socket must carry the per-run token (query on the first page load, then an
@@ -82,6 +90,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const token = newToken();
   let port = 0;
   const uploads = new UploadReceiver(() => workstation.library, options.uploadLimits);
+  const scrub = pathScrubber({ '<data folder>': workstation.dataDir });
 
   const refuse = (response: ServerResponse, status: number, message: string) => {
     // an upload that is refused unread is drained, so that the client sees the answer
@@ -90,7 +99,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       ...securityHeaders(port),
       'Content-Type': 'text/plain; charset=utf-8',
     });
-    response.end(message);
+    response.end(scrub(message));
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -99,6 +108,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       return refuse(response, 403, 'forbidden: not a local request');
     if (!isAuthorised(request, url, token))
       return refuse(response, 401, 'unauthorised: the per-run token is missing or wrong');
+    if (!decodable(url.pathname)) return refuse(response, 400, 'bad request: malformed %-escape');
     const headers = securityHeaders(port);
     // the raw path: URL parsing would resolve "..", which the upload route must see to refuse
     const upload = (request.url ?? '').match(/^\/uploads\/([\w-]{1,64})\/([^?#]+)/);
@@ -180,7 +190,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         refuse(response, 500, error instanceof Error ? error.message : 'internal error');
     });
   });
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
     if (
@@ -193,15 +203,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     }
     sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws));
   });
-  sockets.on('connection', (ws) => {
-    const send = (message: ServerMessage) => ws.send(JSON.stringify(message));
-    const unsubscribe = workstation.onEvent((event) => send({ kind: 'event', event }));
-    ws.on('message', (data, isBinary) => {
-      const text = isBinary ? '' : data.toString();
-      void dispatchText(workstation, text).then(send);
-    });
-    ws.on('close', unsubscribe);
-  });
+  sockets.on('connection', (ws) => serveApiSocket(ws, workstation, scrub));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

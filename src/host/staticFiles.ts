@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 
 const TYPES: Record<string, string> = {
@@ -14,14 +14,32 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/**
+ * The real path of a file under `root`, or null when the name leaves the folder (`..`) or a
+ * symbolic link on the way leads out of it: a link in the served folder must not serve the
+ * rest of the disk. `urlPath` is already decoded.
+ */
+export async function fileInside(root: string, urlPath: string): Promise<string | null> {
+  const path = join(root, normalize(urlPath));
+  if (!path.startsWith(root + sep)) return null;
+  try {
+    const [realRoot, realFile] = await Promise.all([realpath(root), realpath(path)]);
+    return realFile.startsWith(realRoot + sep) ? realFile : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Reads a file of the built renderer; null for anything outside its folder or missing. */
 export async function readStatic(
   root: string,
   urlPath: string,
 ): Promise<{ body: Buffer; type: string } | null> {
-  const relative = normalize(decodeURIComponent(urlPath === '/' ? '/index.html' : urlPath));
-  const path = join(root, relative);
-  if (!path.startsWith(root + sep)) return null;
+  const path = await fileInside(
+    root,
+    decodeURIComponent(urlPath === '/' ? '/index.html' : urlPath),
+  );
+  if (!path) return null;
   try {
     return { body: await readFile(path), type: TYPES[extname(path)] ?? 'application/octet-stream' };
   } catch {

@@ -42,6 +42,25 @@ export type NewSeries = Omit<
   'version' | 'geometry' | 'voxelType' | 'range' | 'importedAt' | 'bytes'
 >;
 
+/**
+ * The steps of a save, in order, for fault injection: a test kills the process at each to show
+ * that the next start (its sweep) finds the series, old or new, never neither.
+ */
+export type SaveStep = 'volume-written' | 'built' | 'old-moved' | 'new-moved' | 'old-removed';
+
+export interface CaseLibraryOptions {
+  /** called after each step of a save (tests only) */
+  onSaveStep?: (step: SaveStep, seriesId: string) => void;
+}
+
+/** Folder names of a save or removal in progress: the sweep's only evidence after a crash. */
+const BUILDING = /^\.tmp-([0-9a-f]{32})-[0-9a-f]{12}$/;
+const DISPLACED = /^\.old-([0-9a-f]{32})-[0-9a-f]{12}$/;
+
+function suffix(): string {
+  return randomBytes(6).toString('hex');
+}
+
 export class LibraryError extends Error {
   constructor(message: string) {
     super(message);
@@ -54,12 +73,16 @@ export class LibraryError extends Error {
  * volume.bin (raw little-endian voxels), meta.json, thumbnail.png and, for a DICOM series,
  * source.json (what a SEG must reference: see seriesSource.ts). A series folder is built
  * under a temporary name and renamed into place whole, so a crash never leaves half a case, and
- * a reader never sees one.
+ * a reader never sees one. Replacing a series moves the old folder aside first; both names carry
+ * the series' key, so the sweep at the next start can finish or undo a swap a crash cut short.
  */
 export class CaseLibrary {
   readonly seriesRoot: string;
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    private readonly options: CaseLibraryOptions = {},
+  ) {
     this.seriesRoot = join(root, 'series');
     mkdirSync(this.seriesRoot, { recursive: true });
   }
@@ -135,25 +158,46 @@ export class CaseLibrary {
       importedAt: new Date().toISOString(),
       bytes: bytes.length,
     };
-    const building = join(this.seriesRoot, `.tmp-${randomBytes(6).toString('hex')}`);
+    const key = this.key(series.seriesId);
+    const step = (name: SaveStep) => this.options.onSaveStep?.(name, series.seriesId);
+    const building = join(this.seriesRoot, `.tmp-${key}-${suffix()}`);
     mkdirSync(building);
     try {
       writeFileAtomic(join(building, 'volume.bin'), bytes);
+      step('volume-written');
       writeFileAtomic(join(building, 'thumbnail.png'), thumbnail(volume));
       if (options.source) writeFileAtomic(join(building, SOURCE), sourceBytes(options.source));
       // meta.json last: a folder with it is complete.
       writeFileAtomic(join(building, 'meta.json'), Buffer.from(JSON.stringify(record, null, 1)));
-      if (existsSync(target)) {
-        const old = join(this.seriesRoot, `.old-${randomBytes(6).toString('hex')}`);
-        renameSync(target, old);
-        renameSync(building, target);
-        rmSync(old, { recursive: true, force: true });
-      } else {
-        renameSync(building, target);
-      }
+      step('built');
     } catch (error) {
       rmSync(building, { recursive: true, force: true });
       throw error;
+    }
+    if (existsSync(target)) {
+      // From here a crash leaves the old folder aside and, until the next rename, the new one
+      // complete under its temporary name: sweep() finishes the swap from either.
+      const old = join(this.seriesRoot, `.old-${key}-${suffix()}`);
+      renameSync(target, old);
+      step('old-moved');
+      try {
+        renameSync(building, target);
+      } catch (error) {
+        renameSync(old, target);
+        rmSync(building, { recursive: true, force: true });
+        throw error;
+      }
+      step('new-moved');
+      rmSync(old, { recursive: true, force: true });
+      step('old-removed');
+    } else {
+      try {
+        renameSync(building, target);
+      } catch (error) {
+        rmSync(building, { recursive: true, force: true });
+        throw error;
+      }
+      step('new-moved');
     }
     return record;
   }
@@ -228,15 +272,43 @@ export class CaseLibrary {
   remove(seriesId: string): void {
     const target = this.folder(seriesId);
     if (!existsSync(target)) return;
-    const old = join(this.seriesRoot, `.old-${randomBytes(6).toString('hex')}`);
-    renameSync(target, old);
-    rmSync(old, { recursive: true, force: true });
+    // a name the sweep never restores: a removal cut short is finished, not undone
+    const gone = join(this.seriesRoot, `.del-${suffix()}`);
+    renameSync(target, gone);
+    rmSync(gone, { recursive: true, force: true });
   }
 
-  /** Removes what an interrupted save left behind (temporary folders); called at start-up. */
+  /**
+   * Brings the library back to whole series after a crash; called at start-up, before any save.
+   * A series moved aside by a replace comes back unless its replacement is in place (then the
+   * old copy goes), or complete under its temporary name (then the swap is finished). A new
+   * series built completely but not yet renamed is put in place; anything else half-made (an
+   * incomplete build, a removal cut short, the leftovers of older versions) is removed.
+   */
   sweep(): void {
+    const names = readdirSync(this.seriesRoot);
+    const complete = (name: string) => existsSync(join(this.seriesRoot, name, 'meta.json'));
+    const built = new Map<string, string>();
+    for (const name of names) {
+      const key = BUILDING.exec(name)?.[1];
+      if (key && complete(name)) built.set(key, name);
+    }
+    const restore = (key: string, from: string) => {
+      const target = join(this.seriesRoot, key);
+      if (existsSync(target)) return false;
+      renameSync(join(this.seriesRoot, from), target);
+      return true;
+    };
+    for (const name of names) {
+      const key = DISPLACED.exec(name)?.[1];
+      if (!key || complete(key)) continue;
+      const newer = built.get(key);
+      if (newer && restore(key, newer)) built.delete(key);
+      else restore(key, name);
+    }
+    for (const [key, name] of built) restore(key, name);
     for (const name of readdirSync(this.seriesRoot)) {
-      if (name.startsWith('.tmp-') || name.startsWith('.old-')) {
+      if (name.startsWith('.tmp-') || name.startsWith('.old-') || name.startsWith('.del-')) {
         rmSync(join(this.seriesRoot, name), { recursive: true, force: true });
       }
     }

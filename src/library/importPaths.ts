@@ -176,6 +176,7 @@ export async function importPaths(
               description.seriesDescription + (group.split ? ` (${group.split})` : ''),
             seriesNumber: description.seriesNumber,
             modality: description.modality,
+            windows: description.windows,
             warnings,
           },
           volume,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayWindowSchema } from '../api/displayWindow';
 import { volumeGeometrySchema, voxelTypeSchema } from '../api/geometry';
 
 /** What the library keeps about a stored series, in its meta.json. */
@@ -19,6 +20,8 @@ export const seriesRecordSchema = z.object({
   geometry: volumeGeometrySchema,
   voxelType: voxelTypeSchema,
   range: z.tuple([z.number(), z.number()]),
+  /** the series' own Window Center/Width pairs (DICOM); absent in records of older versions */
+  windows: z.array(displayWindowSchema).optional(),
   warnings: z.array(z.object({ code: z.string(), message: z.string() })),
   importedAt: z.string(),
   /** bytes of volume.bin */

@@ -21,6 +21,13 @@ export interface SegmenterConfig {
   decoderChannels: [number, number, number, number];
   /** Kernel depth T of the inflated (3d) convolutions with k > 1; 0 keeps T = k. */
   depthKernel: number;
+  /**
+   * Whether the 3d encoder strides and pools along depth as it does in-plane (true, the default:
+   * the paper's inflated network). False keeps the depth: strides and pooling in-plane only, as
+   * the 2D network slice by slice, so a centre (zero-weight) inflated network equals the 2D one
+   * exactly. 3d kind only.
+   */
+  depthStrides?: boolean;
 }
 
 export const DEFAULT_CONFIG: SegmenterConfig = {
@@ -92,7 +99,14 @@ function conv(
   };
 }
 
+/** Whether strides, pooling and upsampling act along depth (never for 2d; 3d unless told not to). */
+export function stridesInDepth(config: SegmenterConfig): boolean {
+  return config.kind !== '2d' && config.depthStrides !== false;
+}
+
 export function describe(config: SegmenterConfig): Architecture {
+  if (config.depthStrides === false && config.kind !== '3d')
+    throw new Error(`depth-stride-free encoders are 3d only, not ${config.kind}`);
   const w = config.baseWidth;
   const stem = { conv: conv('conv1', config.inChannels, w, 7, 2), bn: 'bn1' };
   const strides = [2, 4];

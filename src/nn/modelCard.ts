@@ -27,6 +27,8 @@ export const ModelCardSchema = z.object({
   ]),
   /** Kernel depth of the inflated convolutions (3d); 0 keeps T = k. */
   depthKernel: z.number().int().nonnegative(),
+  /** 3d only: false keeps the depth (in-plane strides and pooling only); absent means true. */
+  depthStrides: z.boolean().optional(),
   /** Where the weights came from: a 2D network converted (and how), or trained as they are. */
   conversion: z.object({
     from: z.enum(['2d', 'none']),
@@ -66,5 +68,6 @@ export function configFromCard(card: ModelCard): SegmenterConfig {
     baseWidth: card.baseWidth,
     decoderChannels: card.decoderChannels,
     depthKernel: card.depthKernel,
+    ...(card.depthStrides === false ? { depthStrides: false } : {}),
   };
 }

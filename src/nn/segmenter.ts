@@ -3,6 +3,7 @@ import {
   describe,
   kernelDepth,
   parameterShapes,
+  stridesInDepth,
   type Architecture,
   type BlockDef,
   type ConvDef,
@@ -141,7 +142,8 @@ function convForward(model: Segmenter, c: ConvDef, x: tf.Tensor5D): tf.Tensor5D 
   } else {
     const depth = kernelDepth(model.config, c);
     const pd = (d * (depth - 1)) / 2;
-    const g3: Conv3dGeometry = { stride: [s, s, s], pad: [pd, p, p], dilation: [d, d, d] };
+    const sd = stridesInDepth(model.config) ? s : 1;
+    const g3: Conv3dGeometry = { stride: [sd, s, s], pad: [pd, p, p], dilation: [d, d, d] };
     y = conv3d(x, w as tf.Tensor5D, g3, inputGrad);
   }
   if (!c.bias) return y;
@@ -186,7 +188,7 @@ function bnForward(
 
 /** The tfjs implementation of the network's operations, batch norm in the given mode. */
 function tfOps(model: Segmenter, mode: BatchNormMode): SegmenterOps<tf.Tensor5D> {
-  const flat = model.config.kind === '2d';
+  const flat = !stridesInDepth(model.config);
   const factors = (f: number): [number, number, number] => (flat ? [1, f, f] : [f, f, f]);
   return {
     conv: (x, c, bn) => {
@@ -219,17 +221,16 @@ export function patchProblem(
     return `the network takes ${config.inChannels} input channels, the patch has ${c}`;
   const { strides } = describe(config);
   const stride = strides[strides.length - 1];
-  const axes: [string, number][] =
-    config.kind === '2d'
-      ? [
-          ['height', h],
-          ['width', w],
-        ]
-      : [
-          ['depth', d],
-          ['height', h],
-          ['width', w],
-        ];
+  const axes: [string, number][] = !stridesInDepth(config)
+    ? [
+        ['height', h],
+        ['width', w],
+      ]
+    : [
+        ['depth', d],
+        ['height', h],
+        ['width', w],
+      ];
   const bad = axes.filter(([, size]) => size < stride || size % stride !== 0);
   if (bad.length) {
     return `patch ${d}x${h}x${w} does not fit the network: ${bad.map(([a, s]) => `${a} ${s}`).join(', ')} must be a positive multiple of ${stride}, the encoder's output stride`;

@@ -29,6 +29,9 @@ import type { SecretStore } from '../pacs/SecretStore';
 import { Uploads } from './export/uploads';
 import { exchangeHandlers } from './pacs/exchangeHandlers';
 import { onnxHandlers } from './onnx/onnxHandlers';
+import { removePartialFiles } from '../library/partialFiles';
+import { anyPath } from './pathPolicy';
+import type { PathPolicy } from './pathPolicy';
 
 export interface WorkstationOptions {
   engine: Engine;
@@ -41,6 +44,12 @@ export interface WorkstationOptions {
   dataDir: string;
   /** where PACS passwords and tokens are kept (Electron: safeStorage); default a 0600 file */
   secretStore?: SecretStore;
+  /**
+   * which paths a page may name (requests through dispatch). The browser host and Electron set
+   * theirs (see src/host/main.ts, electron/main.ts); the default, any path, is for a workstation
+   * no page talks to (the CLI, tests).
+   */
+  paths?: PathPolicy;
 }
 
 interface Labelmap {
@@ -69,8 +78,11 @@ export class Workstation {
 
   /** the case library: every series listed and opened comes from it */
   readonly library: LibraryService;
+  /** what a page may name as a path */
+  readonly paths: PathPolicy;
 
   private constructor(private readonly options: WorkstationOptions) {
+    this.paths = options.paths ?? anyPath;
     this.library = new LibraryService({
       dataDir: options.dataDir,
       emit: (event) => this.emit(event),
@@ -79,9 +91,16 @@ export class Workstation {
 
   static async open(options: WorkstationOptions): Promise<Workstation> {
     const workstation = new Workstation(options);
+    // segmentations, models and PACS records a crash left half-written
+    await removePartialFiles(options.dataDir);
     await workstation.reloadModels();
     await workstation.library.importFolders(options.seriesFolders);
     return workstation;
+  }
+
+  /** the user's data folder (the host keeps it out of what it sends to a page) */
+  get dataDir(): string {
+    return this.options.dataDir;
   }
 
   private get userModelsDir(): string {
@@ -223,6 +242,7 @@ export class Workstation {
         voxelType: record.voxelType,
         range: record.range,
         modality: record.modality,
+        windows: record.windows ?? [],
       };
     },
 

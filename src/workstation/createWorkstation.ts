@@ -1,6 +1,7 @@
 import { dataFolder } from '../library/dataFolder';
 import { Engine } from '../engine/Engine';
 import type { SecretStore } from '../pacs/SecretStore';
+import type { PathPolicy } from './pathPolicy';
 import { Workstation } from './Workstation';
 
 export interface CreateWorkstationOptions {
@@ -15,6 +16,8 @@ export interface CreateWorkstationOptions {
   dataDir?: string;
   /** where PACS credentials are kept (Electron: safeStorage); default a 0600 file */
   secretStore?: SecretStore;
+  /** which paths a page may name; default any (the CLI): a host or Electron sets its own */
+  paths?: PathPolicy;
 }
 
 /** Starts the engine worker and opens the workstation services on it. */

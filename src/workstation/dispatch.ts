@@ -5,6 +5,7 @@ import type { ResponseEnvelope } from '../api/envelope';
 import { requestEnvelopeSchema } from '../api/envelope';
 import { ApiError } from '../api/errors';
 import { DicomReadError } from '../dicom/DicomReadError';
+import { confineParams } from './pathPolicy';
 import type { Workstation } from './Workstation';
 
 function describeIssues(error: z.ZodError): string {
@@ -66,7 +67,9 @@ export async function dispatch(
   }
   try {
     const handler = workstation.handlers[command] as (p: unknown) => Promise<unknown>;
-    return { kind: 'response', id, ok: true, result: await handler(params.data) };
+    // a path from the page reaches a handler only as the workstation's path policy allows it
+    const allowed = await confineParams(workstation.paths, command, params.data);
+    return { kind: 'response', id, ok: true, result: await handler(allowed) };
   } catch (error) {
     return { kind: 'response', id, ok: false, error: toApiError(error).toPayload() };
   }

@@ -191,16 +191,48 @@ test('Ctrl-C cancels cli train (exit 130), the training is resumable, and --resu
   );
 });
 
-test('cli compare trains the six configurations and writes report.json and report.html', () => {
+test('cli compare cross-validates the six configurations, prints the folds and the table, writes the report', () => {
   const out = join(work, 'report');
   const run = cli('compare', '--base', 'tiny-2d', ...pairs, ...budget, '--out', out);
   assert.equal(run.status, 0, run.stderr);
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
-    rows: { name: string; meanIou: number }[];
+    rows: { name: string; meanIou: number; heldOut: { labelmap: string; iou: number[] }[] }[];
+    cases: { key: string; name: string }[];
+    folds: { test: string[] }[];
   };
   assert.equal(report.rows.length, 6);
-  for (const row of report.rows) assert.ok(run.stdout.includes(row.name));
+  for (const row of report.rows) {
+    assert.ok(run.stdout.includes(row.name));
+    for (const h of row.heldOut) assert.ok(existsSync(join(out, h.labelmap)), h.labelmap);
+  }
+  assert.match(run.stdout, /mean IoU/);
+  assert.match(run.stdout, /\d\.\d{3} \+- \d\.\d{3}/);
+  // the folds are shown, by name and content key (order independence: splitCases.test.ts,
+  // compareConversions.test.ts)
+  const folds = events(run.stderr).filter((e) => e.fold);
+  assert.equal(folds.length, 2);
+  for (const c of report.cases) {
+    assert.match(c.key, /^[0-9a-f]{16}$/);
+    assert.ok(run.stderr.includes(`${c.name} [${c.key}]`));
+  }
   assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /ACS/);
   const acs = cli('compare', '--base', 'tiny-acs-none', ...pairs, ...budget, '--out', out);
   assert.equal(acs.status, 3);
+  assert.equal(
+    cli('compare', '--base', 'tiny-2d', ...pairs, '--folds', '1', '--out', out).status,
+    2,
+  );
+  const tooMany = cli(
+    'compare',
+    '--base',
+    'tiny-2d',
+    ...pairs,
+    ...budget,
+    '--folds',
+    '3',
+    '--out',
+    out,
+  );
+  assert.equal(tooMany.status, 3, tooMany.stderr);
+  assert.match(tooMany.stderr, /3 folds of 2 cases/);
 });

@@ -53,6 +53,8 @@ export function writeSeries(
   spacing: [number, number, number],
   origin: [number, number, number],
   study = { uid: newUid(), frameOfReference: newUid() },
+  /** attributes that replace or add to the MR defaults (a CT's modality, rescale, window) */
+  attributes: Record<string, unknown> = {},
 ): SeriesFixture {
   mkdirSync(dir, { recursive: true });
   const [nx, ny, nz] = dims;
@@ -108,6 +110,7 @@ export function writeSeries(
       PixelRepresentation: 0,
       PixelData: voxels.slice(k * nx * ny, (k + 1) * nx * ny).buffer,
       _vrMap: { PixelData: 'OW' },
+      ...attributes,
     };
     writeFileSync(join(dir, `IM${(k * 7) % nz}-${k}.dcm`), Buffer.from(encodePart10(dataset)));
   }

@@ -138,6 +138,12 @@ const TFJS_CASES: Case[] = [
     batchNorm: 'batch',
   },
   { label: '3d (T = k), frozen', config: { kind: '3d' }, patch: [32, 32, 32], batchNorm: 'frozen' },
+  {
+    label: '3d depth-stride-free (T = 3), frozen',
+    config: { kind: '3d', depthKernel: 3, depthStrides: false },
+    patch: [5, 32, 32],
+    batchNorm: 'frozen',
+  },
   ...(['centre', 'average', 'scale', 'random'] as const).map((conversion): Case => ({
     label: `3d by ${conversion} inflation (T = 3), frozen`,
     config: { kind: '3d', depthKernel: 3 },

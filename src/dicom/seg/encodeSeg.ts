@@ -60,6 +60,40 @@ function framesOf(
 }
 
 /**
+ * Adds empty frames, where the labelmap leaves room for them, until the packed frames fill an
+ * even number of bytes.
+ *
+ * Frames of a binary SEG follow each other bit by bit and only the end of Pixel Data is padded,
+ * to an even length (PS3.5 8.1.1); highdicom, dcmjs, DCMTK/dcmqi and pixelmed all write it so.
+ * But Cornerstone3D's adapters (5.14, the reader OHIF uses) accept only the exact packed length
+ * and refuse a file with the pad byte ("Unexpected 1-bit SEG PixelData length"). An empty frame
+ * (a segment that is absent from a slice, which the IOD allows) moves the end instead: at most 15
+ * of them make the length even, so no pad is needed and every one of those readers opens it.
+ * Only when every segment has voxels on every slice is there no room; the pad stays then.
+ */
+export function withEvenPackedLength(
+  frames: { segment: number; slice: number }[],
+  segmentCount: number,
+  slices: number,
+  inPlane: number,
+): { segment: number; slice: number }[] {
+  const oddBytes = (count: number) => Math.ceil((count * inPlane) / 8) % 2 === 1;
+  if (!oddBytes(frames.length)) return frames;
+  const taken = new Set(frames.map(({ segment, slice }) => segment * slices + slice));
+  const added: { segment: number; slice: number }[] = [];
+  for (
+    let pair = 0;
+    pair < segmentCount * slices && oddBytes(frames.length + added.length);
+    pair++
+  ) {
+    if (!taken.has(pair)) added.push({ segment: Math.floor(pair / slices), slice: pair % slices });
+  }
+  if (oddBytes(frames.length + added.length)) return frames;
+  // frames stay ordered by segment, then by position along the normal
+  return [...frames, ...added].sort((a, b) => a.segment - b.segment || a.slice - b.slice);
+}
+
+/**
  * Bits of a binary SEG: frames follow each other bit by bit, no padding between (PS3.5 8.1.1).
  * Written straight into the packed buffer: one byte per pixel per frame would not fit in
  * memory for a large CT.
@@ -144,7 +178,12 @@ export function encodeSeg(
   const position = (k: number) =>
     [0, 1, 2].map((r) => decimalString(geometry.origin[r] + k * geometry.spacing[2] * d[6 + r]));
 
-  const frames = framesOf(labelmap, segments, inPlane, slices);
+  const frames = withEvenPackedLength(
+    framesOf(labelmap, segments, inPlane, slices),
+    segments.length,
+    slices,
+    inPlane,
+  );
   const perFrame = frames.map(({ segment, slice: k }) => {
     const instance = source.instances[k];
     return {

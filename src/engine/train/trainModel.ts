@@ -1,5 +1,5 @@
 import type { ModelCard } from '../../nn/modelCard';
-import type { Segmenter } from '../../nn/segmenter';
+import type { BatchNormMode, Segmenter } from '../../nn/segmenter';
 import { exportStateDict } from '../../nn/segmenter';
 import { tf } from '../../nn/tf';
 import type { StateDict } from '../../nn/weights/hostTensor';
@@ -28,6 +28,8 @@ export interface TrainingOptions {
   learningRate?: number;
   weightDecay?: number;
   augmentation?: Augmentation;
+  /** batch norm in training: running statistics or the batch's own (default: the size rule below) */
+  batchNorm?: BatchNormMode;
 }
 
 export interface TrainingProgress {
@@ -97,7 +99,8 @@ export async function trainModel(run: TrainingRun): Promise<TrainingResult> {
 
   const patch = card.patchSize;
   const patchVoxels = patch[0] * patch[1] * patch[2];
-  const batchNorm = options.batchSize <= FROZEN_BATCH_NORM_UP_TO ? 'frozen' : 'batch';
+  const batchNorm =
+    options.batchNorm ?? (options.batchSize <= FROZEN_BATCH_NORM_UP_TO ? 'frozen' : 'batch');
   const augmentation = options.augmentation ?? DEFAULT_AUGMENTATION;
   const runtime = run.runtime ?? { choice: 'tfjs', tfjs: tf.getBackend() };
   const settings = {

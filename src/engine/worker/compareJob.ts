@@ -5,7 +5,7 @@ import type { WorkerReply, WorkerRequest } from './protocol';
 
 type CompareRequest = Extract<WorkerRequest, { type: 'compare' }>;
 
-/** The six-configuration comparison from one 2D model's weights, in the worker. */
+/** The six-configuration cross-validated comparison from one 2D model's weights, in the worker. */
 export async function compareJob(
   request: CompareRequest,
   reply: (message: WorkerReply) => void,
@@ -23,23 +23,29 @@ export async function compareJob(
   }
   const weights2d = exportStateDict(base.model);
   disposeSegmenter(base.model);
-  const asCase = (c: CompareRequest['train'][number]) => ({
-    id: c.id,
-    volume: { geometry: c.geometry, voxels: c.voxels },
-    labels: c.labels,
-  });
   const report = await compareConversions({
     weights2d,
-    card: { ...base.card, kind: 'acs', patchSize: request.patchSize },
-    train: request.train.map(asCase),
-    validation: request.validation.map(asCase),
+    baseCard: base.card,
+    card: {
+      ...base.card,
+      kind: 'acs',
+      patchSize: request.patchSize,
+      ...(request.depthStrides ? {} : { depthStrides: false }),
+    },
+    cases: request.cases.map((c) => ({
+      id: c.id,
+      name: c.name,
+      volume: { geometry: c.geometry, voxels: c.voxels },
+      labels: c.labels,
+    })),
+    folds: request.folds,
     options: request.options,
     outDir: request.outDir,
     isCancelled: () => Atomics.load(cancel, 0) === 1,
-    onProgress: (configuration, index, progress) =>
-      reply({ type: 'compareProgress', jobId, configuration, index, progress }),
-    onEpoch: (configuration, index, record) =>
-      reply({ type: 'compareEpoch', jobId, configuration, index, record }),
+    onProgress: (configuration, index, run, progress) =>
+      reply({ type: 'compareProgress', jobId, configuration, index, run, progress }),
+    onEpoch: (configuration, index, run, record) =>
+      reply({ type: 'compareEpoch', jobId, configuration, index, run, record }),
   });
   reply({ type: 'compared', jobId, report });
 }

@@ -6,7 +6,7 @@ import type { TrainingChoice } from '../train/trainerBackend';
 import type { ModelEntry } from '../models/ModelEntry';
 import type { EpochRecord } from '../train/checkpoints';
 import type { CardTarget } from '../train/targetCard';
-import type { CompareReport } from '../train/compareConversions';
+import type { CompareFold, CompareReport } from '../train/compareConversions';
 import type { TrainingOptions, TrainingProgress } from '../train/trainModel';
 
 /** A volume and its labels as they cross to the worker: on shared memory, never copied. */
@@ -62,12 +62,17 @@ export type WorkerRequest =
       type: 'compare';
       /** a 2D model: every configuration starts from its weights */
       base: ModelEntry;
-      /** [depth, height, width] of the 3D configurations' patches (2D: one slice of it) */
+      /** [depth, height, width] of the 3D configurations' patches (2D: whole slices of its height and width) */
       patchSize: [number, number, number];
-      train: SharedCase[];
-      validation: SharedCase[];
+      /** false: the inflated 3D encoders keep the depth (no depth strides or pooling) */
+      depthStrides: boolean;
+      /** every case once, id = its stable key, with the name the report shows */
+      cases: (SharedCase & { name: string })[];
+      /** the cross-validation plan, by case key */
+      folds: CompareFold[];
+      /** epochs, steps, the 3D batch, the seed */
       options: TrainingOptions;
-      /** report.json, report.html and each configuration's checkpoints */
+      /** report.json, report.html, held-out labelmaps and each run's checkpoints */
       outDir: string;
     });
 
@@ -87,6 +92,8 @@ export type WorkerReply =
       jobId: string;
       configuration: string;
       index: number;
+      /** the fold (of all repeats) being trained */
+      run: number;
       progress: TrainingProgress;
     }
   | {
@@ -94,6 +101,7 @@ export type WorkerReply =
       jobId: string;
       configuration: string;
       index: number;
+      run: number;
       record: EpochRecord;
     }
   | { type: 'compared'; jobId: string; report: CompareReport }

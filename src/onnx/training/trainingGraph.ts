@@ -1,4 +1,10 @@
-import { describe, kernelDepth, type ConvDef, type SegmenterConfig } from '../../nn/architecture';
+import {
+  describe,
+  kernelDepth,
+  stridesInDepth,
+  type ConvDef,
+  type SegmenterConfig,
+} from '../../nn/architecture';
 import { acsSplit } from '../../nn/convert/acsSplit';
 import { patchProblem } from '../../nn/segmenter';
 import { wireSegmenter, type SegmenterOps } from '../../nn/wiring';
@@ -73,8 +79,9 @@ class StepGraphBuilder {
     if (this.config.kind === '3d') {
       const t = kernelDepth(this.config, c);
       const pd = (d * (t - 1)) / 2;
+      const sd = stridesInDepth(this.config) ? s : 1;
       return conv(this.dg, x, w, bias, {
-        strides: [s, s, s],
+        strides: [sd, s, s],
         pads: [pd, p, p],
         dilations: [d, d, d],
       });
@@ -125,8 +132,9 @@ class StepGraphBuilder {
   }
 
   ops(): SegmenterOps<Value> {
-    const spatial = this.flat ? 2 : 3;
-    const inPlane = (f: number) => (this.flat ? [f, f] : [f, f, f]);
+    // The 2d kind pools and upsamples in-plane; a depth-stride-free 3d encoder too, on 5-D tensors.
+    const inDepth = stridesInDepth(this.config);
+    const inPlane = (f: number) => (this.flat ? [f, f] : [inDepth ? f : 1, f, f]);
     return {
       conv: (x, c, bn) => {
         const y = this.conv(x, c);
@@ -134,7 +142,7 @@ class StepGraphBuilder {
       },
       relu: (x) => relu(this.dg, x),
       add: (a, b) => add(this.dg, a, b),
-      maxPool: (x) => maxPool(this.dg, x, Array<boolean>(spatial).fill(true)),
+      maxPool: (x) => maxPool(this.dg, x, this.flat ? [true, true] : [inDepth, true, true]),
       upsample: (x, f) => upsample(this.dg, x, inPlane(f)),
       concat: (a, b) => concat(this.dg, [a, b], 1),
     };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { CommandParams, CommandResult, ModelSummary } from '../../api/commands';
 import type { compareCommandSchemas } from '../../api/compareCommands';
 import { ApiError } from '../../api/errors';
@@ -19,7 +19,8 @@ import type { SegmentationStore } from '../segmentations/SegmentationStore';
 import { checkCase } from './checkCase';
 import type { NamedCase } from './libraryCases';
 import { libraryCaseId, listTrainingCases, loadLibraryCase } from './libraryCases';
-import { splitCases } from './splitCases';
+import { caseKey } from './caseKey';
+import { crossValidationFolds, splitCases } from './splitCases';
 import type { CaseSource, TrainingRecord } from './trainingRecords';
 import {
   checkpointHistory,
@@ -300,27 +301,64 @@ export function trainingHandlers(host: TrainingHost): Handlers {
         card2d.patchSize[1],
         card2d.patchSize[2],
       ];
-      const cases = await Promise.all([
+      const resolved = await Promise.all([
         ...(params.cases ?? []).map((open) => resolve({ open })),
         ...(params.libraryCases ?? []).map((ref) => resolve({ library: ref })),
       ]);
       const card3d: ModelCard = { ...card2d, kind: 'acs', patchSize };
-      for (const c of cases) checkCase(c, card3d);
+      for (const c of resolved) checkCase(c, card3d);
+      // Each case by its content: the same cases give the same folds, whatever ids, paths or
+      // order they come with; its name (file or series / segmentation) is what the report shows.
+      const names = [
+        ...(params.cases ?? []).map(({ volumeId }) => {
+          const file = host.files?.of(volumeId);
+          return file ? basename(file.image) : volumeId;
+        }),
+        ...(await Promise.all(
+          (params.libraryCases ?? []).map((ref) => caseName({ library: ref })),
+        )),
+      ];
+      const cases = resolved.map((c, n) => ({
+        id: caseKey(c.volume, c.labels),
+        name: names[n],
+        volume: c.volume,
+        labels: c.labels,
+      }));
       const seed = params.seed ?? 1;
-      const split = splitCases(cases, (c) => c.id, seed, params.validationShare ?? 0.2);
+      let plan;
+      try {
+        plan = crossValidationFolds(
+          cases,
+          (c) => c.id,
+          seed,
+          params.folds ?? Math.min(cases.length, 5),
+          params.repeats ?? 1,
+        );
+      } catch (error) {
+        throw new ApiError('invalid_input', (error as Error).message);
+      }
+      const keys = (list: { id: string }[]) => list.map((c) => c.id);
+      const folds = plan.map((f) => ({
+        ...f,
+        train: keys(f.train),
+        validation: keys(f.validation),
+        test: keys(f.test),
+      }));
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const reportDir = join(host.dataDir(), 'compare', `${stamp}-${randomUUID().slice(0, 8)}`);
       await mkdir(reportDir, { recursive: true });
       const jobId = `job-${randomUUID()}`;
-      const perConfiguration = params.epochs * params.stepsPerEpoch;
-      const emitters = new Map<number, (p: TrainingProgress) => void>();
+      const perRun = params.epochs * params.stepsPerEpoch;
+      const perConfiguration = perRun * folds.length;
+      const emitters = new Map<string, (p: TrainingProgress) => void>();
       const job = host.engine().compare(
         jobId,
         {
           base,
           patchSize,
-          train: split.train,
-          validation: split.validation,
+          depthStrides: params.depthStrides ?? true,
+          cases: [...cases].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+          folds,
           options: {
             epochs: params.epochs,
             stepsPerEpoch: params.stepsPerEpoch,
@@ -330,23 +368,24 @@ export function trainingHandlers(host: TrainingHost): Handlers {
           outDir: reportDir,
         },
         {
-          onProgress: (configuration, index, p) => {
-            let emit = emitters.get(index);
+          onProgress: (configuration, index, run, p) => {
+            let emit = emitters.get(`${index}/${run}`);
             if (!emit) {
               emit = progressEmitter(
                 host,
                 jobId,
                 COMPARE_CONFIGURATIONS.length * perConfiguration,
                 params.stepsPerEpoch,
-                (q) => index * perConfiguration + (q.epoch - 1) * params.stepsPerEpoch,
-                `${configuration}: `,
+                (q) =>
+                  index * perConfiguration + run * perRun + (q.epoch - 1) * params.stepsPerEpoch,
+                `${configuration} (fold ${run + 1}/${folds.length}): `,
               );
-              emitters.set(index, emit);
+              emitters.set(`${index}/${run}`, emit);
             }
             emit(p);
           },
-          onEpoch: (configuration, index, record) =>
-            host.emit({ type: 'compare.epoch', jobId, configuration, index, record }),
+          onEpoch: (configuration, index, run, record) =>
+            host.emit({ type: 'compare.epoch', jobId, configuration, index, run, record }),
         },
       );
       host.track(jobId, job, 'comparison');
@@ -354,7 +393,12 @@ export function trainingHandlers(host: TrainingHost): Handlers {
         (report) => host.emit({ type: 'compare.done', jobId, rows: report.rows, reportDir }),
         () => undefined,
       );
-      return { jobId, reportDir };
+      return {
+        jobId,
+        reportDir,
+        cases: cases.map((c) => ({ key: c.id, name: c.name })),
+        folds,
+      };
     },
   };
 
