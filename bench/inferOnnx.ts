@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
+import { sessionOptionsFor } from '../src/engine/backends/onnxRuntime';
 import { inferVolume } from '../src/engine/inference/inferVolume';
 import { onnxPredictor } from '../src/engine/backends/onnxPredictor';
 import type { ConvKind } from '../src/nn/architecture';
@@ -97,12 +98,7 @@ for (const kind of values.kinds.split(',') as ConvKind[]) {
       convertStateDict(weights2d, config, { method: 'average' }),
     );
     weights2d.clear();
-    const session = await ort.InferenceSession.create(graph, {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-    });
+    const session = await ort.InferenceSession.create(graph, sessionOptionsFor('cpu', threads));
     const card = {
       classes: ['background', 'a', 'b'],
       input: { channels: 3, slices: 'repeat' },

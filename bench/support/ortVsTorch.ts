@@ -9,6 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as ort from 'onnxruntime-node';
+import { sessionOptionsFor } from '../../src/engine/backends/onnxRuntime';
 import type { ConvKind } from '../../src/nn/architecture';
 import { convertStateDict } from '../../src/nn/convert/convertStateDict';
 import { forwardFlops } from '../../src/nn/flops';
@@ -77,10 +78,7 @@ async function startTorch(dir: string, o: OrtVsTorchOptions) {
 
 function sessionOptions(profile: boolean, prefix: string): ort.InferenceSession.SessionOptions {
   return {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
+    ...sessionOptionsFor('cpu', 1),
     ...(profile ? { enableProfiling: true, profileFilePrefix: prefix } : {}),
   };
 }

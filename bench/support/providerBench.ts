@@ -10,7 +10,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import type { OnnxRuntime } from '../../src/engine/backends/onnxRuntime';
+import { sessionOptionsFor, type OnnxRuntime } from '../../src/engine/backends/onnxRuntime';
 import { OrtTrainer } from '../../src/engine/train/ortTrainer';
 import { trainingGraphBuilder } from '../../src/engine/train/trainingGraphBuilder';
 import { forwardFlops } from '../../src/nn/flops';
@@ -56,13 +56,7 @@ async function measure(provider: string) {
   const runtime: OnnxRuntime = {
     ort,
     name: `onnxruntime-${provider}`,
-    sessionOptions: {
-      executionProviders: [provider],
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-    },
+    sessionOptions: sessionOptionsFor(provider, threads),
   };
   // The probe inference uses: loads, runs, gives the right answer.
   const probe = await ort.InferenceSession.create(probeGraph(), runtime.sessionOptions);

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import type { VolumeGeometry } from '../../src/api/geometry';
-import type { OnnxRuntime } from '../../src/engine/backends/onnxRuntime';
+import { sessionOptionsFor, type OnnxRuntime } from '../../src/engine/backends/onnxRuntime';
 import { prepareCase } from '../../src/engine/train/prepareCase';
 import { Random } from '../../src/engine/train/random';
 import { DEFAULT_AUGMENTATION, samplePatch } from '../../src/engine/train/samplePatch';
@@ -62,11 +62,7 @@ const onnx: OnnxRuntime = {
   ort,
   name: `onnxruntime-${provider}`,
   sessionOptions: {
-    executionProviders: [provider],
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
+    ...sessionOptionsFor(provider, threads),
     ...(values.profile
       ? { enableProfiling: true, profileFilePrefix: join(values.profile, 'train') }
       : {}),

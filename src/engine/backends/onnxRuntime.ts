@@ -73,6 +73,20 @@ function reasonOf(error: unknown): string {
   return text.slice(0, 300);
 }
 
+/** How every session of ours runs: one provider, `threads` intra-op threads, sequential. */
+export function sessionOptionsFor(
+  provider: string,
+  threads: number,
+): OrtNamespace.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+  };
+}
+
 export interface OnnxLoadOptions {
   /** the module to load (a test points it at one that does not exist) */
   specifier?: string;
@@ -112,13 +126,7 @@ export async function loadOnnxRuntime(
       attempts.push({ name, loaded: false, reason: missing });
       continue;
     }
-    const sessionOptions: OrtNamespace.InferenceSession.SessionOptions = {
-      executionProviders: [provider],
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-    };
+    const sessionOptions = sessionOptionsFor(provider, threads);
     try {
       const session = await ort.InferenceSession.create(probe, sessionOptions);
       const x = new ort.Tensor('float32', Float32Array.from([-1]), [1]);

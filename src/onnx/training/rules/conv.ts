@@ -126,6 +126,25 @@ function inputPhases(dg: DiffGraph, x: Value, geo: ConvGeometry): Value {
   return { name, shape };
 }
 
+/** The per-tap tensors stacked along axis 0 and viewed as one Gemm operand of `shape`. */
+function stackTaps(dg: DiffGraph, parts: string[], shape: number[]): string {
+  const stacked = parts.length === 1 ? parts[0] : dg.g.node('Concat', parts, { axis: 0 });
+  return dg.g.node('Reshape', [stacked, dg.ints(shape)]);
+}
+
+/** A Gemm's [.., .., ..] result with one axis per tap, out and in, back to the kernel's layout. */
+function kernelFromTaps(
+  dg: DiffGraph,
+  grad: string,
+  byTap: number[],
+  perm: number[],
+  kernelShape: number[],
+): string {
+  const g = dg.g;
+  const split = g.node('Reshape', [grad, dg.ints(byTap)]);
+  return g.node('Reshape', [g.node('Transpose', [split], { perm }), dg.ints(kernelShape)]);
+}
+
 /**
  * Weight gradient as one Gemm over the windows of the input that each tap saw:
  * dW[o, i, t] = sum over (n, p) of dy[n, o, p] * x[n, i, p*s + t*d - pad]. The windows are slices
@@ -160,11 +179,10 @@ function weightGradientByInputWindows(
       axes,
     ]);
   });
-  const stacked = windows.length === 1 ? windows[0] : g.node('Concat', windows, { axis: 0 });
-  const b = g.node('Reshape', [stacked, dg.ints([taps * cin, positions])]);
-  const grad = g.node('Gemm', [dyT, b], { transB: 1 });
-  const byTap = g.node('Reshape', [grad, dg.ints([cout, taps, cin])]);
-  return g.node('Reshape', [g.node('Transpose', [byTap], { perm: [0, 2, 1] }), dg.ints(w.shape)]);
+  const grad = g.node('Gemm', [dyT, stackTaps(dg, windows, [taps * cin, positions])], {
+    transB: 1,
+  });
+  return kernelFromTaps(dg, grad, [cout, taps, cin], [0, 2, 1], w.shape);
 }
 
 /**
@@ -202,12 +220,10 @@ function weightGradientByShiftedOutput(
     const after = before.map((b, i) => spatial[i] + 2 * framePad - b - outSpatial[i]);
     return g.node('Pad', [dyT5, dg.ints([0, 0, ...before, 0, 0, ...after])]);
   });
-  const stacked = placed.length === 1 ? placed[0] : g.node('Concat', placed, { axis: 0 });
-  const a = g.node('Reshape', [stacked, dg.ints([taps * cout, frameVolume])]);
   const frameFlat = g.node('Reshape', [frame.name, dg.ints([cin, frameVolume])]);
+  const a = stackTaps(dg, placed, [taps * cout, frameVolume]);
   const grad = g.node('Gemm', [a, frameFlat], { transB: 1 });
-  const byTap = g.node('Reshape', [grad, dg.ints([taps, cout, cin])]);
-  return g.node('Reshape', [g.node('Transpose', [byTap], { perm: [1, 2, 0] }), dg.ints(w.shape)]);
+  return kernelFromTaps(dg, grad, [taps, cout, cin], [1, 2, 0], w.shape);
 }
 
 /**
