@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { Engine, type EngineOptions } from '../src/engine/Engine';
 import { loadModelEntries } from '../src/engine/models/loadModelEntries';
 import { CancelledError } from '../src/engine/inference/CancelledError';
-import type { VolumeGeometry } from '../src/api/geometry';
+import type { VolumeGeometry } from '../src/volume/geometry';
 import { acsModelFolder, python, torchMissing } from './support/inferSetup';
 
 const { values } = parseArgs({

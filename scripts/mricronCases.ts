@@ -1,7 +1,7 @@
 // Real annotated MR cases from Debian's mricron-data, for the default model and the tests.
 import { readFileSync } from 'node:fs';
 import * as nifti from 'nifti-reader-js';
-import type { VolumeGeometry } from '../src/api/geometry';
+import type { VolumeGeometry } from '../src/volume/geometry';
 import type { TrainingCase } from '../src/engine/train/TrainingCase';
 
 const TEMPLATES = '/usr/share/mricron/templates';

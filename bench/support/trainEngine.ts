@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import type { VolumeGeometry } from '../../src/api/geometry';
+import type { VolumeGeometry } from '../../src/volume/geometry';
 import { sessionOptionsFor, type OnnxRuntime } from '../../src/engine/backends/onnxRuntime';
 import { prepareCase } from '../../src/engine/train/prepareCase';
 import { Random } from '../../src/engine/train/random';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { displayWindowSchema } from './displayWindow';
-import { volumeGeometrySchema, voxelTypeSchema } from './geometry';
+import { displayWindowSchema } from '../volume/displayWindow';
+import { volumeGeometrySchema, voxelTypeSchema } from '../volume/geometry';
 import { libraryCommandSchemas, seriesLibraryFields } from './libraryCommands';
 import { exportCommandSchemas } from './exportCommands';
 import { pacsCommandSchemas } from './pacsCommands';

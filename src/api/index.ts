@@ -1,9 +1,9 @@
 export * from './commands';
-export * from './displayWindow';
+export * from '../volume/displayWindow';
 export * from './envelope';
 export * from './errors';
 export * from './events';
-export * from './geometry';
+export * from '../volume/geometry';
 export * from './modelCardSummary';
 export * from './segmentationCommands';
 export type * from './WorkstationApi';

@@ -1,4 +1,4 @@
-import type { DisplayWindow } from '../api/displayWindow';
+import type { DisplayWindow } from '../volume/displayWindow';
 import type { Vec3 } from '../volume/vec3';
 import type { FileSource } from './FileSource';
 

@@ -1,5 +1,5 @@
 import type { DataSet } from 'dicom-parser';
-import type { DisplayWindow } from '../api/displayWindow';
+import type { DisplayWindow } from '../volume/displayWindow';
 
 function values(dataSet: DataSet, tag: string): string[] {
   const text = dataSet.string(tag);

@@ -1,4 +1,4 @@
-import type { DisplayWindow } from '../api/displayWindow';
+import type { DisplayWindow } from '../volume/displayWindow';
 import { buildVolume } from './buildVolume';
 import type { BuildOptions } from './buildVolume';
 import type { DicomReadError } from './DicomReadError';

@@ -1,4 +1,4 @@
-import type { VolumeGeometry } from '../api/geometry';
+import type { VolumeGeometry } from '../volume/geometry';
 import { encodeSeg } from '../dicom/seg/encodeSeg';
 import type { SegOptions } from '../dicom/seg/encodeSeg';
 import { readSourceSeries } from '../dicom/seg/readSourceSeries';

@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import type { VolumeGeometry } from '../api/geometry';
+import type { VolumeGeometry } from '../volume/geometry';
 import type { SegmentDefinition } from '../dicom/seg/Segment';
 import { writeNifti } from '../nifti/writeNifti';
 import { FileExistsError, writeFileAtomic } from '../volume/atomicWrite';

@@ -1,4 +1,4 @@
-import type { VolumeGeometry } from '../api/geometry';
+import type { VolumeGeometry } from '../volume/geometry';
 import { GridMismatchError } from '../dicom/seg/GridMismatchError';
 import { rasAffine } from '../volume/affine';
 import type { Affine } from '../volume/affine';

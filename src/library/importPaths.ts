@@ -9,7 +9,7 @@ import { scanFiles } from '../dicom/scanFiles';
 import type { DicomSlice } from '../dicom/DicomSlice';
 import { sliceGeometry } from '../dicom/sliceGeometry';
 import { sourceOfSlices } from '../dicom/seg/sourceOfSlices';
-import type { VolumeGeometry } from '../api/geometry';
+import type { VolumeGeometry } from '../volume/geometry';
 import { parseNifti } from '../nifti/readNifti';
 import { LibraryError } from './CaseLibrary';
 import type { CaseLibrary } from './CaseLibrary';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { displayWindowSchema } from '../api/displayWindow';
-import { volumeGeometrySchema, voxelTypeSchema } from '../api/geometry';
+import { displayWindowSchema } from '../volume/displayWindow';
+import { volumeGeometrySchema, voxelTypeSchema } from '../volume/geometry';
 
 /** What the library keeps about a stored series, in its meta.json. */
 export const seriesRecordSchema = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { VolumeGeometry } from '../api/geometry';
+import type { VolumeGeometry } from '../volume/geometry';
 import type { SourceSeries } from '../dicom/seg/SourceSeries';
 
 /**

@@ -1,4 +1,4 @@
-import type { VolumeGeometry } from '../api/geometry';
+import type { VolumeGeometry } from '../volume/geometry';
 import { rasAffine } from '../volume/affine';
 import type { VoxelArray } from '../volume/Volume';
 import { voxelTypeOf } from '../volume/Volume';

@@ -1,4 +1,4 @@
-import type { VoxelType } from '../api/geometry';
+import type { VoxelType } from '../volume/geometry';
 
 /** NIfTI-1 datatype codes and their bits per voxel. */
 export const NIFTI_DATATYPES: Record<VoxelType, { code: number; bitpix: number }> = {

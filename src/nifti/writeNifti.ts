@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import type { VolumeGeometry } from '../api/geometry';
+import type { VolumeGeometry } from '../volume/geometry';
 import { writeFileAtomic } from '../volume/atomicWrite';
 import type { VoxelArray } from '../volume/Volume';
 import { encodeNifti } from './encodeNifti';

@@ -1,4 +1,4 @@
-import type { VolumeGeometry, VoxelType } from '../api/geometry';
+import type { VolumeGeometry, VoxelType } from './geometry';
 
 export type { VolumeGeometry, VoxelType };
 

@@ -1,4 +1,4 @@
-import type { VolumeGeometry } from '../api/geometry';
+import type { VolumeGeometry } from './geometry';
 
 /** 4x4 row-major matrix mapping homogeneous voxel index (i, j, k, 1) to a patient position. */
 export type Affine = [

@@ -1,4 +1,4 @@
-import type { VolumeGeometry } from '../api/geometry';
+import type { VolumeGeometry } from './geometry';
 import { voxelToLps } from './affine';
 
 /**

@@ -1,4 +1,4 @@
-import type { VolumeGeometry } from '../api/geometry';
+import type { VolumeGeometry } from './geometry';
 import { lpsAffine } from './affine';
 import type { Affine } from './affine';
 import type { VoxelArray } from './Volume';

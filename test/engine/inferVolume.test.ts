@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import '@tensorflow/tfjs-backend-wasm';
-import type { VolumeGeometry } from '../../src/api/geometry';
+import type { VolumeGeometry } from '../../src/volume/geometry';
 import { Engine } from '../../src/engine/Engine';
 import { inferVolume } from '../../src/engine/inference/inferVolume';
 import { mirroredPredictor } from '../../src/engine/inference/mirroredPredictor';

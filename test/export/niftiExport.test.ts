@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as nifti from 'nifti-reader-js';
-import type { VolumeGeometry } from '../../src/api/geometry';
+import type { VolumeGeometry } from '../../src/volume/geometry';
 import type { SegmentDefinition } from '../../src/dicom/seg/Segment';
 import { GridMismatchError } from '../../src/dicom/seg/GridMismatchError';
 import { exportNiftiLabelmap } from '../../src/export/exportNiftiLabelmap';

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { VolumeGeometry } from '../../src/api/geometry';
+import type { VolumeGeometry } from '../../src/volume/geometry';
 import { decimalString } from '../../src/dicom/seg/dicomValues';
 import { encodePart10, newUid } from '../../src/dicom/part10';
 import { blockAverage, readUint8Nifti } from '../../scripts/mricronCases';

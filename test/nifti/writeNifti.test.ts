@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { VolumeGeometry } from '../../src/api/geometry';
+import type { VolumeGeometry } from '../../src/volume/geometry';
 import { writeNifti } from '../../src/nifti/writeNifti';
 import { rasAffine } from '../../src/volume/affine';
 import { runPythonJson } from '../helpers/python';

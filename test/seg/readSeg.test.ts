@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { VolumeGeometry } from '../../src/api/geometry';
+import type { VolumeGeometry } from '../../src/volume/geometry';
 import { readDicomFolder } from '../../src/dicom/readDicomFolder';
 import { decodeSeg } from '../../src/dicom/seg/decodeSeg';
 import { encodeSeg } from '../../src/dicom/seg/encodeSeg';

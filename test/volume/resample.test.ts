@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { VolumeGeometry } from '../../src/api/geometry';
+import type { VolumeGeometry } from '../../src/volume/geometry';
 import { voxelToLps } from '../../src/volume/affine';
 import { gridAtSpacing, resample } from '../../src/volume/resample';
 

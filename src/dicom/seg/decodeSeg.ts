@@ -1,5 +1,5 @@
 import dcmjs from 'dcmjs';
-import type { VolumeGeometry } from '../../api/geometry';
+import type { VolumeGeometry } from '../../volume/geometry';
 import { dot, norm, sub } from '../../volume/vec3';
 import type { Vec3 } from '../../volume/vec3';
 import { dicomLabToRgb } from './cielab';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { VolumeGeometry } from '../../api/geometry';
+import type { VolumeGeometry } from '../../volume/geometry';
 import { decodeSeg } from './decodeSeg';
 import type { DecodedSeg } from './decodeSeg';
 

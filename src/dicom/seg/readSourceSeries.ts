@@ -2,7 +2,7 @@ import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import dicomParser from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
-import type { VolumeGeometry } from '../../api/geometry';
+import type { VolumeGeometry } from '../../volume/geometry';
 import { dot, sub } from '../../volume/vec3';
 import type { Vec3 } from '../../volume/vec3';
 import { patientStudyOf } from './patientStudy';

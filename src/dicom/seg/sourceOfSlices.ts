@@ -1,4 +1,4 @@
-import type { VolumeGeometry } from '../../api/geometry';
+import type { VolumeGeometry } from '../../volume/geometry';
 import type { DicomSlice } from '../DicomSlice';
 import type { SourceInstance, SourceSeries } from './SourceSeries';
 

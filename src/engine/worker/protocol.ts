@@ -1,4 +1,4 @@
-import type { VolumeGeometry } from '../../api/geometry';
+import type { VolumeGeometry } from '../../volume/geometry';
 import type { VoxelArray } from '../../volume/Volume';
 import type { InferenceChoice } from '../backends/onnxRuntime';
 import type { BackendChoice } from '../backends/tfBackends';

@@ -1,4 +1,4 @@
-import type { VolumeGeometry } from '../../api/geometry';
+import type { VolumeGeometry } from '../../volume/geometry';
 import type { SourceSeries } from '../../dicom/seg/SourceSeries';
 
 /** The DICOM files a series was read from: a SEG names their instances, frame by frame. */

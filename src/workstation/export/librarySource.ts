@@ -1,4 +1,4 @@
-import type { VolumeGeometry } from '../../api/geometry';
+import type { VolumeGeometry } from '../../volume/geometry';
 import { ApiError } from '../../api/errors';
 import type { SourceSeries } from '../../dicom/seg/SourceSeries';
 import type { CaseLibrary } from '../../library/CaseLibrary';

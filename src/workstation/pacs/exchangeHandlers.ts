@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { CommandParams, CommandResult } from '../../api/commands';
 import type { ApiEvent } from '../../api/events';
 import { exportCommandSchemas } from '../../api/exportCommands';
-import type { VolumeGeometry } from '../../api/geometry';
+import type { VolumeGeometry } from '../../volume/geometry';
 import { readSourceSeries } from '../../dicom/seg/readSourceSeries';
 import type { CaseLibrary } from '../../library/CaseLibrary';
 import { pacsCommandSchemas } from '../../api/pacsCommands';
