@@ -9,7 +9,7 @@ import { segForSeries } from '../export/exportDicomSeg';
 import { exportNiftiLabelmap } from '../export/exportNiftiLabelmap';
 import { discardPartialRetrieve, retrieveSeries } from '../pacs/retrieveSeries';
 import { PacsError } from '../pacs/PacsError';
-import { writeFileAtomic } from '../volume/atomicWrite';
+import { writeFileAtomic } from '../files/atomicWrite';
 import type { BatchItem, BatchServer } from './BatchItem';
 import type { BatchOutputs } from './ledger';
 import { segUidsFor } from './segUids';

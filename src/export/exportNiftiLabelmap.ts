@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import type { VolumeGeometry } from '../volume/geometry';
 import type { SegmentDefinition } from '../dicom/seg/Segment';
 import { writeNifti } from '../nifti/writeNifti';
-import { FileExistsError, writeFileAtomic } from '../volume/atomicWrite';
+import { FileExistsError, writeFileAtomic } from '../files/atomicWrite';
 import type { VoxelArray } from '../volume/Volume';
 import { itkSnapLabels, labelTable } from './labelTable';
 import { niftiExportPaths } from './niftiExportPaths';

@@ -14,7 +14,7 @@ import {
 import { join } from 'node:path';
 import { voxelCount, voxelRange, voxelTypeOf } from '../volume/Volume';
 import type { Volume, VoxelArray, VoxelType } from '../volume/Volume';
-import { writeFileAtomic } from './atomicWrite';
+import { writeFileAtomicSync } from '../files/atomicWrite';
 import { seriesRecordSchema } from './seriesRecord';
 import type { SeriesRecord } from './seriesRecord';
 import { seriesSourceSchema } from './seriesSource';
@@ -163,12 +163,15 @@ export class CaseLibrary {
     const building = join(this.seriesRoot, `.tmp-${key}-${suffix()}`);
     mkdirSync(building);
     try {
-      writeFileAtomic(join(building, 'volume.bin'), bytes);
+      writeFileAtomicSync(join(building, 'volume.bin'), bytes);
       step('volume-written');
-      writeFileAtomic(join(building, 'thumbnail.png'), thumbnail(volume));
-      if (options.source) writeFileAtomic(join(building, SOURCE), sourceBytes(options.source));
+      writeFileAtomicSync(join(building, 'thumbnail.png'), thumbnail(volume));
+      if (options.source) writeFileAtomicSync(join(building, SOURCE), sourceBytes(options.source));
       // meta.json last: a folder with it is complete.
-      writeFileAtomic(join(building, 'meta.json'), Buffer.from(JSON.stringify(record, null, 1)));
+      writeFileAtomicSync(
+        join(building, 'meta.json'),
+        Buffer.from(JSON.stringify(record, null, 1)),
+      );
       step('built');
     } catch (error) {
       rmSync(building, { recursive: true, force: true });
@@ -228,7 +231,7 @@ export class CaseLibrary {
   /** Adds the source record to a series stored without one (imported by an older version). */
   attachSource(seriesId: string, source: SeriesSource): void {
     if (!this.has(seriesId)) throw new LibraryError(`series ${seriesId} is not in the library`);
-    writeFileAtomic(join(this.folder(seriesId), SOURCE), sourceBytes(source));
+    writeFileAtomicSync(join(this.folder(seriesId), SOURCE), sourceBytes(source));
   }
 
   open(seriesId: string): { record: SeriesRecord; volume: Volume } {

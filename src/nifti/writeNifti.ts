@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type { VolumeGeometry } from '../volume/geometry';
-import { writeFileAtomic } from '../volume/atomicWrite';
+import { writeFileAtomic } from '../files/atomicWrite';
 import type { VoxelArray } from '../volume/Volume';
 import { encodeNifti } from './encodeNifti';
 

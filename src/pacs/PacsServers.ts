@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { writeFileAtomic } from '../volume/atomicWrite';
+import { writeFileAtomic } from '../files/atomicWrite';
 import { DicomWebClient } from './DicomWebClient';
 import type { PacsAuth } from './DicomWebClient';
 import type { SecretStore } from './SecretStore';

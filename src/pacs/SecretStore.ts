@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { writeFileAtomic } from '../files/atomicWrite';
 
 /** Where server passwords and tokens live: never in the settings file, never sent to the UI. */
 export interface SecretStore {
@@ -80,24 +79,6 @@ export class FileSecretStore implements SecretStore {
   }
 
   private async write(text: string): Promise<void> {
-    const temp = join(
-      dirname(this.path),
-      `.${basename(this.path)}.${randomBytes(6).toString('hex')}.partial`,
-    );
-    try {
-      const handle = await open(temp, 'wx', 0o600);
-      try {
-        await handle.chmod(0o600); // whatever the umask
-        await handle.writeFile(text);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, this.path);
-      await chmod(this.path, 0o600);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+    await writeFileAtomic(this.path, text, true, { mode: 0o600 });
   }
 }

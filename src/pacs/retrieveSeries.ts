@@ -1,7 +1,7 @@
 import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import dicomParser from 'dicom-parser';
-import { FileExistsError, writeFileAtomic } from '../volume/atomicWrite';
+import { FileExistsError, writeFileAtomic } from '../files/atomicWrite';
 import type { DicomWebClient } from './DicomWebClient';
 import { PacsError } from './PacsError';
 

@@ -15,7 +15,7 @@ import type { ApiEvent } from '../api/events';
 import type { Engine, EngineJob } from '../engine/Engine';
 import { CancelledError } from '../engine/inference/CancelledError';
 import { writeNifti } from '../nifti/writeNifti';
-import { FileExistsError } from '../volume/atomicWrite';
+import { FileExistsError } from '../files/atomicWrite';
 import type { Volume } from '../volume/Volume';
 import { loadModelEntries } from '../engine/models/loadModelEntries';
 import { summarizeCard } from '../engine/models/cardSummary';
@@ -29,7 +29,7 @@ import type { SecretStore } from '../pacs/SecretStore';
 import { Uploads } from './export/uploads';
 import { exchangeHandlers } from './pacs/exchangeHandlers';
 import { onnxHandlers } from './onnx/onnxHandlers';
-import { removePartialFiles } from '../library/partialFiles';
+import { removePartialFiles } from '../files/partialFiles';
 import { anyPath } from './pathPolicy';
 import type { PathPolicy } from './pathPolicy';
 

@@ -21,7 +21,7 @@ import type { ApiEvent } from '../../src/api/events';
 import type { Host } from '../../src/host/startHost';
 import { startHost } from '../../src/host/startHost';
 import { pathScrubber } from '../../src/host/scrubPaths';
-import { removePartialFiles } from '../../src/library/partialFiles';
+import { removePartialFiles } from '../../src/files/partialFiles';
 import { createWorkstation } from '../../src/workstation/createWorkstation';
 import { MAX_PARALLEL_IMPORTS } from '../../src/workstation/library/LibraryService';
 import type { Workstation } from '../../src/workstation/Workstation';

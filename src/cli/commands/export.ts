@@ -7,7 +7,7 @@ import { exportNiftiLabelmap } from '../../export/exportNiftiLabelmap';
 import { readLabelTableBeside } from '../../export/labelTable';
 import { CaseLibrary } from '../../library/CaseLibrary';
 import { dataFolder } from '../../library/dataFolder';
-import { FileExistsError } from '../../volume/atomicWrite';
+import { FileExistsError } from '../../files/atomicWrite';
 import type { Volume } from '../../volume/Volume';
 import { appVersion } from '../../workstation/paths';
 import { SegmentationStore } from '../../workstation/segmentations/SegmentationStore';

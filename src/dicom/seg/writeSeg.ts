@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '../../volume/atomicWrite';
+import { writeFileAtomic } from '../../files/atomicWrite';
 import type { VoxelArray } from '../../volume/Volume';
 import { encodeSeg } from './encodeSeg';
 import type { SegOptions } from './encodeSeg';

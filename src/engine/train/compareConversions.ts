@@ -10,7 +10,7 @@ import { buildSegmenter, disposeSegmenter } from '../../nn/segmenter';
 import type { BatchNormMode } from '../../nn/segmenter';
 import type { StateDict } from '../../nn/weights/hostTensor';
 import { writeNifti } from '../../nifti/writeNifti';
-import { writeFileAtomic } from '../../volume/atomicWrite';
+import { writeFileAtomic } from '../../files/atomicWrite';
 import { CancelledError } from '../inference/CancelledError';
 import { inferVolume } from '../inference/inferVolume';
 import type { Dims3 } from '../inference/patchGrid';

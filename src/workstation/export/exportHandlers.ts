@@ -15,7 +15,7 @@ import { exportNiftiLabelmap } from '../../export/exportNiftiLabelmap';
 import { readLabelTableBeside } from '../../export/labelTable';
 import { placeLabelmap } from '../../export/placeLabelmap';
 import { parseNifti } from '../../nifti/readNifti';
-import { FileExistsError } from '../../volume/atomicWrite';
+import { FileExistsError } from '../../files/atomicWrite';
 import type { Volume } from '../../volume/Volume';
 import type { DicomSourceLookup } from './dicomSource';
 import { segmentDefinitions, segmentsWithVoxels } from './segmentDefinitions';

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { discardPartialRetrieve, partialDirOf } from '../../pacs/retrieveSeries';
-import { writeFileAtomic } from '../../volume/atomicWrite';
+import { writeFileAtomic } from '../../files/atomicWrite';
 import type { DicomSource } from '../export/dicomSource';
 
 const recordSchema = z.object({

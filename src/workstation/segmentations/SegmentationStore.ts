@@ -8,7 +8,7 @@ import {
   type SavedSegmentation,
   type SegmentInfoRecord,
 } from '../../api/segmentationCommands';
-import { writeFileAtomic } from '../../volume/atomicWrite';
+import { writeFileAtomic } from '../../files/atomicWrite';
 
 /** What a record holds beyond the api's description: where its labels are and their shape. */
 interface StoredRecord extends SavedSegmentation {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { caseRefSchema, libraryCaseRefSchema } from '../../api/trainingCommands';
 import type { ResumableTraining } from '../../api/trainingCommands';
 import type { EpochRecord } from '../../engine/train/checkpoints';
-import { writeFileAtomic } from '../../volume/atomicWrite';
+import { writeFileAtomic } from '../../files/atomicWrite';
 
 const caseSourceSchema = z.union([
   z.object({ library: libraryCaseRefSchema }),

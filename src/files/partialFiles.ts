@@ -1,7 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** What writeFileAtomic (src/volume/atomicWrite.ts) names a file while it is being written. */
+/** What writeFileAtomic (./atomicWrite.ts, partialBeside) names a file while it is being written. */
 const PARTIAL = /^\..+\.[0-9a-f]{12}\.partial$/;
 
 /**
