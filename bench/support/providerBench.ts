@@ -20,6 +20,7 @@ import { tf } from '../../src/nn/tf';
 import { exportSegmenterOnnx, probeGraph } from '../../src/onnx/exportSegmenter';
 import { DEFAULT_OPTIMIZER } from '../../src/onnx/training/TrainingGraphOptions';
 import { acsCard } from './inferSetup';
+import { errorMessage } from '../../src/errors/errorMessage';
 
 const { values } = parseArgs({
   options: {
@@ -113,7 +114,7 @@ if (values.one) {
   try {
     console.log(JSON.stringify(await measure(values.one)));
   } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const reason = errorMessage(error).split('\n')[0];
     console.log(JSON.stringify({ loaded: false, reason: reason.slice(0, 300) }));
   }
 } else {

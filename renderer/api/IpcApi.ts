@@ -1,5 +1,6 @@
 import {
   ApiError,
+  errorMessage,
   type ApiEvent,
   type CommandName,
   type CommandParams,
@@ -39,7 +40,7 @@ export class IpcApi implements WorkstationApi {
     try {
       data = await this.bridge.fetchVoxels(resource);
     } catch (error) {
-      throw new ApiError('io_error', error instanceof Error ? error.message : String(error));
+      throw new ApiError('io_error', errorMessage(error));
     }
     // IPC may hand over a view (a Buffer or Uint8Array) rather than the ArrayBuffer itself.
     if (ArrayBuffer.isView(data)) {
@@ -53,7 +54,7 @@ export class IpcApi implements WorkstationApi {
     try {
       await this.bridge.putLabelmap(labelmapId, volumeId, labels);
     } catch (error) {
-      throw new ApiError('io_error', error instanceof Error ? error.message : String(error));
+      throw new ApiError('io_error', errorMessage(error));
     }
   }
 

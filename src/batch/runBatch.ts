@@ -6,6 +6,7 @@ import { segmentSeries } from './segmentSeries';
 import type { SeriesJob } from './segmentSeries';
 import { inShard } from './shard';
 import type { Shard } from './shard';
+import { errorMessage } from '../errors/errorMessage';
 
 /** What a batch tells its caller as it goes (the CLI prints it as a bar or JSON lines). */
 export type BatchEvent =
@@ -115,7 +116,7 @@ export async function runBatch(run: BatchRun): Promise<BatchSummary> {
         run.report({ type: 'series', ...told, status: 'done', seconds: done.seconds });
       } catch (error) {
         if (run.signal.aborted) break;
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = errorMessage(error);
         const failed = record({ status: 'failed', outputs: {}, reason });
         await ledger.put(failed);
         summary.failed++;

@@ -8,6 +8,7 @@ import { runCompare } from './commands/compare';
 import { runExport } from './commands/export';
 import { runBench } from './commands/bench';
 import { runBatchCommand } from './commands/batch';
+import { errorMessage } from '../errors/errorMessage';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   import: {
@@ -46,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (error) {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`error: ${errorMessage(error)}`);
     // node:util parseArgs refuses unknown options and missing values with these codes
     const code = (error as { code?: unknown }).code;
     return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')

@@ -18,6 +18,7 @@ import { trainingHandlers } from '../workstation/training/trainingHandlers';
 import { InputError, readImage, readLabelsOnto } from './caseFiles';
 import { ExitCode } from './exitCodes';
 import type { ProgressReporter } from './progress';
+import { errorMessage } from '../errors/errorMessage';
 
 /**
  * The workstation's training services without a window: the same handlers the app calls, on an
@@ -77,7 +78,7 @@ export class TrainingSession {
                 : {
                     type: 'job.failed',
                     jobId,
-                    error: { code: 'internal', message: messageOf(error) },
+                    error: { code: 'internal', message: errorMessage(error) },
                   };
             this.listeners.forEach((l) => l(event));
           },
@@ -217,10 +218,6 @@ export class TrainingSession {
     for (const job of this.jobs.values()) job.cancel();
     await this.engine.close();
   }
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The exit code an error means: bad input (a file, a case, a model) or a failure. */

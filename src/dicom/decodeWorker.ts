@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { decodeFrame } from './decodeFrame';
 import type { FrameToDecode } from './decodeFrame';
+import { errorMessage } from '../errors/errorMessage';
 
 export type DecodeReply = { decoded: Uint8Array } | { error: string };
 
@@ -12,7 +13,7 @@ parentPort?.on('message', (frame: FrameToDecode) => {
       parentPort?.postMessage({ decoded } satisfies DecodeReply, [decoded.buffer as ArrayBuffer]),
     (error: unknown) =>
       parentPort?.postMessage({
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       } satisfies DecodeReply),
   );
 });

@@ -6,6 +6,7 @@ import { DicomReadError } from './DicomReadError';
 import type { DicomSlice } from './DicomSlice';
 import { parseDataSet } from './parseHeader';
 import { pixelEncoding } from './transferSyntax';
+import { errorMessage } from '../errors/errorMessage';
 
 /** The whole-file parse of the last file read, so the frames of a multi-frame file parse once. */
 let cached: { path: string; dataSet: DataSet } | undefined;
@@ -116,7 +117,7 @@ export async function framePixels(
   } catch (error) {
     if (error instanceof DicomReadError || options.signal?.aborted) throw error;
     if (error instanceof DecodeTimeout) throw new DicomReadError(path, error.message, 'timeout');
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new DicomReadError(path, `cannot decode ${encoding} pixel data (${reason})`, 'malformed');
   }
   if (decoded.length < expected) {

@@ -5,6 +5,7 @@ import { unzipSync } from 'fflate';
 import { DicomReadError } from './DicomReadError';
 import { diskFile, memoryFile } from './FileSource';
 import type { FileSource } from './FileSource';
+import { errorMessage } from '../errors/errorMessage';
 
 export interface Inputs {
   /** candidate DICOM files */
@@ -42,7 +43,7 @@ function zipEntries(source: FileSource, out: Inputs): void {
     out.issues.push(
       new DicomReadError(
         source.path,
-        `not a readable zip archive (${error instanceof Error ? error.message : String(error)})`,
+        `not a readable zip archive (${errorMessage(error)})`,
         'malformed',
       ),
     );
@@ -114,13 +115,7 @@ export function listInputs(paths: string[]): Inputs {
     try {
       stat = statSync(path);
     } catch (error) {
-      out.issues.push(
-        new DicomReadError(
-          path,
-          `cannot read (${error instanceof Error ? error.message : String(error)})`,
-          'io',
-        ),
-      );
+      out.issues.push(new DicomReadError(path, `cannot read (${errorMessage(error)})`, 'io'));
       return;
     }
     if (stat.isFile()) return addFile(path, stat.size);

@@ -16,6 +16,7 @@ import type { CaseLibrary } from './CaseLibrary';
 import type { SeriesRecord } from './seriesRecord';
 import { seriesSourceOf } from './seriesSource';
 import type { SeriesSource } from './seriesSource';
+import { errorMessage } from '../errors/errorMessage';
 
 export interface ImportProgress {
   /** scan: reading headers, file by file; read: building a series, slice by slice; nifti */
@@ -71,7 +72,7 @@ function sourceRecord(slices: DicomSlice[], geometry: VolumeGeometry): SeriesSou
     return {
       version: 1,
       kind: 'none',
-      reason: error instanceof Error ? error.message : String(error),
+      reason: errorMessage(error),
     };
   }
 }
@@ -99,7 +100,7 @@ function attachMissingSource(library: CaseLibrary, record: SeriesRecord, slices:
 function issueOf(error: unknown, fallbackPath: string): ImportIssue {
   if (error instanceof DicomReadError)
     return { path: error.path, problem: error.problem, message: error.message };
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = errorMessage(error);
   // A library that cannot be written (a full disk, a read-only folder) is not the file's fault.
   const problem =
     error instanceof LibraryError || (error instanceof Error && 'code' in error)
@@ -225,7 +226,7 @@ export async function importPaths(
         ),
       );
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       report.failed.push({
         path: source.path,
         problem: 'nifti',

@@ -3,6 +3,7 @@ import { gunzipSync } from 'fflate';
 import * as nifti from 'nifti-reader-js';
 import type { Affine } from '../volume/affine';
 import type { Volume, VoxelArray } from '../volume/Volume';
+import { errorMessage } from '../errors/errorMessage';
 
 export class NiftiReadError extends Error {
   constructor(
@@ -171,18 +172,12 @@ export function readNifti(path: string): NiftiVolume {
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new NiftiReadError(
-      path,
-      `cannot read (${error instanceof Error ? error.message : String(error)})`,
-    );
+    throw new NiftiReadError(path, `cannot read (${errorMessage(error)})`);
   }
   try {
     return parseNifti(bytes, path);
   } catch (error) {
     if (error instanceof NiftiReadError) throw error;
-    throw new NiftiReadError(
-      path,
-      `not a readable NIfTI file (${error instanceof Error ? error.message : String(error)})`,
-    );
+    throw new NiftiReadError(path, `not a readable NIfTI file (${errorMessage(error)})`);
   }
 }

@@ -32,6 +32,7 @@ import { onnxHandlers } from './onnx/onnxHandlers';
 import { removePartialFiles } from '../files/partialFiles';
 import { anyPath } from './pathPolicy';
 import type { PathPolicy } from './pathPolicy';
+import { errorMessage } from '../errors/errorMessage';
 
 export interface WorkstationOptions {
   engine: Engine;
@@ -123,7 +124,7 @@ export class Workstation {
       .catch((error: unknown) => {
         if (error instanceof CancelledError) this.emit({ type: 'job.cancelled', jobId });
         else {
-          const message = error instanceof Error ? error.message : String(error);
+          const message = errorMessage(error);
           this.emit({
             type: 'job.failed',
             jobId,
@@ -311,7 +312,7 @@ export class Workstation {
         return { path: target, bytes };
       } catch (error) {
         if (error instanceof FileExistsError) throw new ApiError('io_error', error.message);
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         throw new ApiError('io_error', `could not write ${target}: ${message}`);
       }
     },

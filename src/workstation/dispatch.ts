@@ -7,6 +7,7 @@ import { ApiError } from '../api/errors';
 import { DicomReadError } from '../dicom/DicomReadError';
 import { confineParams } from './pathPolicy';
 import type { Workstation } from './Workstation';
+import { errorMessage } from '../errors/errorMessage';
 
 function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ');
@@ -15,7 +16,7 @@ function describeIssues(error: z.ZodError): string {
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof DicomReadError) return new ApiError('invalid_input', error.message);
-  return new ApiError('internal', error instanceof Error ? error.message : String(error));
+  return new ApiError('internal', errorMessage(error));
 }
 
 function isCommand(name: string): name is CommandName {

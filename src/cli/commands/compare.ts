@@ -12,7 +12,8 @@ import {
   UsageError,
 } from '../options';
 import { progressReporter } from '../progress';
-import { TrainingSession, exitCodeOf, messageOf } from '../trainingSession';
+import { TrainingSession, exitCodeOf } from '../trainingSession';
+import { errorMessage } from '../../errors/errorMessage';
 import { printCompareTable } from './compareTable';
 
 export const COMPARE_HELP = `Usage: cli compare --base <2d-model-id> [cases] --out <dir> [options]
@@ -110,7 +111,7 @@ export async function runCompare(argv: string[]): Promise<number> {
       backends: process.env.WORKSTATION_TF_BACKENDS,
     });
   } catch (error) {
-    progress.message(`error: ${messageOf(error)}`);
+    progress.message(`error: ${errorMessage(error)}`);
     return exitCodeOf(error);
   }
   try {
@@ -176,7 +177,7 @@ export async function runCompare(argv: string[]): Promise<number> {
     return ExitCode.ok;
   } catch (error) {
     progress.finish();
-    progress.message(`error: ${messageOf(error)}`);
+    progress.message(`error: ${errorMessage(error)}`);
     return exitCodeOf(error);
   } finally {
     await session.close();

@@ -14,7 +14,8 @@ import { SegmentationStore } from '../../workstation/segmentations/SegmentationS
 import { InputError, readImage, readLabelsOnto } from '../caseFiles';
 import { ExitCode } from '../exitCodes';
 import { UsageError } from '../options';
-import { exitCodeOf, messageOf } from '../trainingSession';
+import { exitCodeOf } from '../trainingSession';
+import { errorMessage } from '../../errors/errorMessage';
 
 export const EXPORT_HELP = `Usage: cli export --series <series-id> --segmentation <segmentation-id> --out <path> [options]
        cli export <labels.nii.gz> --reference <image> --out <path> [options]
@@ -175,7 +176,7 @@ export async function runExport(argv: string[]): Promise<number> {
     console.log(written.path);
     return ExitCode.ok;
   } catch (error) {
-    console.error(`error: ${messageOf(error)}`);
+    console.error(`error: ${errorMessage(error)}`);
     return error instanceof FileExistsError ? ExitCode.badInput : exitCodeOf(error);
   }
 }

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { dataFolder } from '../../library/dataFolder';
 import { ExitCode } from '../exitCodes';
 import { progressReporter } from '../progress';
-import { TrainingSession, exitCodeOf, messageOf } from '../trainingSession';
+import { TrainingSession, exitCodeOf } from '../trainingSession';
+import { errorMessage } from '../../errors/errorMessage';
 import { budgetOptions, caseAndBudgetOptions, libraryRefs, UsageError } from '../options';
 
 export const TRAIN_HELP = `Usage: cli train --base <model-id> [cases] [options]
@@ -95,7 +96,7 @@ export async function runTrain(argv: string[]): Promise<number> {
       backends: process.env.WORKSTATION_TF_BACKENDS,
     });
   } catch (error) {
-    progress.message(`error: ${messageOf(error)}`);
+    progress.message(`error: ${errorMessage(error)}`);
     return exitCodeOf(error);
   }
   try {
@@ -160,7 +161,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     return report(resumed, dataDir, resumeId, progress);
   } catch (error) {
     progress.finish();
-    progress.message(`error: ${messageOf(error)}`);
+    progress.message(`error: ${errorMessage(error)}`);
     return exitCodeOf(error);
   } finally {
     await session.close();

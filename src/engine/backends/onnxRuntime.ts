@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type * as OrtNamespace from 'onnxruntime-node';
 import { probeGraph } from '../../onnx/exportSegmenter';
 import type { BackendAttempt } from './tfBackends';
+import { errorMessage } from '../../errors/errorMessage';
 
 export type Ort = typeof OrtNamespace;
 
@@ -68,7 +69,7 @@ function missingProvider(
 }
 
 function reasonOf(error: unknown): string {
-  const text = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  const text = errorMessage(error).split('\n')[0];
   if (/Cannot find (package|module)/.test(text)) return `not installed (${text.slice(0, 200)})`;
   return text.slice(0, 300);
 }

@@ -1,4 +1,5 @@
 import type * as tfNamespace from '@tensorflow/tfjs';
+import { errorMessage } from '../../errors/errorMessage';
 
 /** A backend the engine may run on, best first (../shared/DESIGN.md, "Backends"). */
 export interface TfBackendCandidate {
@@ -47,7 +48,7 @@ export interface BackendChoice {
 
 /** A reason a user can read in a status line: "not installed" rather than a resolver's trace. */
 function reasonOf(error: unknown): string {
-  const text = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  const text = errorMessage(error).split('\n')[0];
   if (/Cannot find (package|module) '([^']+)'/.test(text)) {
     return 'not installed (its installer downloads libtensorflow, which failed or was skipped)';
   }

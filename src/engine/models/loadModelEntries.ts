@@ -5,6 +5,7 @@ import { CARD_FILE } from '../../nn/modelIo';
 import { ModelCardSchema } from '../../nn/modelCard';
 import { thresholdModelCardSchema } from './modelCard';
 import type { ModelEntry } from './ModelEntry';
+import { errorMessage } from '../../errors/errorMessage';
 
 /** The skeleton's fixed-weight model keeps its own card file name. */
 const THRESHOLD_CARD = 'card.json';
@@ -13,7 +14,7 @@ async function readJson(path: string): Promise<unknown> {
   try {
     return JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new Error(`${path}: not readable as JSON (${reason})`, { cause: error });
   }
 }

@@ -11,6 +11,7 @@ import { readSafetensors, writeSafetensors } from '../../nn/weights/readSafetens
 import { isBuffer } from '../../onnx/training/parameterLayout';
 import { legacyAdamState } from './legacyOptimizer';
 import type { AdamState } from './Trainer';
+import { errorMessage } from '../../errors/errorMessage';
 
 export interface EpochRecord {
   epoch: number;
@@ -111,7 +112,7 @@ export async function writeCheckpoint(
     return target;
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new Error(
       `could not write the ${name} checkpoint in ${root} (the previous one is kept): ${reason}`,
       {

@@ -6,6 +6,7 @@ import type { TrainingStatus } from '../backends/tfBackends';
 import { OrtTrainer, type TrainingGraphBuilder } from './ortTrainer';
 import { TfjsTrainer } from './tfjsTrainer';
 import type { Trainer, TrainerStart } from './Trainer';
+import { errorMessage } from '../../errors/errorMessage';
 
 /** Which runtime trains: ONNX Runtime where it loads and runs the graph ('auto'), or one by force. */
 export type TrainingChoice = 'auto' | 'onnx' | 'tfjs';
@@ -41,8 +42,7 @@ export interface TrainerSettings {
   weightDecay?: number;
 }
 
-const messageOf = (error: unknown) =>
-  (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
+const messageOf = (error: unknown) => errorMessage(error).split('\n')[0].slice(0, 300);
 
 export function tfjsTrainer(
   runtime: Pick<TrainingRuntime, 'tfjs'>,

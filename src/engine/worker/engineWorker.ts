@@ -17,6 +17,7 @@ import type { InferenceRuntime } from './predictors';
 import type { WorkerReply, WorkerRequest } from './protocol';
 import { trainJob } from './trainJob';
 import { compareJob } from './compareJob';
+import { errorMessage } from '../../errors/errorMessage';
 
 const port = parentPort;
 if (!port) throw new Error('engineWorker must run in a worker thread');
@@ -24,8 +25,6 @@ if (!port) throw new Error('engineWorker must run in a worker thread');
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 let status: BackendChoice | undefined;
 let runtime: InferenceRuntime | undefined;
@@ -101,7 +100,7 @@ async function runJob(request: Exclude<WorkerRequest, { type: 'init' }>): Promis
     }
   } catch (error) {
     if (error instanceof CancelledError) reply({ type: 'cancelled', jobId: request.jobId });
-    else reply({ type: 'failed', jobId: request.jobId, message: messageOf(error) });
+    else reply({ type: 'failed', jobId: request.jobId, message: errorMessage(error) });
   }
 }
 
@@ -113,7 +112,7 @@ port.on('message', (request: WorkerRequest) => {
         status = await init(request);
         reply({ type: 'ready', choice: status });
       } catch (error) {
-        reply({ type: 'initFailed', message: messageOf(error) });
+        reply({ type: 'initFailed', message: errorMessage(error) });
       }
     });
   } else {

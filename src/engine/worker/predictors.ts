@@ -9,6 +9,7 @@ import type { InferenceChoice, OnnxRuntime } from '../backends/onnxRuntime';
 import type { PatchPredictor } from '../inference/PatchPredictor';
 import type { ModelEntry } from '../models/ModelEntry';
 import { thresholdNetwork } from '../models/thresholdNetwork';
+import { errorMessage } from '../../errors/errorMessage';
 
 /** What the worker infers with: ONNX Runtime when it loaded (and is not refused), else tfjs. */
 export interface InferenceRuntime {
@@ -82,8 +83,6 @@ async function sessionFor(
   return session;
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /**
  * The predictor for a model: networks on ONNX Runtime when it loaded, exported from their weights
  * (or imported as .onnx); anything ONNX Runtime refuses (a damaged graph, an operator it lacks)
@@ -104,7 +103,7 @@ export async function predictorFor(
           backend: runtime.onnx.name,
         };
       } catch (error) {
-        fallback = `ONNX Runtime could not run ${model.name}: ${messageOf(error).split('\n')[0]}`;
+        fallback = `ONNX Runtime could not run ${model.name}: ${errorMessage(error).split('\n')[0]}`;
       }
     } else {
       fallback = 'ONNX Runtime did not load';

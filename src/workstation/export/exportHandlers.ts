@@ -20,6 +20,7 @@ import type { Volume } from '../../volume/Volume';
 import type { DicomSourceLookup } from './dicomSource';
 import { segmentDefinitions, segmentsWithVoxels } from './segmentDefinitions';
 import type { Uploads } from './uploads';
+import { errorMessage } from '../../errors/errorMessage';
 
 type Name = keyof typeof exportCommandSchemas;
 type Handlers = { [C in Name]: (params: CommandParams<C>) => Promise<CommandResult<C>> };
@@ -58,7 +59,7 @@ export function userPath(path: string): string {
 export function writeError(error: unknown, target: string): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof FileExistsError) return new ApiError('exists', error.message);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return new ApiError('io_error', `could not write ${target}: ${message}`);
 }
 
@@ -228,7 +229,7 @@ export function exportHandlers(host: ExportHost, context: ExportContext): Handle
         };
       } catch (error) {
         if (error instanceof ApiError) throw error;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         if (error instanceof GridMismatchError) throw new ApiError('invalid_input', message);
         throw new ApiError(
           'invalid_input',

@@ -13,6 +13,7 @@ import { ImportCancelled, importPaths } from '../../library/importPaths';
 import type { ImportIssue, ImportReport } from '../../library/importPaths';
 import type { SeriesRecord } from '../../library/seriesRecord';
 import type { Volume } from '../../volume/Volume';
+import { errorMessage } from '../../errors/errorMessage';
 
 export interface LibraryServiceOptions {
   /** the user's data folder: the library lives in library/, browser uploads in uploads/ */
@@ -280,7 +281,7 @@ export class LibraryService {
       this.options.emit({ type: 'job.cancelled', jobId });
       return;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     this.options.emit({
       type: 'job.failed',
       jobId,

@@ -5,6 +5,7 @@ import { loadOnnxRuntime, type OnnxRuntime } from '../../engine/backends/onnxRun
 import { tryGraph } from '../../engine/backends/onnxTrial';
 import type { ModelEntry } from '../../engine/models/ModelEntry';
 import { exportModelOnnx, importOnnxModel, OnnxModelError } from '../../onnx/onnxModelFiles';
+import { errorMessage } from '../../errors/errorMessage';
 
 type Name = keyof typeof onnxCommandSchemas;
 type Handlers = { [C in Name]: (params: CommandParams<C>) => Promise<CommandResult<C>> };
@@ -28,7 +29,7 @@ function trialRuntime(): Promise<OnnxRuntime | undefined> {
 
 function apiError(error: unknown): never {
   if (error instanceof OnnxModelError) throw new ApiError('invalid_input', error.message);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   throw new ApiError('io_error', message);
 }
 

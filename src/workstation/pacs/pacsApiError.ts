@@ -1,6 +1,7 @@
 import { ApiError } from '../../api/errors';
 import { CancelledError } from '../../engine/inference/CancelledError';
 import { PacsError } from '../../pacs/PacsError';
+import { errorMessage } from '../../errors/errorMessage';
 
 /** A PACS failure as the api reports it: the PacsError's sentence, with a code the UI can act on. */
 export function pacsApiError(error: unknown): ApiError {
@@ -17,5 +18,5 @@ export function pacsApiError(error: unknown): ApiError {
             : 'io_error';
     return new ApiError(code, error.message);
   }
-  return new ApiError('bad_request', error instanceof Error ? error.message : String(error));
+  return new ApiError('bad_request', errorMessage(error));
 }

@@ -9,6 +9,7 @@ import {
   type SegmentInfoRecord,
 } from '../../api/segmentationCommands';
 import { writeFileAtomic } from '../../files/atomicWrite';
+import { errorMessage } from '../../errors/errorMessage';
 
 /** What a record holds beyond the api's description: where its labels are and their shape. */
 interface StoredRecord extends SavedSegmentation {
@@ -100,7 +101,7 @@ export class SegmentationStore {
       (error: unknown) => {
         throw new ApiError(
           'not_found',
-          `no saved segmentation ${segmentationId}: ${error instanceof Error ? error.message : String(error)}`,
+          `no saved segmentation ${segmentationId}: ${errorMessage(error)}`,
         );
       },
     );
@@ -110,7 +111,7 @@ export class SegmentationStore {
     } catch (error) {
       throw new ApiError(
         'io_error',
-        `the labels of ${segmentationId} cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+        `the labels of ${segmentationId} cannot be read: ${errorMessage(error)}`,
       );
     }
     const sha = createHash('sha256').update(labels).digest('hex');
