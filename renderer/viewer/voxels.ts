@@ -1,4 +1,4 @@
-import type { VolumeGeometry, VoxelType } from '../../src/api';
+import { bytesPerVoxel, type VolumeGeometry, type VoxelType } from '../../src/api';
 
 /** The typed arrays Cornerstone3D's local volumes accept. */
 export type ScalarArray = Uint8Array | Int16Array | Uint16Array | Float32Array;
@@ -15,8 +15,7 @@ export function toScalarArray(
 ): ScalarArray {
   const [columns, rows, slices] = geometry.dimensions;
   const count = columns * rows * slices;
-  const bytesPerVoxel = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4 };
-  const expected = count * bytesPerVoxel[voxelType];
+  const expected = count * bytesPerVoxel(voxelType);
   if (buffer.byteLength !== expected) {
     throw new Error(
       `the volume has ${buffer.byteLength} bytes, its geometry needs ${expected} (${voxelType})`,

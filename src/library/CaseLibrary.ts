@@ -13,23 +13,14 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { voxelCount, voxelRange, voxelTypeOf } from '../volume/Volume';
-import type { Volume, VoxelArray, VoxelType } from '../volume/Volume';
+import type { Volume } from '../volume/Volume';
+import { voxelArrays } from '../volume/geometry';
 import { writeFileAtomicSync } from '../files/atomicWrite';
 import { seriesRecordSchema } from './seriesRecord';
 import type { SeriesRecord } from './seriesRecord';
 import { seriesSourceSchema } from './seriesSource';
 import type { SeriesSource } from './seriesSource';
 import { thumbnail } from './thumbnail';
-
-const ARRAYS: Record<VoxelType, new (buffer: ArrayBuffer) => VoxelArray> = {
-  int8: Int8Array,
-  uint8: Uint8Array,
-  int16: Int16Array,
-  uint16: Uint16Array,
-  int32: Int32Array,
-  uint32: Uint32Array,
-  float32: Float32Array,
-};
 
 const SOURCE = 'source.json';
 
@@ -254,7 +245,7 @@ export class CaseLibrary {
     }
     return {
       record,
-      volume: { geometry: record.geometry, voxels: new ARRAYS[record.voxelType](buffer) },
+      volume: { geometry: record.geometry, voxels: new voxelArrays[record.voxelType](buffer) },
     };
   }
 

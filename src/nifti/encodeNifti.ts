@@ -1,4 +1,4 @@
-import type { VolumeGeometry } from '../volume/geometry';
+import { bytesPerVoxel, type VolumeGeometry } from '../volume/geometry';
 import { rasAffine } from '../volume/affine';
 import type { VoxelArray } from '../volume/Volume';
 import { voxelTypeOf } from '../volume/Volume';
@@ -26,7 +26,9 @@ export function encodeNifti(
   voxels: VoxelArray,
   description = '',
 ): Uint8Array {
-  const { code, bitpix } = NIFTI_DATATYPES[voxelTypeOf(voxels)];
+  const voxelType = voxelTypeOf(voxels);
+  const code = NIFTI_DATATYPES[voxelType];
+  const bitpix = 8 * bytesPerVoxel(voxelType);
   const bytes = new Uint8Array(VOX_OFFSET + voxels.byteLength);
   const view = new DataView(bytes.buffer);
   const le = true;

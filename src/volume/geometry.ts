@@ -42,3 +42,18 @@ export const voxelTypeSchema = z.enum([
   'float32',
 ]);
 export type VoxelType = z.infer<typeof voxelTypeSchema>;
+
+/** The typed array of each voxel type; its BYTES_PER_ELEMENT is the size on disk and on the wire. */
+export const voxelArrays = {
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  float32: Float32Array,
+} as const satisfies Record<VoxelType, { readonly BYTES_PER_ELEMENT: number }>;
+
+export function bytesPerVoxel(voxelType: VoxelType): number {
+  return voxelArrays[voxelType].BYTES_PER_ELEMENT;
+}
