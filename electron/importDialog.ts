@@ -3,8 +3,7 @@ import { dialog, ipcMain } from 'electron';
 import { z } from 'zod';
 import type { GrantedPaths } from '../src/workstation/pathPolicy';
 import type { Workstation } from '../src/workstation/Workstation';
-import { IMPORT_IPC } from './importChannels';
-import { APP_ORIGIN } from './ipcChannels';
+import { APP_ORIGIN, IPC } from './ipcChannels';
 
 function assertOwnFrame(event: IpcMainInvokeEvent): void {
   const url = event.senderFrame?.url ?? '';
@@ -24,7 +23,7 @@ export function bindImportDialog(
   workstation: Workstation,
   grants: GrantedPaths,
 ): void {
-  ipcMain.handle(IMPORT_IPC.importWithDialog, async (event, raw: unknown) => {
+  ipcMain.handle(IPC.importWithDialog, async (event, raw: unknown) => {
     assertOwnFrame(event);
     // one dialog cannot pick both files and folders on Windows and Linux
     const kind = z.enum(['files', 'folder']).parse(raw);
@@ -37,7 +36,7 @@ export function bindImportDialog(
     for (const path of result.filePaths) grants.grant(path, 'read');
     return workstation.handlers.importPaths({ paths: result.filePaths });
   });
-  ipcMain.handle(IMPORT_IPC.thumbnail, (event, raw: unknown) => {
+  ipcMain.handle(IPC.thumbnail, (event, raw: unknown) => {
     assertOwnFrame(event);
     const png = workstation.library.thumbnail(thumbnailKey.parse(raw));
     return png ? png.buffer.slice(png.byteOffset, png.byteOffset + png.byteLength) : null;

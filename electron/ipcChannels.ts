@@ -7,6 +7,9 @@ export const IPC = {
   /** preload -> main: the path of a file the user dropped, read from its File object */
   grantDropped: 'workstation:grant-dropped',
   event: 'workstation:event',
+  /** the library's import dialog and its thumbnails */
+  importWithDialog: 'workstation:import-with-dialog',
+  thumbnail: 'workstation:thumbnail',
 } as const;
 
 /** The renderer is served from this privileged scheme, never from file:// (see ENVIRONMENT.md). */

@@ -3,7 +3,6 @@ import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { ApiEvent } from '../src/api/events';
 import type { RequestEnvelope, ResponseEnvelope } from '../src/api/envelope';
 import type { VoxelResource } from '../src/api/WorkstationApi';
-import { IMPORT_IPC } from './importChannels';
 import { IPC } from './ipcChannels';
 
 contextBridge.exposeInMainWorld('workstationBridge', {
@@ -21,7 +20,7 @@ contextBridge.exposeInMainWorld('workstationBridge', {
   chooseSavePath: (defaultName: string): Promise<string | null> =>
     ipcRenderer.invoke(IPC.chooseSavePath, defaultName),
   importWithDialog: (kind: 'files' | 'folder'): Promise<{ jobId: string } | null> =>
-    ipcRenderer.invoke(IMPORT_IPC.importWithDialog, kind),
+    ipcRenderer.invoke(IPC.importWithDialog, kind),
   // Only a File the user dropped or picked has a path, and only such a path is granted: the
   // main process lets the page name it afterwards (see GrantedPaths).
   pathForFile: (file: File): string => {
@@ -29,6 +28,5 @@ contextBridge.exposeInMainWorld('workstationBridge', {
     if (path) ipcRenderer.sendSync(IPC.grantDropped, path);
     return path;
   },
-  thumbnail: (key: string): Promise<ArrayBuffer | null> =>
-    ipcRenderer.invoke(IMPORT_IPC.thumbnail, key),
+  thumbnail: (key: string): Promise<ArrayBuffer | null> => ipcRenderer.invoke(IPC.thumbnail, key),
 });
