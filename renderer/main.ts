@@ -1,8 +1,13 @@
-import type { LabelmapInfo, SeriesSummary, WorkstationApi } from '../src/api';
+import {
+  defaultSegmentColor,
+  type LabelmapInfo,
+  type SeriesSummary,
+  type WorkstationApi,
+} from '../src/api';
 import { createApi } from './api/createApi';
 import { JobEvents } from './api/JobEvents';
 import { Autosave } from './segmentation/Autosave';
-import { SEGMENT_COLORS, SegmentationEditor, type Rgb } from './segmentation/SegmentationEditor';
+import { SegmentationEditor } from './segmentation/SegmentationEditor';
 import { describeBackend } from './ui/BackendStatus';
 import { byTestId, joinPath } from './ui/dom';
 import { EditPanel, TOOLS } from './ui/EditPanel';
@@ -61,7 +66,7 @@ async function main(): Promise<void> {
         {
           index: 1,
           label: 'Segment 1',
-          color: [...(SEGMENT_COLORS[0] ?? [230, 60, 60])] as Rgb,
+          color: defaultSegmentColor(0),
           visible: true,
           locked: false,
         },
@@ -101,9 +106,7 @@ async function main(): Promise<void> {
                 {
                   index,
                   label,
-                  color: [
-                    ...(SEGMENT_COLORS[(index - 1) % SEGMENT_COLORS.length] ?? [230, 60, 60]),
-                  ] as Rgb,
+                  color: defaultSegmentColor(index - 1),
                   visible: true,
                   locked: false,
                 },

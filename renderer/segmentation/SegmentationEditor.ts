@@ -14,6 +14,7 @@ import {
 import { PLANE_IDS } from '../viewer/planes';
 import { describeSlices, localVolumeId, type ShownVolume, type Viewer } from '../viewer/Viewer';
 import { Segmentation3d } from './Segmentation3d';
+import { defaultSegmentColor } from '../../src/api';
 
 const { DefaultHistoryMemo } = csUtils.HistoryMemo;
 const LABELMAP = ToolEnums.SegmentationRepresentations.Labelmap;
@@ -45,19 +46,6 @@ export interface EditableSegmentation {
 }
 
 /** ITK-SNAP / Slicer-like distinct colours for new segments. */
-export const SEGMENT_COLORS: readonly Rgb[] = [
-  [230, 60, 60],
-  [60, 180, 75],
-  [70, 130, 240],
-  [255, 200, 40],
-  [240, 50, 230],
-  [70, 220, 220],
-  [245, 130, 48],
-  [145, 30, 180],
-  [210, 245, 60],
-  [250, 190, 212],
-];
-
 export type EditorChange = 'voxels' | 'segments' | 'segmentations' | 'active';
 
 /**
@@ -224,7 +212,7 @@ export class SegmentationEditor {
     const segment: SegmentInfo = {
       index,
       label: label ?? `Segment ${index}`,
-      color: [...(SEGMENT_COLORS[(index - 1) % SEGMENT_COLORS.length] ?? [200, 200, 200])] as Rgb,
+      color: defaultSegmentColor(index - 1),
       visible: true,
       locked: false,
     };

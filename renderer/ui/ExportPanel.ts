@@ -1,11 +1,11 @@
-import type {
-  ExportSegment,
-  ImportedSegment,
-  SegmentKindName,
-  WorkstationApi,
+import {
+  defaultSegmentColor,
+  type ExportSegment,
+  type ImportedSegment,
+  type SegmentKindName,
+  type WorkstationApi,
 } from '../../src/api';
 import {
-  SEGMENT_COLORS,
   type EditableSegmentation,
   type Rgb,
   type SegmentationEditor,
@@ -197,7 +197,7 @@ export class ExportPanel {
         segments: imported.segments.map((s: ImportedSegment, n) => ({
           index: s.index,
           label: s.label,
-          color: [...(s.color ?? SEGMENT_COLORS[n % SEGMENT_COLORS.length])] as Rgb,
+          color: s.color ? ([...s.color] as Rgb) : defaultSegmentColor(n),
           visible: true,
           locked: false,
         })),

@@ -13,3 +13,4 @@ export * from './exportCommands';
 export * from './pacsCommands';
 export * from './compareCommands';
 export { errorMessage } from '../errors/errorMessage';
+export * from './segmentColors';

@@ -5,6 +5,7 @@ import { basename, resolve } from 'node:path';
 import type { CommandParams, CommandResult, LabelmapInfo } from '../../api/commands';
 import { ApiError } from '../../api/errors';
 import type { ImportedSegment, exportCommandSchemas } from '../../api/exportCommands';
+import { defaultSegmentColor } from '../../api/segmentColors';
 import { decodeSeg } from '../../dicom/seg/decodeSeg';
 import { GridMismatchError } from '../../dicom/seg/GridMismatchError';
 import { SEGMENT_KINDS, kindOfCodes } from '../../dicom/seg/segmentKinds';
@@ -40,17 +41,6 @@ export interface ExportContext {
 }
 
 /** Colours for labels a file gives no colour for (a NIfTI without a label table). */
-const PALETTE: [number, number, number][] = [
-  [230, 60, 60],
-  [60, 180, 75],
-  [70, 130, 240],
-  [255, 200, 40],
-  [240, 50, 230],
-  [70, 220, 220],
-  [245, 130, 48],
-  [145, 30, 180],
-];
-
 export function userPath(path: string): string {
   return resolve(path.replace(/^~(?=$|[/\\])/, homedir()));
 }
@@ -141,7 +131,7 @@ export function exportHandlers(host: ExportHost, context: ExportContext): Handle
       : present.map((value, n) => ({
           index: value,
           label: `Label ${value}`,
-          color: PALETTE[n % PALETTE.length],
+          color: defaultSegmentColor(n),
         }));
     return { labels, format: 'nifti', segments };
   };
