@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnModuleWorker } from '../../workers/spawnModuleWorker';
 import type { SliceChannels } from '../input';
 import type { SegmenterPredictor } from '../predictor';
 import { exportStateDict, type Segmenter } from '../segmenter';
@@ -19,18 +20,12 @@ export async function createParallelPredictor(
   workers = 2,
   slices: SliceChannels = 'repeat',
 ): Promise<ParallelPredictor> {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   const weights: [string, number[], Float32Array][] = [...exportStateDict(model)].map(
     ([name, t]) => [name, t.shape, t.data],
   );
-  const pool = Array.from({ length: workers }, () => {
-    const file = new URL(`./predictWorker${ext}`, import.meta.url);
-    if (ext === '.js') return new Worker(file);
-    // Run from TypeScript sources (tests, bench): Node 20 applies no --import loader to
-    // workers, so the worker registers tsx itself before loading the module.
-    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(file.href)}); });`;
-    return new Worker(boot, { eval: true });
-  });
+  const pool = Array.from({ length: workers }, () =>
+    spawnModuleWorker(import.meta.url, 'predictWorker'),
+  );
   const pending = new Map<
     number,
     { resolve: (o: Float32Array) => void; reject: (e: Error) => void }
