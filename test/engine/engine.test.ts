@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { candidatesFor, selectBackend } from '../../src/engine/backends/tfBackends';
 import { Engine } from '../../src/engine/Engine';
 import type { ModelEntry } from '../../src/engine/models/ModelEntry';
-import type { ThresholdModelCard } from '../../src/engine/models/modelCard';
+import type { ThresholdModelCard } from '../../src/engine/models/thresholdModelCard';
 import type { Volume } from '../../src/volume/Volume';
 
 const card: ThresholdModelCard = {

@@ -1,5 +1,5 @@
 import type { ModelCard as NetworkCard } from '../../nn/modelCard';
-import type { ThresholdModelCard } from './modelCard';
+import type { ThresholdModelCard } from './thresholdModelCard';
 
 /** A model in a model folder, as the engine runs it; plain data, so it crosses to the worker. */
 export type ModelEntry =

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CARD_FILE } from '../../nn/modelIo';
 import { ModelCardSchema } from '../../nn/modelCard';
-import { thresholdModelCardSchema } from './modelCard';
+import { thresholdModelCardSchema } from './thresholdModelCard';
 import type { ModelEntry } from './ModelEntry';
 import { errorMessage } from '../../errors/errorMessage';
 

@@ -1,7 +1,7 @@
 import type * as tfNamespace from '@tensorflow/tfjs';
 import type { Dims3 } from '../inference/patchGrid';
 import type { PatchPredictor } from '../inference/PatchPredictor';
-import type { ThresholdModelCard } from './modelCard';
+import type { ThresholdModelCard } from './thresholdModelCard';
 
 /**
  * A real tfjs network: a 1x1x1 Conv3D with two filters and a softmax. Channel 0's logit is 0

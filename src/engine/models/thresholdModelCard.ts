@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * The skeleton's model card: a fixed-weight network whose answer is known (label 1 where the
- * voxel exceeds `threshold`). It runs through the same engine path as the trained networks.
+ * voxel exceeds `threshold`). It runs through the same engine path as the trained networks,
+ * whose card is nn/modelCard.ts.
  */
 export const thresholdModelCardSchema = z.object({
   id: z.string().min(1),
@@ -21,5 +22,3 @@ export const thresholdModelCardSchema = z.object({
   batchSize: z.number().int().positive(),
 });
 export type ThresholdModelCard = z.infer<typeof thresholdModelCardSchema>;
-export type ModelCard = ThresholdModelCard;
-export const modelCardSchema = thresholdModelCardSchema;
