@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { exportSegmentSchema } from './exportCommands';
+import {
+  pacsSeriesSchema,
+  pacsStudySchema,
+  type PacsSeries,
+  type PacsStudy,
+} from '../pacs/summaries';
 
 const id = z.string().min(1).max(200);
 const serverId = z
@@ -28,27 +34,7 @@ export const pacsServerViewSchema = z
   .strict();
 export type PacsServerInfo = z.infer<typeof pacsServerViewSchema>;
 
-export const pacsStudySchema = z.object({
-  studyInstanceUid: z.string(),
-  patientName: z.string(),
-  patientId: z.string(),
-  studyDate: z.string(),
-  studyDescription: z.string(),
-  accessionNumber: z.string(),
-  modalities: z.array(z.string()),
-  numberOfSeries: z.number().optional(),
-});
-export type PacsStudy = z.infer<typeof pacsStudySchema>;
-
-export const pacsSeriesSchema = z.object({
-  studyInstanceUid: z.string(),
-  seriesInstanceUid: z.string(),
-  modality: z.string(),
-  seriesNumber: z.number().optional(),
-  seriesDescription: z.string(),
-  numberOfInstances: z.number().optional(),
-});
-export type PacsSeries = z.infer<typeof pacsSeriesSchema>;
+export { pacsStudySchema, pacsSeriesSchema, type PacsStudy, type PacsSeries };
 
 /** QIDO-RS keys as a person types them: patient name takes * and ?, dates are YYYYMMDD(-YYYYMMDD). */
 const text = (max: number) => z.string().trim().max(max).optional();

@@ -2,6 +2,7 @@ import { jsonNumber, jsonString, jsonStrings } from './dicomJson';
 import type { DicomJson } from './dicomJson';
 import { buildMultipart, parseMultipart } from './multipart';
 import { PacsError } from './PacsError';
+import type { PacsSeries, PacsStudy } from './summaries';
 
 export type PacsAuth =
   | { kind: 'none' }
@@ -14,26 +15,6 @@ export interface DicomWebClientOptions {
   auth: PacsAuth;
   /** per request, until the whole answer is in (ms) */
   timeoutMs?: number;
-}
-
-export interface StudySummary {
-  studyInstanceUid: string;
-  patientName: string;
-  patientId: string;
-  studyDate: string;
-  studyDescription: string;
-  accessionNumber: string;
-  modalities: string[];
-  numberOfSeries?: number;
-}
-
-export interface SeriesSummary {
-  studyInstanceUid: string;
-  seriesInstanceUid: string;
-  modality: string;
-  seriesNumber?: number;
-  seriesDescription: string;
-  numberOfInstances?: number;
 }
 
 export interface InstanceSummary {
@@ -95,7 +76,7 @@ export class DicomWebClient {
     }
   }
 
-  async searchStudies(query: StudyQuery = {}, signal?: AbortSignal): Promise<StudySummary[]> {
+  async searchStudies(query: StudyQuery = {}, signal?: AbortSignal): Promise<PacsStudy[]> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query))
       if (value !== undefined) params.set(key, String(value));
@@ -116,7 +97,7 @@ export class DicomWebClient {
     studyInstanceUid: string,
     query: { Modality?: string; SeriesInstanceUID?: string } = {},
     signal?: AbortSignal,
-  ): Promise<SeriesSummary[]> {
+  ): Promise<PacsSeries[]> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query))
       if (value !== undefined) params.set(key, value);
@@ -136,7 +117,7 @@ export class DicomWebClient {
   async findSeries(
     seriesInstanceUid: string,
     signal?: AbortSignal,
-  ): Promise<SeriesSummary | undefined> {
+  ): Promise<PacsSeries | undefined> {
     const params = new URLSearchParams({ SeriesInstanceUID: seriesInstanceUid });
     for (const field of [...SERIES_FIELDS, '0020000D']) params.append('includefield', field);
     const [d] = await this.qido(`/series?${params}`, signal);
