@@ -1,5 +1,6 @@
 // Bundles the Electron main process, the engine worker and the (sandboxed, CommonJS-only)
 // preload script into build/electron. npm packages stay external: electron-builder ships them.
+import { copyFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const common = {
@@ -36,4 +37,7 @@ await build({
   entryPoints: { decodeWorker: 'src/dicom/decodeWorker.ts' },
   outdir: 'build/electron',
 });
-console.log('built build/electron/{main,preload,engineWorker}.cjs and decodeWorker.js');
+// The ONNX exporter reads the official schema as text beside its module (src/onnx/schema.ts);
+// in the bundles that module is main.cjs or engineWorker.cjs, so the schema goes beside them.
+copyFileSync('src/onnx/onnx.proto', 'build/electron/onnx.proto');
+console.log('built build/electron/{main,preload,engineWorker}.cjs, decodeWorker.js and onnx.proto');

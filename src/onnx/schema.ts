@@ -1,5 +1,5 @@
+import { readFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
-import { ONNX_PROTO } from './onnxProto';
 
 /** onnx.TensorProto.DataType values the exporter and the importer use. */
 export const DataType = { FLOAT: 1, INT64: 7 } as const;
@@ -9,9 +9,19 @@ export const AttributeType = { INT: 2, STRING: 3, INTS: 7 } as const;
 
 let root: protobuf.Root | undefined;
 
-/** The ModelProto message type, built once from the official schema by reflection. */
+/**
+ * The official ONNX schema beside this module: onnx/onnx.proto of ONNX 1.12 verbatim (the version
+ * Debian's python3-onnx checks against; Apache-2.0). The build copies it beside the bundles
+ * (scripts/build-electron.mjs), which resolve import.meta.url to their own folder.
+ */
+const ONNX_PROTO_FILE = new URL('./onnx.proto', import.meta.url);
+
+/**
+ * The ModelProto message type, built once from the official schema by reflection: no generated
+ * code and no hand-written bytes.
+ */
 export function modelProto(): protobuf.Type {
-  root ??= protobuf.parse(ONNX_PROTO, { keepCase: true }).root;
+  root ??= protobuf.parse(readFileSync(ONNX_PROTO_FILE, 'utf8'), { keepCase: true }).root;
   return root.lookupType('onnx.ModelProto');
 }
 
