@@ -22,6 +22,7 @@ import {
 } from '../../src/nn';
 import { tf } from '../../src/nn/tf';
 import type { Volume } from '../../src/volume/Volume';
+import { tinyCard } from '../helpers/tinyCard';
 
 const geometry = (
   dimensions: [number, number, number],
@@ -124,26 +125,15 @@ test('mirroring flips each prediction back before averaging', async () => {
   for (const v of out) assert.equal(v, 2.5);
 });
 
-const card = (): ModelCard => ({
-  format: 'acs-workstation-model',
-  version: 1,
-  name: 'tiny ACS',
-  architecture: 'resnet18',
-  kind: 'acs',
-  dilated: false,
-  baseWidth: 4,
-  decoderChannels: [8, 8, 4, 4],
-  depthKernel: 0,
-  conversion: { from: '2d', method: 'none' },
-  input: { channels: 3, slices: 'repeat' },
-  classes: ['background', 'ball'],
-  inputSpacing: [1, 1, 1],
-  intensity: { kind: 'window', min: 0, max: 200 },
-  patchSize: [32, 32, 32],
-  trainedOn: [],
-  metrics: {},
-  weights: 'weights.safetensors',
-});
+const card = (): ModelCard =>
+  tinyCard({
+    name: 'tiny ACS',
+    decoderChannels: [8, 8, 4, 4],
+    conversion: { from: '2d', method: 'none' },
+    classes: ['background', 'ball'],
+    inputSpacing: [1, 1, 1],
+    intensity: { kind: 'window', min: 0, max: 200 },
+  });
 
 let engine: Engine;
 before(async () => {

@@ -20,6 +20,7 @@ import { readSafetensors, writeSafetensors } from '../../src/nn/weights/readSafe
 import { WeightMismatchError } from '../../src/nn/weights/matchStateDict';
 import { PYTHON, torchMissing } from './torchReference';
 import { useWasm } from './setup';
+import { tinyCard } from '../helpers/tinyCard';
 
 const dir = mkdtempSync(join(tmpdir(), 'nn-bad-'));
 before(useWasm);
@@ -33,27 +34,15 @@ const small: Partial<SegmenterConfig> = {
 };
 
 function card(overrides: Partial<ModelCard> = {}): ModelCard {
-  return {
-    format: 'acs-workstation-model',
-    version: 1,
+  return tinyCard({
     name: 'test',
-    architecture: 'resnet18',
-    kind: 'acs',
-    dilated: false,
-    baseWidth: 4,
     decoderChannels: [8, 8, 4, 4],
-    depthKernel: 0,
     conversion: { from: '2d', method: 'none' },
-    input: { channels: 3, slices: 'repeat' },
     classes: ['background', 'organ'],
     inputSpacing: [1, 1, 1],
     intensity: { kind: 'window', min: -200, max: 300 },
-    patchSize: [32, 32, 32],
-    trainedOn: [],
-    metrics: {},
-    weights: 'weights.safetensors',
     ...overrides,
-  };
+  });
 }
 
 test(

@@ -11,6 +11,7 @@ import { tf } from '../../src/nn/tf';
 import { onnxPredictor } from '../../src/engine/backends/onnxPredictor';
 import { loadOnnxRuntime, type OnnxRuntime } from '../../src/engine/backends/onnxRuntime';
 import { PYTHON } from '../nn/torchReference';
+import { tinyCard } from '../helpers/tinyCard';
 
 export const SMALL: Partial<SegmenterConfig> = {
   baseWidth: 8,
@@ -46,9 +47,7 @@ export function perturbBatchNorm(model: Segmenter, seed = 7): void {
 
 export function cardFor(model: Segmenter, slices: 'repeat' | 'neighbours' = 'repeat'): ModelCard {
   const c = model.config;
-  return {
-    format: 'acs-workstation-model',
-    version: 1,
+  return tinyCard({
     name: `test ${c.kind}`,
     architecture: c.architecture,
     kind: c.kind,
@@ -61,11 +60,7 @@ export function cardFor(model: Segmenter, slices: 'repeat' | 'neighbours' = 'rep
     classes: Array.from({ length: c.numClasses }, (_, i) => (i ? `class ${i}` : 'background')),
     inputSpacing: [1, 1, 1],
     intensity: { kind: 'minmax' },
-    patchSize: [32, 32, 32],
-    trainedOn: [],
-    metrics: {},
-    weights: 'weights.safetensors',
-  };
+  });
 }
 
 export function randomPatches(count: number, patch: [number, number, number], seed = 11) {
