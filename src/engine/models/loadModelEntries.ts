@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { z } from 'zod';
 import { CARD_FILE } from '../../nn/modelIo';
 import { ModelCardSchema } from '../../nn/modelCard';
 import { thresholdModelCardSchema } from './thresholdModelCard';
@@ -10,13 +11,18 @@ import { errorMessage } from '../../errors/errorMessage';
 /** The skeleton's fixed-weight model keeps its own card file name. */
 const THRESHOLD_CARD = 'card.json';
 
-async function readJson(path: string): Promise<unknown> {
+/** The card at `path` as `schema` reads it; a bad file (not JSON, not such a card) is named. */
+async function readCard<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+  let json: unknown;
   try {
-    return JSON.parse(await readFile(path, 'utf8'));
+    json = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
     const reason = errorMessage(error);
     throw new Error(`${path}: not readable as JSON (${reason})`, { cause: error });
   }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new Error(`${path}: not a valid model card (${parsed.error.message})`);
+  return parsed.data;
 }
 
 /**
@@ -31,11 +37,7 @@ export async function loadModelEntries(dir: string): Promise<ModelEntry[]> {
   for (const entry of entries) {
     const modelDir = join(dir, entry.name);
     if (existsSync(join(modelDir, CARD_FILE))) {
-      const path = join(modelDir, CARD_FILE);
-      const parsed = ModelCardSchema.safeParse(await readJson(path));
-      if (!parsed.success)
-        throw new Error(`${path}: not a valid model card (${parsed.error.message})`);
-      const card = parsed.data;
+      const card = await readCard(join(modelDir, CARD_FILE), ModelCardSchema);
       models.push({
         id: entry.name,
         dir: modelDir,
@@ -45,11 +47,7 @@ export async function loadModelEntries(dir: string): Promise<ModelEntry[]> {
         card,
       });
     } else if (existsSync(join(modelDir, THRESHOLD_CARD))) {
-      const path = join(modelDir, THRESHOLD_CARD);
-      const parsed = thresholdModelCardSchema.safeParse(await readJson(path));
-      if (!parsed.success)
-        throw new Error(`${path}: not a valid model card (${parsed.error.message})`);
-      const card = parsed.data;
+      const card = await readCard(join(modelDir, THRESHOLD_CARD), thresholdModelCardSchema);
       models.push({
         id: entry.name,
         dir: modelDir,
