@@ -2,24 +2,28 @@ import type { DisplayWindow } from '../volume/displayWindow';
 import { buildVolume } from './buildVolume';
 import type { BuildOptions } from './buildVolume';
 import type { DicomReadError } from './DicomReadError';
+import type { DicomSlice } from './DicomSlice';
 import { groupSeries } from './groupSeries';
 import type { SeriesGroup } from './groupSeries';
 import { listInputs } from './listInputs';
 import { scanFiles } from './scanFiles';
 import type { ScanOptions } from './scanFiles';
 
-export interface SeriesDescription {
+/** A series as its first slice describes it. */
+export interface SeriesDescription extends Pick<
+  DicomSlice,
+  | 'studyInstanceUid'
+  | 'seriesInstanceUid'
+  | 'patientName'
+  | 'patientId'
+  | 'studyDate'
+  | 'studyDescription'
+  | 'seriesDescription'
+  | 'seriesNumber'
+  | 'modality'
+> {
   /** the group id: SeriesInstanceUID, with a suffix where the series was split */
   seriesId: string;
-  studyInstanceUid: string;
-  seriesInstanceUid: string;
-  patientName: string;
-  patientId: string;
-  studyDate: string;
-  studyDescription: string;
-  seriesDescription: string;
-  seriesNumber: number;
-  modality: string;
   /** the Window Center/Width pairs of its first image */
   windows: DisplayWindow[];
   /** why the series was split ('' when it was not) */
