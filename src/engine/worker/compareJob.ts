@@ -1,4 +1,4 @@
-import { loadModel } from '../../nn/modelIo';
+import { loadTrainable } from '../models/loadTrainable';
 import { disposeSegmenter, exportStateDict } from '../../nn/segmenter';
 import { compareConversions } from '../train/compareConversions';
 import type { WorkerReply, WorkerRequest } from './protocol';
@@ -12,9 +12,7 @@ export async function compareJob(
 ): Promise<void> {
   const { jobId } = request;
   const cancel = new Int32Array(request.cancelFlag);
-  if (request.base.kind !== 'network')
-    throw new Error(`${request.base.name} is not a trainable network`);
-  const base = await loadModel(request.base.dir);
+  const base = await loadTrainable(request.base);
   if (base.card.kind !== '2d') {
     disposeSegmenter(base.model);
     throw new Error(

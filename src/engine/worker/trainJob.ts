@@ -1,7 +1,7 @@
 import { configFromCard } from '../../nn/modelCard';
 import { targetCard } from '../train/targetCard';
 import { cp } from 'node:fs/promises';
-import { loadModel } from '../../nn/modelIo';
+import { loadTrainable } from '../models/loadTrainable';
 import { convertStateDict } from '../../nn/convert/convertStateDict';
 import { buildSegmenter, disposeSegmenter, exportStateDict } from '../../nn/segmenter';
 import type { TrainingStatus } from '../backends/tfBackends';
@@ -20,9 +20,7 @@ export async function trainJob(
 ): Promise<void> {
   const { jobId } = request;
   const cancel = new Int32Array(request.cancelFlag);
-  if (request.base.kind !== 'network')
-    throw new Error(`${request.base.name} is not a trainable network`);
-  const base = await loadModel(request.base.dir);
+  const base = await loadTrainable(request.base);
   const card = targetCard(base.card, request.target);
   const config = configFromCard(card);
   const weights =
