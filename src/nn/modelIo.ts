@@ -1,8 +1,10 @@
-import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configFromCard, ModelCardSchema, type ModelCard } from './modelCard';
 import { buildSegmenter, exportStateDict, type Segmenter } from './segmenter';
+import type { StateDict } from './weights/hostTensor';
 import { readSafetensors, writeSafetensors } from './weights/readSafetensors';
+import { writeFileAtomic } from '../files/atomicWrite';
 
 export const CARD_FILE = 'model.json';
 
@@ -51,7 +53,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   return { card, model };
 }
 
-/** Writes the card and the weights; each file lands whole (written aside, then renamed). */
+/** Writes the card and the weights of `model`; each file lands whole (saveWeights). */
 export async function saveModel(dir: string, model: Segmenter, card: ModelCard): Promise<void> {
   const config = configFromCard(card);
   const mismatch = (Object.keys(config) as (keyof typeof config)[]).filter(
@@ -61,15 +63,13 @@ export async function saveModel(dir: string, model: Segmenter, card: ModelCard):
     throw new ModelCardError(
       `the card does not describe this network: ${mismatch.join(', ')} differ`,
     );
+  await saveWeights(dir, exportStateDict(model), card);
+}
+
+/** A model folder as loadModel reads it: the card and the weights it names, each landing whole. */
+export async function saveWeights(dir: string, weights: StateDict, card: ModelCard): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const weights = writeSafetensors(exportStateDict(model), { format: 'pt' });
-  const files: [string, Uint8Array | string][] = [
-    [card.weights, weights],
-    [CARD_FILE, JSON.stringify(ModelCardSchema.parse(card), null, 2) + '\n'],
-  ];
-  for (const [name, content] of files) {
-    const target = join(dir, name);
-    await writeFile(`${target}.partial`, content);
-    await rename(`${target}.partial`, target);
-  }
+  await writeFileAtomic(join(dir, card.weights), writeSafetensors(weights, { format: 'pt' }), true);
+  const cardText = JSON.stringify(ModelCardSchema.parse(card), null, 2) + '\n';
+  await writeFileAtomic(join(dir, CARD_FILE), cardText, true);
 }

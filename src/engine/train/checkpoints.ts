@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configFromCard, ModelCardSchema, type ModelCard } from '../../nn/modelCard';
-import { CARD_FILE, ModelCardError } from '../../nn/modelIo';
+import { CARD_FILE, ModelCardError, saveWeights } from '../../nn/modelIo';
 import { parameterShapes } from '../../nn/architecture';
 import type { StateDict } from '../../nn/weights/hostTensor';
 import { matchStateDict } from '../../nn/weights/matchStateDict';
@@ -68,20 +68,6 @@ export function readAdamFile(dict: StateDict, card: ModelCard, source: string): 
       source: `${source} (Adam's moments)`,
     });
   return { step: step.data[0], m, v };
-}
-
-/** A model folder as loadModel reads it: the card and the weights it names, each landing whole. */
-export async function saveWeights(dir: string, weights: StateDict, card: ModelCard): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const files: [string, Uint8Array | string][] = [
-    [card.weights, writeSafetensors(weights, { format: 'pt' })],
-    [CARD_FILE, JSON.stringify(ModelCardSchema.parse(card), null, 2) + '\n'],
-  ];
-  for (const [name, content] of files) {
-    const target = join(dir, name);
-    await writeFile(`${target}.partial`, content);
-    await rename(`${target}.partial`, target);
-  }
 }
 
 /**
