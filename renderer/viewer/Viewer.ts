@@ -26,7 +26,7 @@ import {
 import type { VolumeGeometry, VolumeInfo } from '../../src/api';
 import { initCornerstone } from './cornerstone';
 import { PLANES, PLANE_IDS, type PlaneId } from './planes';
-import { autoWindow, toScalarArray, type ScalarArray } from './voxels';
+import { autoWindow, scalarBitsOf, toScalarArray, type ScalarArray } from './voxels';
 
 const RENDERING_ENGINE_ID = 'workstation';
 const TOOL_GROUP_ID = 'workstation-mpr';
@@ -503,9 +503,7 @@ export function nearestAxis(direction: readonly number[], vector: readonly numbe
 /** The metadata Cornerstone3D wants of a volume, from the core's geometry. */
 function volumeMetadata(info: VolumeInfo): Types.Metadata {
   const geometry: VolumeGeometry = info.geometry;
-  const bits = { int8: 32, uint8: 8, int16: 16, uint16: 16, int32: 32, uint32: 32, float32: 32 }[
-    info.voxelType
-  ];
+  const bits = scalarBitsOf(info.voxelType);
   return {
     BitsAllocated: bits,
     BitsStored: bits,

@@ -1,7 +1,15 @@
-import { bytesPerVoxel, type VolumeGeometry, type VoxelType } from '../../src/api';
+import { bytesPerVoxel, voxelArrays, type VolumeGeometry, type VoxelType } from '../../src/api';
 
 /** The typed arrays Cornerstone3D's local volumes accept. */
 export type ScalarArray = Uint8Array | Int16Array | Uint16Array | Float32Array;
+
+/** The voxel types Cornerstone3D holds as they are; toScalarArray converts the others. */
+const HELD: ReadonlySet<VoxelType> = new Set(['uint8', 'int16', 'uint16', 'float32']);
+
+/** Bits per voxel of the array toScalarArray makes of `voxelType` (32 where it converts). */
+export function scalarBitsOf(voxelType: VoxelType): number {
+  return HELD.has(voxelType) ? 8 * bytesPerVoxel(voxelType) : 32;
+}
 
 /**
  * Views the core's raw little-endian voxels as a typed array Cornerstone3D can hold. The types it
@@ -21,22 +29,8 @@ export function toScalarArray(
       `the volume has ${buffer.byteLength} bytes, its geometry needs ${expected} (${voxelType})`,
     );
   }
-  switch (voxelType) {
-    case 'uint8':
-      return new Uint8Array(buffer);
-    case 'int16':
-      return new Int16Array(buffer);
-    case 'uint16':
-      return new Uint16Array(buffer);
-    case 'float32':
-      return new Float32Array(buffer);
-    case 'int8':
-      return Float32Array.from(new Int8Array(buffer));
-    case 'int32':
-      return Float32Array.from(new Int32Array(buffer));
-    case 'uint32':
-      return Float32Array.from(new Uint32Array(buffer));
-  }
+  const voxels = new voxelArrays[voxelType](buffer);
+  return HELD.has(voxelType) ? (voxels as ScalarArray) : Float32Array.from(voxels);
 }
 
 /** Voxels the auto window looks at: all of a volume up to this many, an even sample beyond. */
