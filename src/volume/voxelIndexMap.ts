@@ -1,6 +1,5 @@
-import type { VolumeGeometry } from '../api/geometry';
 import { canonicalAxes } from './canonicalGrid';
-import type { VoxelArray } from './Volume';
+import type { VolumeGeometry, VoxelArray } from './Volume';
 import type { VoxelView } from './VoxelView';
 
 /**
@@ -38,6 +37,9 @@ export function indexedView(
 ): VoxelView {
   const [cols, rows, slices] = dimensions;
   const [si, sj, sk] = map.strides;
+  if (map.offset === 0 && si === 1 && sj === cols && sk === cols * rows) {
+    return { length: voxels.length, value: (n) => voxels[n] };
+  }
   return {
     length: cols * rows * slices,
     value(n) {

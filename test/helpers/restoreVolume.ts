@@ -1,6 +1,5 @@
-import type { VolumeGeometry } from '../../src/api/geometry';
 import { voxelToLps } from '../../src/volume/affine';
-import type { Volume, VoxelArray } from '../../src/volume/Volume';
+import type { Volume, VolumeGeometry, VoxelArray } from '../../src/volume/Volume';
 
 /** A stored axis (0 column, 1 row, 2 slice) of the new volume: which old axis, and whether reversed. */
 export type StoredAxis = [axis: 0 | 1 | 2, flip: boolean];

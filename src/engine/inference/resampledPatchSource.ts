@@ -1,6 +1,5 @@
-import type { VolumeGeometry } from '../../api/geometry';
 import { resampleSlices } from '../../volume/resample';
-import type { VoxelArray } from '../../volume/Volume';
+import type { VolumeGeometry, VoxelArray } from '../../volume/Volume';
 import type { VoxelIndexMap } from '../../volume/voxelIndexMap';
 import type { Dims3 } from './patchGrid';
 import { copyPatch, type PatchSource } from './PatchSource';

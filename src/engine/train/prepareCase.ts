@@ -1,8 +1,8 @@
 import type { IntensityNormalisation } from '../../volume/normalisation';
 import { intensityNormaliser } from '../../volume/normalisation';
-import type { VolumeGeometry } from '../../api/geometry';
 import { canonicalGrid } from '../../volume/canonicalGrid';
 import { resample } from '../../volume/resample';
+import type { VolumeGeometry } from '../../volume/Volume';
 import { canonicalIndexMap, indexedView } from '../../volume/voxelIndexMap';
 import { modelGrid, sameGrid } from '../inference/inferVolume';
 import type { PreparedCase, TrainingCase } from './TrainingCase';
