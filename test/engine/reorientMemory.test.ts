@@ -73,6 +73,7 @@ async function peakOf(infer: (p: PatchPredictor) => Promise<Uint8Array>) {
   let arrayBuffers = start.arrayBuffers;
   let rss = start.rss;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const labels = await infer({
     channels: network.channels,
     predict(input, count, patch) {
@@ -82,9 +83,11 @@ async function peakOf(infer: (p: PatchPredictor) => Promise<Uint8Array>) {
       return network.predict(input, count, patch);
     },
   });
+  const { user, system } = process.cpuUsage(cpu);
   return {
     labels,
     seconds: (performance.now() - started) / 1000,
+    cpuSeconds: (user + system) / 1e6,
     arrayBuffers: arrayBuffers - start.arrayBuffers,
     rss: rss - start.rss,
   };
@@ -96,7 +99,7 @@ test('a sagittal 512x512x300 series is segmented with no whole-volume float copy
   const before = await peakOf((p) => resampleThenInfer(volume, p, plan));
   const say = (name: string, m: typeof after) =>
     console.log(
-      `${name}: ${m.seconds.toFixed(1)} s, peak over the start: array buffers +${(m.arrayBuffers / MiB).toFixed(0)} MiB, resident +${(m.rss / MiB).toFixed(0)} MiB`,
+      `${name}: ${m.seconds.toFixed(1)} s (CPU ${m.cpuSeconds.toFixed(1)} s), peak over the start: array buffers +${(m.arrayBuffers / MiB).toFixed(0)} MiB, resident +${(m.rss / MiB).toFixed(0)} MiB`,
     );
   say('sagittal 512x512x300, before (whole resample)', before);
   say('sagittal 512x512x300, after (index strides)', after);
