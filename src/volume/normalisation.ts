@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { VoxelArray } from './Volume';
+import type { VoxelView } from './VoxelView';
 
 /**
  * How a model wants its intensities (the model card's `intensity`): CT clipped to a Hounsfield
@@ -24,11 +25,17 @@ export type IntensityNormalisation = z.infer<typeof intensityNormalisationSchema
 /** At most this many voxels are sorted for percentiles: enough for 0.1% precision, bounded memory. */
 const PERCENTILE_SAMPLE = 1 << 20;
 
-function sampleValues(voxels: VoxelArray, foregroundOnly: boolean): Float64Array {
+/** Stored voxels, or a view of them on another grid: the statistics read them in that grid's order. */
+function viewOf(voxels: VoxelArray | VoxelView): VoxelView {
+  return ArrayBuffer.isView(voxels) ? { length: voxels.length, value: (n) => voxels[n] } : voxels;
+}
+
+function sampleValues(voxels: VoxelView, foregroundOnly: boolean): Float64Array {
   const stride = Math.max(1, Math.floor(voxels.length / PERCENTILE_SAMPLE));
   const sample: number[] = [];
   for (let n = 0; n < voxels.length; n += stride) {
-    if (!foregroundOnly || voxels[n] !== 0) sample.push(voxels[n]);
+    const v = voxels.value(n);
+    if (!foregroundOnly || v !== 0) sample.push(v);
   }
   return Float64Array.from(sample).sort();
 }
@@ -41,11 +48,15 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (position - lo);
 }
 
-/** The per-voxel mapping a model's card asks for, with any per-volume statistics computed once. */
+/**
+ * The per-voxel mapping a model's card asks for, with any per-volume statistics computed once
+ * over `voxels` (stored, or a view of them on the model's grid).
+ */
 export function intensityNormaliser(
   spec: IntensityNormalisation,
-  voxels: VoxelArray,
+  stored: VoxelArray | VoxelView,
 ): (v: number) => number {
+  const voxels = viewOf(stored);
   switch (spec.kind) {
     case 'none':
       return (v) => v;
@@ -58,8 +69,9 @@ export function intensityNormaliser(
       let min = Infinity;
       let max = -Infinity;
       for (let n = 0; n < voxels.length; n++) {
-        if (voxels[n] < min) min = voxels[n];
-        if (voxels[n] > max) max = voxels[n];
+        const v = voxels.value(n);
+        if (v < min) min = v;
+        if (v > max) max = v;
       }
       const range = max - min || 1;
       return (v) => (v - min) / range;
@@ -70,7 +82,7 @@ export function intensityNormaliser(
 }
 
 function zscore(
-  voxels: VoxelArray,
+  voxels: VoxelView,
   clip: [number, number],
   foregroundOnly: boolean,
 ): (v: number) => number {

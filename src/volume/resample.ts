@@ -2,6 +2,7 @@ import type { VolumeGeometry } from './geometry';
 import { lpsAffine } from './affine';
 import type { Affine } from './affine';
 import type { VoxelArray } from './Volume';
+import type { VoxelView } from './VoxelView';
 
 export type Interpolation = 'linear' | 'nearest';
 
@@ -57,9 +58,63 @@ export function gridAtSpacing(
 }
 
 /**
- * Samples `voxels` (on `from`) at every voxel centre of `to`: trilinear for images, nearest for
- * labels. Positions outside the source take the nearest edge voxel, so borders do not darken.
+ * The value of `voxels` (on `from`) at voxel (i, j, k) of `to`: trilinear for images, nearest
+ * for labels. Positions outside the source take the nearest edge voxel, so borders do not darken.
  */
+function sampler(
+  voxels: VoxelArray,
+  from: VolumeGeometry,
+  to: VolumeGeometry,
+  interpolation: Interpolation,
+): (i: number, j: number, k: number) => number {
+  const m = multiply(invertAffine(lpsAffine(from)), lpsAffine(to));
+  const [sx, sy, sz] = from.dimensions;
+  const clamp = (v: number, n: number) => Math.min(n - 1, Math.max(0, v));
+  const at = (i: number, j: number, k: number) => voxels[(k * sy + j) * sx + i];
+  return (i, j, k) => {
+    const x = clamp(m[0][0] * i + m[0][1] * j + m[0][2] * k + m[0][3], sx);
+    const y = clamp(m[1][0] * i + m[1][1] * j + m[1][2] * k + m[1][3], sy);
+    const z = clamp(m[2][0] * i + m[2][1] * j + m[2][2] * k + m[2][3], sz);
+    if (interpolation === 'nearest') return at(Math.round(x), Math.round(y), Math.round(z));
+    const x0 = Math.floor(x);
+    const y0 = Math.floor(y);
+    const z0 = Math.floor(z);
+    const x1 = Math.min(x0 + 1, sx - 1);
+    const y1 = Math.min(y0 + 1, sy - 1);
+    const z1 = Math.min(z0 + 1, sz - 1);
+    const fx = x - x0;
+    const fy = y - y0;
+    const fz = z - z0;
+    const c00 = at(x0, y0, z0) * (1 - fx) + at(x1, y0, z0) * fx;
+    const c10 = at(x0, y1, z0) * (1 - fx) + at(x1, y1, z0) * fx;
+    const c01 = at(x0, y0, z1) * (1 - fx) + at(x1, y0, z1) * fx;
+    const c11 = at(x0, y1, z1) * (1 - fx) + at(x1, y1, z1) * fx;
+    return (c00 * (1 - fy) + c10 * fy) * (1 - fz) + (c01 * (1 - fy) + c11 * fy) * fz;
+  };
+}
+
+/**
+ * Samples `voxels` (on `from`) at the voxel centres of slices [k0, k1) of `to` into `out`, from
+ * its start: a slab of a resampled volume, so that a large one never needs to exist whole.
+ */
+export function resampleSlices(
+  voxels: VoxelArray,
+  from: VolumeGeometry,
+  to: VolumeGeometry,
+  interpolation: Interpolation,
+  k0: number,
+  k1: number,
+  out: VoxelArray,
+): VoxelArray {
+  const sample = sampler(voxels, from, to, interpolation);
+  const [tx, ty] = to.dimensions;
+  let n = 0;
+  for (let k = k0; k < k1; k++)
+    for (let j = 0; j < ty; j++) for (let i = 0; i < tx; i++, n++) out[n] = sample(i, j, k);
+  return out;
+}
+
+/** Samples `voxels` (on `from`) at every voxel centre of `to` (see `resampleSlices`). */
 export function resample(
   voxels: VoxelArray,
   from: VolumeGeometry,
@@ -67,34 +122,22 @@ export function resample(
   interpolation: Interpolation,
   out: VoxelArray = new Float32Array(to.dimensions[0] * to.dimensions[1] * to.dimensions[2]),
 ): VoxelArray {
-  const m = multiply(invertAffine(lpsAffine(from)), lpsAffine(to));
-  const [sx, sy, sz] = from.dimensions;
+  return resampleSlices(voxels, from, to, interpolation, 0, to.dimensions[2], out);
+}
+
+/**
+ * `voxels` trilinearly resampled onto `to` and rounded to float32, as `resample` would store
+ * them, but computed voxel by voxel when read: per-volume statistics without the copy.
+ */
+export function resampledView(
+  voxels: VoxelArray,
+  from: VolumeGeometry,
+  to: VolumeGeometry,
+): VoxelView {
+  const sample = sampler(voxels, from, to, 'linear');
   const [tx, ty, tz] = to.dimensions;
-  const clamp = (v: number, n: number) => Math.min(n - 1, Math.max(0, v));
-  const at = (i: number, j: number, k: number) => voxels[(k * sy + j) * sx + i];
-  let n = 0;
-  for (let k = 0; k < tz; k++)
-    for (let j = 0; j < ty; j++)
-      for (let i = 0; i < tx; i++, n++) {
-        const x = clamp(m[0][0] * i + m[0][1] * j + m[0][2] * k + m[0][3], sx);
-        const y = clamp(m[1][0] * i + m[1][1] * j + m[1][2] * k + m[1][3], sy);
-        const z = clamp(m[2][0] * i + m[2][1] * j + m[2][2] * k + m[2][3], sz);
-        if (interpolation === 'nearest') {
-          out[n] = at(Math.round(x), Math.round(y), Math.round(z));
-          continue;
-        }
-        const [x0, y0, z0] = [Math.floor(x), Math.floor(y), Math.floor(z)];
-        const [x1, y1, z1] = [
-          Math.min(x0 + 1, sx - 1),
-          Math.min(y0 + 1, sy - 1),
-          Math.min(z0 + 1, sz - 1),
-        ];
-        const [fx, fy, fz] = [x - x0, y - y0, z - z0];
-        const c00 = at(x0, y0, z0) * (1 - fx) + at(x1, y0, z0) * fx;
-        const c10 = at(x0, y1, z0) * (1 - fx) + at(x1, y1, z0) * fx;
-        const c01 = at(x0, y0, z1) * (1 - fx) + at(x1, y0, z1) * fx;
-        const c11 = at(x0, y1, z1) * (1 - fx) + at(x1, y1, z1) * fx;
-        out[n] = (c00 * (1 - fy) + c10 * fy) * (1 - fz) + (c01 * (1 - fy) + c11 * fy) * fz;
-      }
-  return out;
+  return {
+    length: tx * ty * tz,
+    value: (n) => Math.fround(sample(n % tx, Math.floor(n / tx) % ty, Math.floor(n / (tx * ty)))),
+  };
 }

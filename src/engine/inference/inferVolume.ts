@@ -2,13 +2,15 @@ import type { VolumeGeometry } from '../../volume/geometry';
 import type { IntensityNormalisation } from '../../volume/normalisation';
 import { intensityNormaliser } from '../../volume/normalisation';
 import { canonicalGrid } from '../../volume/canonicalGrid';
-import { gridAtSpacing, resample } from '../../volume/resample';
+import { gridAtSpacing, resample, resampledView } from '../../volume/resample';
 import type { Volume } from '../../volume/Volume';
+import { canonicalIndexMap, indexedView } from '../../volume/voxelIndexMap';
 import { mirroredPredictor } from './mirroredPredictor';
 import type { Dims3 } from './patchGrid';
 import { voxelPatchSource } from './PatchSource';
 import type { PatchPredictor } from './PatchPredictor';
-import { argmaxSink } from './sinks';
+import { resampledPatchSource } from './resampledPatchSource';
+import { argmaxSink, mappedArgmaxSink } from './sinks';
 import { slidingWindowInfer } from './slidingWindowInfer';
 
 /** What a model card says about running it on a whole volume. */
@@ -51,9 +53,13 @@ export function sameGrid(a: VolumeGeometry, b: VolumeGeometry): boolean {
 }
 
 /**
- * A labelmap for a whole volume: brought onto the model's grid (canonical orientation, the
- * model's spacing; trilinear) when it is not on it already, normalised as its card says, segmented by a Gaussian-weighted sliding window (optionally
- * mirrored), argmax per voxel, and the labels brought back to the volume's grid (nearest).
+ * A labelmap for a whole volume: seen on the model's grid, normalised as its card says,
+ * segmented by a Gaussian-weighted sliding window (optionally mirrored), argmax per voxel, and
+ * the labels brought back to the volume's grid. Whatever plane the series was stored in, its
+ * canonical orientation is a signed permutation of its axes: patches are read through index
+ * strides and the labels written back through the same ones, exactly and without a copy. Only a
+ * model spacing that differs resamples the image (trilinear, one slab at a time) and the labels
+ * back (nearest).
  */
 export async function inferVolume(
   volume: Volume,
@@ -62,27 +68,46 @@ export async function inferVolume(
   hooks: InferenceHooks = {},
 ): Promise<Uint8Array> {
   const grid = modelGrid(volume.geometry, plan.spacing);
-  const resampled = !sameGrid(grid, volume.geometry);
-  const voxels = resampled
-    ? resample(volume.voxels, volume.geometry, grid, 'linear')
-    : volume.voxels;
+  const reindexOnly = sameGrid(grid, canonicalGrid(volume.geometry));
   const [cols, rows, slices] = grid.dimensions;
-  const source = voxelPatchSource(
-    voxels,
-    [slices, rows, cols],
-    intensityNormaliser(plan.normalisation, voxels),
-  );
+  const dims: Dims3 = [slices, rows, cols];
   const network = plan.mirrorAxes?.length
     ? mirroredPredictor(predictor, plan.mirrorAxes)
     : predictor;
+  const options = {
+    patchSize: plan.patchSize,
+    overlap: plan.overlap,
+    batchSize: plan.batchSize,
+    ...hooks,
+  };
+  if (reindexOnly) {
+    const map = canonicalIndexMap(volume.geometry);
+    const view = indexedView(volume.voxels, grid.dimensions, map);
+    const normalise = intensityNormaliser(plan.normalisation, view);
+    const labels = new Uint8Array(volume.voxels.length);
+    await slidingWindowInfer(
+      voxelPatchSource(volume.voxels, dims, normalise, map),
+      network,
+      options,
+      mappedArgmaxSink(labels, [rows, cols], map, network.channels),
+    );
+    return labels;
+  }
+  const view = resampledView(volume.voxels, volume.geometry, grid);
+  const source = resampledPatchSource(
+    volume.voxels,
+    volume.geometry,
+    grid,
+    intensityNormaliser(plan.normalisation, view),
+    plan.patchSize[0],
+  );
   const labels = new Uint8Array(cols * rows * slices);
   await slidingWindowInfer(
     source,
     network,
-    { patchSize: plan.patchSize, overlap: plan.overlap, batchSize: plan.batchSize, ...hooks },
+    options,
     argmaxSink(labels, rows * cols, network.channels),
   );
-  if (!resampled) return labels;
   const back = new Uint8Array(volume.voxels.length);
   resample(labels, grid, volume.geometry, 'nearest', back);
   return back;
