@@ -199,8 +199,13 @@ test('cli compare cross-validates the six configurations, prints the folds and t
     rows: { name: string; meanIou: number; heldOut: { labelmap: string; iou: number[] }[] }[];
     cases: { key: string; name: string }[];
     folds: { test: string[] }[];
+    training: { backends: string[] };
   };
   assert.equal(report.rows.length, 6);
+  // compare trains where train does: ONNX Runtime's training-step graph, every configuration
+  assert.deepEqual(report.training.backends, ['onnxruntime-cpu']);
+  assert.match(run.stdout, /^trained on onnxruntime-cpu \(training-step graph/m);
+  assert.match(run.stderr, /training on onnxruntime-cpu/);
   for (const row of report.rows) {
     assert.ok(run.stdout.includes(row.name));
     for (const h of row.heldOut) assert.ok(existsSync(join(out, h.labelmap)), h.labelmap);

@@ -117,6 +117,9 @@ export async function runCompare(argv: string[]): Promise<number> {
     progress.message(`engine backend: ${session.engine.backend.backend}`, {
       backend: session.engine.backend.backend,
     });
+    const trains = session.engine.backend.training;
+    if (trains)
+      progress.message(`training on ${trains.backend}: ${trains.reason}`, { training: trains });
     const cases: { volumeId: string; labelmapId: string }[] = [];
     for (const [n, image] of values.image.entries()) {
       cases.push(await session.addCase(image, values.labels[n]));

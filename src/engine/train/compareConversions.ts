@@ -20,8 +20,10 @@ import { COMPARE_CONFIGURATIONS, PAPER_TABLE_1 } from './compareConfigurations';
 import { compareReportHtml } from './compareReportHtml';
 import { pairedPermutationTest, spread, type Spread } from './compareStatistics';
 import { segmentationMetrics } from './metrics';
+import type { TrainingStatus } from '../backends/tfBackends';
 import type { TrainingOptions, TrainingProgress } from './trainModel';
 import { trainModel } from './trainModel';
+import type { TrainingRuntime } from './trainerBackend';
 import type { TrainingCase } from './TrainingCase';
 
 export { COMPARE_CONFIGURATIONS };
@@ -126,6 +128,8 @@ export interface FoldResult {
   heldOutMeanIou: number;
   curve: EpochRecord[];
   seconds: number;
+  /** the runtime that trained the fold's last step ('onnxruntime-cpu', 'wasm', ...) */
+  backend: string;
 }
 
 export interface CompareRow {
@@ -175,6 +179,11 @@ export interface CompareReport {
   budget: { epochs: number; stepsPerEpoch: number; batchSize3d: number; seed: number };
   /** whether the inflated 3D encoders stride and pool in depth (false: ZWI equals 2D exactly) */
   depthStrides: boolean;
+  /**
+   * What trained: the runtimes the folds' steps ran on, and why each was chosen (a fallback from
+   * ONNX Runtime to tfjs names its reason here).
+   */
+  training: { backends: string[]; reasons: string[] };
   rows: CompareRow[];
 }
 
@@ -190,6 +199,10 @@ export interface CompareRun {
   /** epochs, steps per epoch, the 3D batch and the base seed (each fold trains with its own) */
   options: TrainingOptions;
   outDir: string;
+  /** which runtimes may train (default: tfjs on its current backend), as for `train` */
+  runtime?: TrainingRuntime;
+  /** the runtime a fold's training chose, or fell back to, and why */
+  onBackend?: (status: TrainingStatus) => void;
   onProgress?: (configuration: string, index: number, run: number, p: TrainingProgress) => void;
   onEpoch?: (configuration: string, index: number, run: number, record: EpochRecord) => void;
   isCancelled?: () => boolean;
@@ -244,6 +257,7 @@ export async function compareConversions(run: CompareRun): Promise<CompareReport
     caseFiles.set(key, file);
   }
 
+  const statuses: TrainingStatus[] = [];
   const rows: CompareRow[] = [];
   for (const [index, plan] of plans.entries()) {
     const folds: FoldResult[] = [];
@@ -267,6 +281,7 @@ export async function compareConversions(run: CompareRun): Promise<CompareReport
         `${index + 1}-${plan.kind}-${plan.method}`,
       );
       const foldStart = Date.now();
+      let backend = '';
       let result;
       try {
         result = await trainModel({
@@ -284,6 +299,12 @@ export async function compareConversions(run: CompareRun): Promise<CompareReport
           onProgress: (p) => run.onProgress?.(plan.name, index, runIndex, p),
           onEpoch: (r) => run.onEpoch?.(plan.name, index, runIndex, r),
           isCancelled: run.isCancelled,
+          runtime: run.runtime,
+          onBackend: (status) => {
+            backend = status.backend;
+            statuses.push(status);
+            run.onBackend?.(status);
+          },
         });
       } finally {
         disposeSegmenter(model);
@@ -336,6 +357,7 @@ export async function compareConversions(run: CompareRun): Promise<CompareReport
           heldOutMeanIou: all(ious),
           curve,
           seconds: (Date.now() - foldStart) / 1000,
+          backend,
         });
       } finally {
         disposeSegmenter(best.model);
@@ -371,6 +393,10 @@ export async function compareConversions(run: CompareRun): Promise<CompareReport
       seed: run.options.seed,
     },
     depthStrides: run.card.depthStrides !== false,
+    training: {
+      backends: [...new Set(statuses.map((s) => s.backend))],
+      reasons: [...new Set(statuses.map((s) => s.reason))],
+    },
     rows,
   };
   const encode = (text: string) => new TextEncoder().encode(text);

@@ -154,6 +154,7 @@ export function compareReportHtml(report: CompareReport): string {
 <p>Classes: ${escape(report.classes.join(', '))}. ${escape(report.background)}.</p>
 <p>Budget for each configuration and fold: ${report.budget.epochs} epochs of ${report.budget.stepsPerEpoch} steps; the 3D batch is ${report.budget.batchSize3d} patches; the 2D baseline gets slices of the same height and width (whole slices where a slice fits in them), as many per step as the 3D batch has slices, so every configuration sees the same labelled voxels per step, the same steps and epochs, and the same in-plane field of view.</p>
 <p>Inflated 3D encoders: ${report.depthStrides ? 'stride and pool in depth as in-plane (the paper&rsquo;s network; zero-weight init then differs from 2D)' : 'keep the depth (in-plane strides and pooling only), so zero-weight init starts exactly as the 2D network'}.</p>
+<p>Trained on: ${escape(report.training.backends.join(', ') || 'nothing')} (${escape(report.training.reasons.join('; '))}).</p>
 <p>Base model: <b>${escape(report.base.name)}</b> (${escape(base.architecture)}, width ${base.baseWidth}, ${escape(base.kind)}, ${base.dilated ? 'dilated' : 'not dilated'}, input ${base.input.channels} channels (${escape(base.input.slices)}), spacing ${base.inputSpacing.join(' &times; ')} mm, intensity ${escape(base.intensity.kind)}, trained on ${base.trainedOn.length ? escape(base.trainedOn.join(', ')) : 'nothing recorded'}).</p>
 <h2>Cases</h2><ul>${cases}</ul>
 <h2>Held-out results</h2>
