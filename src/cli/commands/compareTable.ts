@@ -27,7 +27,7 @@ export function printCompareTable(report: CompareReport, print: (line: string) =
         r.plan.patchSize.join('x').padEnd(9),
         String(r.plan.batchSize).padStart(5),
         String(r.plan.voxelsPerStep).padStart(11),
-        r.plan.batchNorm.padEnd(6),
+        (r.plan.calibration ? 'calib' : r.plan.batchNorm).padEnd(6),
         r.seconds.toFixed(1).padStart(7),
       ].join('  '),
     );

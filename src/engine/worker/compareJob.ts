@@ -46,6 +46,7 @@ export async function compareJob(
       labels: c.labels,
     })),
     folds: request.folds,
+    normalisation: request.normalisation,
     options: request.options,
     outDir: request.outDir,
     isCancelled: () => Atomics.load(cancel, 0) === 1,
