@@ -81,6 +81,7 @@ function blockCase(
   image: Grid,
   f: number,
   classOf: (ras: [number, number, number], index: number) => number,
+  scale = 1,
 ): TrainingCase {
   const a = image.ras;
   const aligned =
@@ -100,9 +101,13 @@ function blockCase(
         const ijk: [number, number, number] = [x * f + h, y * f + h, z * f + h];
         labels[n] = classOf(apply(a, ijk), (ijk[2] * ny + ijk[1]) * nx + ijk[0]);
       }
-  const spacing: [number, number, number] = [a[0][0] * f, a[1][1] * f, a[2][2] * f];
+  const spacing: [number, number, number] = [
+    a[0][0] * f * scale,
+    a[1][1] * f * scale,
+    a[2][2] * f * scale,
+  ];
   // The block's centre, RAS -> LPS by negating x and y.
-  const centre = apply(a, [(f - 1) / 2, (f - 1) / 2, (f - 1) / 2]);
+  const centre = apply(a, [(f - 1) / 2, (f - 1) / 2, (f - 1) / 2]).map((v) => v * scale);
   const geometry: VolumeGeometry = {
     dimensions: [mx, my, mz],
     spacing,
@@ -182,23 +187,36 @@ export function neuroMapsTissue(
 }
 
 /**
- * The INIA19 macaque T1 template at f x 0.5 mm: grey matter (1) in the NeuroMaps regions that
- * `neuroMapsTissue` calls grey, other brain (2) in the white-ish regions and the rest of the
- * brain mask (the template is skull-stripped: nonzero T1), background (0) outside.
+ * A macaque brain is about 2.5 to 3 times smaller than a human one along each axis: scaled by
+ * this, INIA19 has about a human brain's size, so that a network working at a human brain's
+ * spacing sees it at a comparable resolution, and its 32-voxel patches fit.
  */
-export function inia19Case(f: number): TrainingCase {
+export const MACAQUE_TO_HUMAN = 3;
+
+/**
+ * The INIA19 macaque T1 template averaged over f^3 voxels (0.5 mm each), its spacing multiplied
+ * by `scale` (1: its true size): grey matter (1) in the NeuroMaps regions that `neuroMapsTissue`
+ * calls grey, other brain (2) in the white-ish regions and the rest of the brain mask (the
+ * template is skull-stripped: nonzero T1), background (0) outside.
+ */
+export function inia19Case(f: number, scale = 1): TrainingCase {
   const image = read('inia19-t1-brain.nii.gz');
   const regions = read('inia19-NeuroMaps.nii.gz');
   const { grey } = neuroMapsTissue(image.voxels, regions.voxels);
-  return blockCase(`inia19+neuromaps@${f / 2}mm`, image, f, (_, index) =>
-    grey.has(regions.voxels[index]) ? 1 : image.voxels[index] > 0 ? 2 : 0,
+  return blockCase(
+    `inia19+neuromaps@${f / 2}mm${scale === 1 ? '' : ` x${scale}`}`,
+    image,
+    f,
+    (_, index) => (grey.has(regions.voxels[index]) ? 1 : image.voxels[index] > 0 ? 2 : 0),
+    scale,
   );
 }
 
 /**
  * The compare protocol's real cases at about 5 mm, the base model's spacing: Colin27 with and
  * without skull under AAL (as before), ch2bet under the three other grey-matter atlases, and the
- * INIA19 macaque. Six are one human subject; their labels differ by atlas.
+ * INIA19 macaque scaled to a human brain's size (1.5 mm blocks x 3 = 4.5 mm). Six are one human
+ * subject; their labels differ by atlas.
  */
 export function compareCases(): TrainingCase[] {
   return [
@@ -208,6 +226,6 @@ export function compareCases(): TrainingCase[] {
     colinAtlasCase('brodmann', 5),
     colinAtlasCase('aicha', 5),
     colinCase('ch2bet.nii.gz', 4),
-    inia19Case(10),
+    inia19Case(3, MACAQUE_TO_HUMAN),
   ];
 }

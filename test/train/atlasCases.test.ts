@@ -97,6 +97,14 @@ test('INIA19: NeuroMaps regions split by their T1 into grey (darker) and white (
   const c = inia19Case(10);
   assert.deepEqual(c.volume.geometry.spacing, [5, 5, 5]);
   assert.ok([0, 1, 2].every((k) => c.labels.includes(k)));
+  // scaled to a human brain's size: the same labels on a grid of larger voxels, about the centre
+  const scaled = inia19Case(10, 3);
+  assert.deepEqual(scaled.labels, c.labels);
+  assert.deepEqual(scaled.volume.geometry.spacing, [15, 15, 15]);
+  assert.deepEqual(
+    scaled.volume.geometry.origin,
+    c.volume.geometry.origin.map((v) => v * 3),
+  );
 });
 
 test('the compare cases: seven, distinct, every one in the shared classes', () => {
