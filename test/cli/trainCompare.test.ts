@@ -73,6 +73,18 @@ test('every new command has --help, and bad command lines exit 2', () => {
   assert.equal(cli('train', '--base', 'tiny-2d', '--library', '--epochs', 'zero').status, 2);
   assert.equal(cli('train', '--no-such-option').status, 2);
   assert.equal(cli('compare', '--base', 'tiny-2d', '--out', work).status, 2);
+  const group = cli(
+    'compare',
+    '--base',
+    'tiny-2d',
+    ...pairs,
+    '--batch-norm',
+    'group',
+    '--out',
+    work,
+  );
+  assert.equal(group.status, 2);
+  assert.match(group.stderr, /--batch-norm must be batch or calibrated, not "group"/);
   assert.equal(cli('export', '--out', join(work, 'x.nii.gz')).status, 2);
   assert.equal(cli('bench', 'no-such-bench').status, 2);
 });
