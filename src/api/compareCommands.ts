@@ -75,6 +75,12 @@ export const compareCommandSchemas = {
         seed: z.number().int().default(1),
         /** false: the inflated 3D encoders keep the depth, so zero-weight init equals 2D exactly */
         depthStrides: z.boolean().default(true),
+        /**
+         * 'batch': batch statistics where the deepest stage has two values a channel in a step,
+         * else frozen running statistics; 'calibrated': running statistics recomputed on the
+         * fold's training patches before fine-tuning, then frozen
+         */
+        normalisation: z.enum(['batch', 'calibrated']).default('batch'),
       })
       .strict()
       .refine((p) => p.libraryCases.length + p.cases.length >= 2, {

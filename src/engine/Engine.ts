@@ -7,7 +7,12 @@ import type { BackendChoice } from './backends/tfBackends';
 import { CancelledError } from './inference/CancelledError';
 import type { ModelEntry } from './models/ModelEntry';
 import type { EpochRecord } from './train/checkpoints';
-import type { CompareCase, CompareFold, CompareReport } from './train/compareConversions';
+import type {
+  CompareCase,
+  CompareFold,
+  CompareNormalisation,
+  CompareReport,
+} from './train/compareConversions';
 import type { TrainingOptions, TrainingProgress } from './train/trainModel';
 import type { TrainingCase } from './train/TrainingCase';
 import type { SharedCase, TrainingTarget, WorkerReply, WorkerRequest } from './worker/protocol';
@@ -51,6 +56,7 @@ export interface CompareRequest {
   base: ModelEntry;
   patchSize: [number, number, number];
   depthStrides: boolean;
+  normalisation: CompareNormalisation;
   cases: CompareCase[];
   folds: CompareFold[];
   options: TrainingOptions;
@@ -224,6 +230,7 @@ export class Engine {
       base: job.base,
       patchSize: job.patchSize,
       depthStrides: job.depthStrides,
+      normalisation: job.normalisation,
       cases: job.cases.map((c) => ({ ...sharedCase(c), name: c.name })),
       folds: job.folds,
       options: job.options,

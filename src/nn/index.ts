@@ -24,6 +24,7 @@ export { CARD_FILE, loadModel, ModelCardError, saveModel, type LoadedModel } fro
 export { createPredictor, type SegmenterPredictor } from './predictor';
 export {
   buildSegmenter,
+  calibrateBatchNorm,
   disposeSegmenter,
   encode,
   exportStateDict,

@@ -27,7 +27,12 @@ export const ModelCardSchema = z.object({
   ]),
   /** Kernel depth of the inflated convolutions (3d); 0 keeps T = k. */
   depthKernel: z.number().int().nonnegative(),
-  /** 3d only: false keeps the depth (in-plane strides and pooling only); absent means true. */
+  /**
+   * 3d only: false keeps the depth (in-plane strides and pooling only), so zero-weight init
+   * starts exactly as the 2D network; absent means true, the paper's network, which strides and
+   * pools in depth as in-plane (cheaper: 1/16 of the depth at layer4). The card carries no
+   * batch-norm mode: that is how a training runs, not what the network is.
+   */
   depthStrides: z.boolean().optional(),
   /** Where the weights came from: a 2D network converted (and how), or trained as they are. */
   conversion: z.object({

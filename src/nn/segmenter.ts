@@ -188,12 +188,20 @@ function bnForward(
 
 /** The tfjs implementation of the network's operations, batch norm in the given mode. */
 function tfOps(model: Segmenter, mode: BatchNormMode): SegmenterOps<tf.Tensor5D> {
+  return opsWith(model, (name, y) => bnForward(model, name, y, mode));
+}
+
+/** The network's operations with batch norm done by `norm` (named by its parameters' prefix). */
+function opsWith(
+  model: Segmenter,
+  norm: (name: string, y: tf.Tensor5D) => tf.Tensor5D,
+): SegmenterOps<tf.Tensor5D> {
   const flat = !stridesInDepth(model.config);
   const factors = (f: number): [number, number, number] => (flat ? [1, f, f] : [f, f, f]);
   return {
     conv: (x, c, bn) => {
       const y = convForward(model, c, x);
-      return bn ? bnForward(model, bn, y, mode) : y;
+      return bn ? norm(bn, y) : y;
     },
     relu: (x) => tf.relu(x),
     add: (a, b) => tf.add(a, b),
@@ -207,6 +215,59 @@ function tfOps(model: Segmenter, mode: BatchNormMode): SegmenterOps<tf.Tensor5D>
     upsample: (x, f) => upsample(x, factors(f)),
     concat: (a, b) => concatChannels([a, b]),
   };
+}
+
+/**
+ * Recomputes every batch norm's running statistics from `batches` and nothing else, as
+ * PyTorch's `torch.optim.swa_utils.update_bn` does (momentum None): each batch goes forward
+ * normalised by its own statistics, as in training, and each layer's running mean and variance
+ * become the mean over the batches of its batch means and unbiased batch variances. No weight
+ * changes. This is how inflated (or random) weights get statistics that fit the 3D network and
+ * the data before they train with frozen batch norm at a batch too small for batch statistics.
+ */
+export function calibrateBatchNorm(model: Segmenter, batches: tf.Tensor5D[]): void {
+  if (batches.length === 0) throw new Error('batch-norm calibration needs at least one batch');
+  const sums = new Map<string, { mean: tf.Tensor; variance: tf.Tensor }>();
+  for (const x of batches) {
+    const problem = patchProblem(model.config, x.shape);
+    if (problem) throw new Error(problem);
+    tf.tidy(() => {
+      const ops = opsWith(model, (name, y) => {
+        const {
+          y: out,
+          mean,
+          variance,
+        } = batchNorm(
+          y,
+          {
+            gamma: param(model, `${name}.weight`) as tf.Tensor1D,
+            beta: param(model, `${name}.bias`) as tf.Tensor1D,
+            runningMean: param(model, `${name}.running_mean`) as tf.Tensor1D,
+            runningVar: param(model, `${name}.running_var`) as tf.Tensor1D,
+          },
+          'batch',
+        );
+        if (!mean || !variance) throw new Error(`batch norm ${name} gave no batch statistics`);
+        const n = y.size / y.shape[4];
+        const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
+        const before = sums.get(name);
+        const next = before
+          ? { mean: tf.add(before.mean, mean), variance: tf.add(before.variance, unbiased) }
+          : { mean: tf.clone(mean), variance: unbiased };
+        if (before) tf.dispose([before.mean, before.variance]);
+        sums.set(name, { mean: tf.keep(next.mean), variance: tf.keep(next.variance) });
+        return out as tf.Tensor5D;
+      });
+      wireSegmenter(model.architecture, ops, x);
+    });
+  }
+  for (const [name, sum] of sums) {
+    tf.tidy(() => {
+      param(model, `${name}.running_mean`).assign(tf.div(sum.mean, batches.length));
+      param(model, `${name}.running_var`).assign(tf.div(sum.variance, batches.length));
+    });
+    tf.dispose([sum.mean, sum.variance]);
+  }
 }
 
 /** Why a patch cannot go through the network, or undefined when it can. */

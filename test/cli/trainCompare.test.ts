@@ -73,6 +73,18 @@ test('every new command has --help, and bad command lines exit 2', () => {
   assert.equal(cli('train', '--base', 'tiny-2d', '--library', '--epochs', 'zero').status, 2);
   assert.equal(cli('train', '--no-such-option').status, 2);
   assert.equal(cli('compare', '--base', 'tiny-2d', '--out', work).status, 2);
+  const group = cli(
+    'compare',
+    '--base',
+    'tiny-2d',
+    ...pairs,
+    '--batch-norm',
+    'group',
+    '--out',
+    work,
+  );
+  assert.equal(group.status, 2);
+  assert.match(group.stderr, /--batch-norm must be batch or calibrated, not "group"/);
   assert.equal(cli('export', '--out', join(work, 'x.nii.gz')).status, 2);
   assert.equal(cli('bench', 'no-such-bench').status, 2);
 });
@@ -199,8 +211,13 @@ test('cli compare cross-validates the six configurations, prints the folds and t
     rows: { name: string; meanIou: number; heldOut: { labelmap: string; iou: number[] }[] }[];
     cases: { key: string; name: string }[];
     folds: { test: string[] }[];
+    training: { backends: string[] };
   };
   assert.equal(report.rows.length, 6);
+  // compare trains where train does: ONNX Runtime's training-step graph, every configuration
+  assert.deepEqual(report.training.backends, ['onnxruntime-cpu']);
+  assert.match(run.stdout, /^trained on onnxruntime-cpu \(training-step graph/m);
+  assert.match(run.stderr, /training on onnxruntime-cpu/);
   for (const row of report.rows) {
     assert.ok(run.stdout.includes(row.name));
     for (const h of row.heldOut) assert.ok(existsSync(join(out, h.labelmap)), h.labelmap);

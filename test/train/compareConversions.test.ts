@@ -9,9 +9,13 @@ import {
   compareConversions,
   comparePlan,
 } from '../../src/engine/train/compareConversions';
-import type { CompareCase, CompareReport } from '../../src/engine/train/compareConversions';
+import type {
+  CompareCase,
+  CompareNormalisation,
+  CompareReport,
+} from '../../src/engine/train/compareConversions';
 import { segmentationMetrics } from '../../src/engine/train/metrics';
-import { buildSegmenter, configFromCard, exportStateDict } from '../../src/nn';
+import { buildSegmenter, configFromCard, exportStateDict, loadModel } from '../../src/nn';
 import { tf } from '../../src/nn/tf';
 import { readNifti } from '../../src/nifti/readNifti';
 import { caseKey } from '../../src/workstation/training/caseKey';
@@ -39,7 +43,11 @@ function cases(): CompareCase[] {
   });
 }
 
-async function run(list: CompareCase[], outDir: string): Promise<CompareReport> {
+async function run(
+  list: CompareCase[],
+  outDir: string,
+  normalisation: CompareNormalisation = 'batch',
+): Promise<CompareReport> {
   const model2d = buildSegmenter(configFromCard({ ...card, kind: '2d' }), { seed: 2 });
   const weights2d = exportStateDict(model2d);
   const folds = crossValidationFolds(list, (c) => c.id, 4, 3, 1).map((f) => ({
@@ -56,6 +64,7 @@ async function run(list: CompareCase[], outDir: string): Promise<CompareReport> 
     folds,
     options: { epochs: 1, stepsPerEpoch: 1, batchSize: 1, seed: 4 },
     outDir,
+    normalisation,
   });
 }
 
@@ -143,4 +152,31 @@ test('cross-validated comparison: same numbers in any case order, rows recompute
   for (const c of written.cases) assert.ok(html.includes(c.name) && html.includes(c.key));
   assert.match(html, /without background/);
   assert.ok(existsSync(join(outA, 'r1-f1', '6-acs-none', 'best', 'model.json')));
+  assert.deepEqual(written.training.backends, ['wasm']);
+});
+
+test('calibrated normalisation: every configuration recomputes its running statistics, then trains frozen', async () => {
+  const plans = comparePlan(card, 2, 'calibrated');
+  for (const p of plans) {
+    assert.equal(p.batchNorm, 'frozen', p.name);
+    // the same patches' voxels in every configuration's calibration
+    assert.equal((p.calibration?.batch ?? 0) * p.patchSize[0], 8 * 32, p.name);
+  }
+  assert.ok(comparePlan(card, 2).every((p) => p.calibration === null));
+  const out = mkdtempSync(join(tmpdir(), 'compare-calibrated-'));
+  const report = await run(cases(), out, 'calibrated');
+  assert.equal(report.normalisation, 'calibrated');
+  // Random init starts at running mean 0 and variance 1, and frozen training never changes
+  // them: the selected checkpoint's statistics are the calibration's, fitted to the patches.
+  const saved = await loadModel(join(out, 'r1-f1', '2-3d-random', 'best'));
+  const state = exportStateDict(saved.model);
+  const mean = state.get('conv1.bn.running_mean') ?? state.get('bn1.running_mean');
+  const variance = state.get('conv1.bn.running_var') ?? state.get('bn1.running_var');
+  assert.ok(mean && variance, [...state.keys()].slice(0, 8).join(', '));
+  assert.ok(Math.max(...Array.from(mean.data, Math.abs)) > 1e-3, `stem mean ${mean.data}`);
+  assert.ok(
+    Array.from(variance.data).some((v) => Math.abs(v - 1) > 1e-2),
+    `${variance.data}`,
+  );
+  for (const row of report.rows) assert.ok(Number.isFinite(row.meanIou), row.name);
 });

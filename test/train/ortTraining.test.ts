@@ -7,7 +7,10 @@ import '@tensorflow/tfjs-backend-wasm';
 import { loadOnnxRuntime, type OnnxRuntime } from '../../src/engine/backends/onnxRuntime';
 import type { TrainingStatus } from '../../src/engine/backends/tfBackends';
 import { trainModel, type TrainingOptions } from '../../src/engine/train/trainModel';
-import type { TrainingRuntime } from '../../src/engine/train/trainerBackend';
+import { prepareCase } from '../../src/engine/train/prepareCase';
+import { Random } from '../../src/engine/train/random';
+import { DEFAULT_AUGMENTATION, samplePatch } from '../../src/engine/train/samplePatch';
+import { createTrainer, type TrainingRuntime } from '../../src/engine/train/trainerBackend';
 import { trainingGraphBuilder } from '../../src/engine/train/trainingGraphBuilder';
 import { buildSegmenter, configFromCard, exportStateDict, loadModel } from '../../src/nn';
 import { tf } from '../../src/nn/tf';
@@ -255,4 +258,78 @@ test('on real MR, ONNX Runtime reaches the validation Dice tfjs reaches, in fewe
     `best Dice ${ort.best} against tfjs's ${tfjs.best}`,
   );
   assert.ok(ort.seconds < tfjs.seconds, `${ort.seconds} s against tfjs's ${tfjs.seconds} s`);
+});
+
+test('a depth-stride-free 3D network takes the same steps on ONNX Runtime as on tfjs, batch statistics and all', async () => {
+  // The compare job's depth-stride-free inflated 3D network, as it trains there: batch
+  // statistics (the deepest stage keeps 2 x 8 values a channel), Adam with L2.
+  const flat = tinyCard({
+    name: 'depth-stride-free (test)',
+    kind: '3d',
+    depthKernel: 3,
+    depthStrides: false,
+    conversion: { from: '2d', method: 'centre' },
+    inputSpacing: [6, 6, 6],
+    patchSize: [8, 32, 32],
+  });
+  const settings = {
+    card: flat,
+    patch: flat.patchSize,
+    batch: 2,
+    batchNorm: 'batch',
+    learningRate: 3e-3,
+  } as const;
+  const weights = exportStateDict(buildSegmenter(configFromCard(flat), { seed: 5 }));
+  const prepared = prepareCase(train[0], flat.inputSpacing, flat.intensity, 3);
+  const voxels = 8 * 32 * 32;
+  const batches = Array.from({ length: 3 }, (_, n) => {
+    const rng = new Random(40 + n);
+    const image = new Float32Array(2 * voxels);
+    const labels = new Uint8Array(2 * voxels);
+    for (let b = 0; b < 2; b++)
+      samplePatch(prepared, flat.patchSize, rng, DEFAULT_AUGMENTATION, image, labels, b * voxels);
+    return { image, labels };
+  });
+  const steps = async (runtime: TrainingRuntime) => {
+    const { trainer, status } = await createTrainer(runtime, { weights }, settings);
+    try {
+      const losses: number[] = [];
+      for (const b of batches) losses.push(await trainer.step(b.image, b.labels, 2));
+      return { backend: status.backend, losses, after: await trainer.weights() };
+    } finally {
+      await trainer.dispose();
+    }
+  };
+  const ort = await steps(ortRuntime());
+  const tfjs = await steps(tfjsRuntime);
+  assert.equal(ort.backend, 'onnxruntime-cpu');
+  assert.equal(tfjs.backend, 'wasm');
+  const worstLoss = Math.max(
+    ...ort.losses.map((l, i) => Math.abs(l - tfjs.losses[i]) / tfjs.losses[i]),
+  );
+  console.log(
+    `depth-stride-free 3D, 3 steps: ORT ${ort.losses.map((l) => l.toFixed(5)).join(' ')}; tfjs ${tfjs.losses.map((l) => l.toFixed(5)).join(' ')}`,
+  );
+  // The second and third losses come after Adam steps: a wrong stride, pool or upsample rule
+  // (or batch statistics taken over the wrong axes) changes them by far more than this.
+  assert.ok(worstLoss < 1e-3, `losses differ by ${worstLoss}`);
+  // Batch statistics updated the running statistics alike on both runtimes.
+  let worstStat = 0;
+  let worstName = '';
+  for (const [name, t] of ort.after) {
+    if (!name.endsWith('.running_mean') && !name.endsWith('.running_var')) continue;
+    const other = tfjs.after.get(name);
+    assert.ok(other, name);
+    // relative to the tensor's largest value: a mean near 0 has no relative precision
+    const scale = Math.max(1e-6, ...Array.from(other.data, Math.abs));
+    for (let i = 0; i < t.data.length; i++) {
+      const d = Math.abs(t.data[i] - other.data[i]) / scale;
+      if (d > worstStat)
+        [worstStat, worstName] = [d, `${name}[${i}] ${t.data[i]} vs ${other.data[i]}`];
+    }
+  }
+  console.log(
+    `largest relative running-statistics difference ${worstStat.toExponential(2)} (${worstName})`,
+  );
+  assert.ok(worstStat < 1e-3, `running statistics differ by ${worstStat}`);
 });

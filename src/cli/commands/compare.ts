@@ -50,6 +50,10 @@ Options:
   --depth-stride-free     inflated 3D encoders keep the depth (strides and pooling in-plane
                           only): zero-weight init then starts exactly as the 2D network. The
                           default is the paper's network, which strides and pools in depth.
+  --batch-norm <mode>     batch: batch statistics where the deepest stage has two values a
+                          channel in a step, else frozen running statistics (default);
+                          calibrated: running statistics recomputed on the fold's training
+                          patches before fine-tuning (no weight changes), then frozen
   --models <dir>          the bundled model folder (default: the app's)
   --data <dir>            the data folder (default: $WORKSTATION_DATA or the app's)
   -h, --help              this text
@@ -66,6 +70,7 @@ export async function runCompare(argv: string[]): Promise<number> {
       folds: { type: 'string' },
       repeats: { type: 'string', default: '1' },
       'depth-stride-free': { type: 'boolean', default: false },
+      'batch-norm': { type: 'string', default: 'batch' },
       ...caseAndBudgetOptions({ epochs: '5', steps: '20' }),
     },
   });
@@ -83,6 +88,7 @@ export async function runCompare(argv: string[]): Promise<number> {
   let refs: { seriesId: string; segmentationId: string }[];
   let folds: number | undefined;
   let repeats: number;
+  let normalisation: 'batch' | 'calibrated';
   try {
     if (!values.base || !values.out) throw new UsageError('--base and --out are required');
     if (values.image.length !== values.labels.length)
@@ -97,6 +103,10 @@ export async function runCompare(argv: string[]): Promise<number> {
     budget = { epochs, stepsPerEpoch, batchSize, seed, ...(patchSize ? { patchSize } : {}) };
     folds = values.folds === undefined ? undefined : intOption('folds', values.folds, 2);
     repeats = intOption('repeats', values.repeats, 1);
+    const mode = values['batch-norm'];
+    if (mode !== 'batch' && mode !== 'calibrated')
+      throw new UsageError(`--batch-norm must be batch or calibrated, not "${mode}"`);
+    normalisation = mode;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n\n${COMPARE_HELP}`);
@@ -118,6 +128,9 @@ export async function runCompare(argv: string[]): Promise<number> {
     progress.message(`engine backend: ${session.engine.backend.backend}`, {
       backend: session.engine.backend.backend,
     });
+    const trains = session.engine.backend.training;
+    if (trains)
+      progress.message(`training on ${trains.backend}: ${trains.reason}`, { training: trains });
     const cases: { volumeId: string; labelmapId: string }[] = [];
     for (const [n, image] of values.image.entries()) {
       cases.push(await session.addCase(image, values.labels[n]));
@@ -139,6 +152,7 @@ export async function runCompare(argv: string[]): Promise<number> {
           ...(folds === undefined ? {} : { folds }),
           repeats,
           depthStrides: !values['depth-stride-free'],
+          normalisation,
         });
         reportDir = started.reportDir;
         const name = new Map(started.cases.map((c) => [c.key, c.name]));

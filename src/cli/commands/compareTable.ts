@@ -10,6 +10,9 @@ export function printCompareTable(report: CompareReport, print: (line: string) =
     `held-out cases: ${report.cases.length}, ${report.protocol.folds} folds x ${report.protocol.repeats} repeat(s), seeds ${report.protocol.seeds.join(',')}; mean +- SD over cases; foreground classes unless said`,
   );
   print(
+    `trained on ${report.training.backends.join(', ') || 'nothing'} (${report.training.reasons.join('; ')})`,
+  );
+  print(
     `${'configuration'.padEnd(width)}  ${'mean IoU'.padEnd(13)}  ${'with bg'.padEnd(13)}  ${'mean Dice'.padEnd(13)}  p vs 2D  paper  patch      batch  voxels/step  BN      seconds`,
   );
   for (const r of report.rows) {
@@ -24,7 +27,7 @@ export function printCompareTable(report: CompareReport, print: (line: string) =
         r.plan.patchSize.join('x').padEnd(9),
         String(r.plan.batchSize).padStart(5),
         String(r.plan.voxelsPerStep).padStart(11),
-        r.plan.batchNorm.padEnd(6),
+        (r.plan.calibration ? 'calib' : r.plan.batchNorm).padEnd(6),
         r.seconds.toFixed(1).padStart(7),
       ].join('  '),
     );

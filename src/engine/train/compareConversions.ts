@@ -6,8 +6,10 @@ import type { ModelCard } from '../../nn/modelCard';
 import { convertStateDict } from '../../nn/convert/convertStateDict';
 import { loadModel } from '../../nn/modelIo';
 import { createPredictor } from '../../nn/predictor';
-import { buildSegmenter, disposeSegmenter } from '../../nn/segmenter';
-import type { BatchNormMode } from '../../nn/segmenter';
+import { slicesToChannels } from '../../nn/input';
+import { buildSegmenter, calibrateBatchNorm, disposeSegmenter } from '../../nn/segmenter';
+import type { BatchNormMode, Segmenter } from '../../nn/segmenter';
+import { tf } from '../../nn/tf';
 import type { StateDict } from '../../nn/weights/hostTensor';
 import { writeNifti } from '../../nifti/writeNifti';
 import { writeFileAtomic } from '../../files/atomicWrite';
@@ -20,8 +22,13 @@ import { COMPARE_CONFIGURATIONS, PAPER_TABLE_1 } from './compareConfigurations';
 import { compareReportHtml } from './compareReportHtml';
 import { pairedPermutationTest, spread, type Spread } from './compareStatistics';
 import { segmentationMetrics } from './metrics';
+import { prepareCase } from './prepareCase';
+import { Random } from './random';
+import { DEFAULT_AUGMENTATION, samplePatch } from './samplePatch';
+import type { TrainingStatus } from '../backends/tfBackends';
 import type { TrainingOptions, TrainingProgress } from './trainModel';
 import { trainModel } from './trainModel';
+import type { TrainingRuntime } from './trainerBackend';
 import type { TrainingCase } from './TrainingCase';
 
 export { COMPARE_CONFIGURATIONS };
@@ -30,6 +37,17 @@ export { COMPARE_CONFIGURATIONS };
 export interface CompareCase extends TrainingCase {
   name: string;
 }
+
+/**
+ * How the configurations normalise while they fine-tune. 'batch': batch statistics wherever the
+ * deepest stage has two values a channel in a step, else frozen running statistics.
+ * 'calibrated': before fine-tuning, the running statistics are recomputed on the fold's training
+ * patches (forward passes in training mode, no weight changes), then frozen while training.
+ */
+export type CompareNormalisation = 'batch' | 'calibrated';
+
+/** Calibration's forward passes and their 3D patches each (2D: as many slices as they hold). */
+const CALIBRATION = { passes: 4, patches: 8 };
 
 /** One fold of the protocol, by case key (see the workstation's crossValidationFolds). */
 export interface CompareFold {
@@ -55,6 +73,8 @@ export interface ConfigurationPlan {
   batchNorm: BatchNormMode;
   /** values per channel the deepest batch norm normalises over in a step */
   deepestBatchNormValues: number;
+  /** running statistics recomputed before fine-tuning: forward passes of `batch` patches */
+  calibration: { passes: number; batch: number } | null;
 }
 
 /** Batch statistics need at least this many values per channel at the deepest stage. */
@@ -67,7 +87,11 @@ const MIN_BATCH_NORM_VALUES = 2;
  * configuration sees the same labelled voxels and the same in-plane field of view. Batch norm trains on the batch's statistics wherever the
  * deepest stage has at least two values per channel (else running statistics, said in the plan).
  */
-export function comparePlan(card: ModelCard, batchSize: number): ConfigurationPlan[] {
+export function comparePlan(
+  card: ModelCard,
+  batchSize: number,
+  normalisation: CompareNormalisation = 'batch',
+): ConfigurationPlan[] {
   const [d, h, w] = card.patchSize;
   return COMPARE_CONFIGURATIONS.map((c) => {
     const flat = c.kind === '2d';
@@ -87,8 +111,15 @@ export function comparePlan(card: ModelCard, batchSize: number): ConfigurationPl
       patchSize,
       batchSize: batch,
       voxelsPerStep: batch * patchSize[0] * h * w,
-      batchNorm: deepest >= MIN_BATCH_NORM_VALUES ? 'batch' : 'frozen',
+      batchNorm: normalisation === 'batch' && deepest >= MIN_BATCH_NORM_VALUES ? 'batch' : 'frozen',
       deepestBatchNormValues: deepest,
+      calibration:
+        normalisation === 'calibrated'
+          ? {
+              passes: CALIBRATION.passes,
+              batch: flat ? CALIBRATION.patches * d : CALIBRATION.patches,
+            }
+          : null,
     };
   });
 }
@@ -126,6 +157,8 @@ export interface FoldResult {
   heldOutMeanIou: number;
   curve: EpochRecord[];
   seconds: number;
+  /** the runtime that trained the fold's last step ('onnxruntime-cpu', 'wasm', ...) */
+  backend: string;
 }
 
 export interface CompareRow {
@@ -175,6 +208,12 @@ export interface CompareReport {
   budget: { epochs: number; stepsPerEpoch: number; batchSize3d: number; seed: number };
   /** whether the inflated 3D encoders stride and pool in depth (false: ZWI equals 2D exactly) */
   depthStrides: boolean;
+  normalisation: CompareNormalisation;
+  /**
+   * What trained: the runtimes the folds' steps ran on, and why each was chosen (a fallback from
+   * ONNX Runtime to tfjs names its reason here).
+   */
+  training: { backends: string[]; reasons: string[] };
   rows: CompareRow[];
 }
 
@@ -187,9 +226,15 @@ export interface CompareRun {
   card: ModelCard;
   cases: CompareCase[];
   folds: CompareFold[];
+  /** default 'batch' */
+  normalisation?: CompareNormalisation;
   /** epochs, steps per epoch, the 3D batch and the base seed (each fold trains with its own) */
   options: TrainingOptions;
   outDir: string;
+  /** which runtimes may train (default: tfjs on its current backend), as for `train` */
+  runtime?: TrainingRuntime;
+  /** the runtime a fold's training chose, or fell back to, and why */
+  onBackend?: (status: TrainingStatus) => void;
   onProgress?: (configuration: string, index: number, run: number, p: TrainingProgress) => void;
   onEpoch?: (configuration: string, index: number, run: number, record: EpochRecord) => void;
   isCancelled?: () => boolean;
@@ -231,7 +276,8 @@ export async function compareConversions(run: CompareRun): Promise<CompareReport
       return c;
     });
   for (const f of run.folds) if (f.test.length === 0) throw new Error('a fold holds out no case');
-  const plans = comparePlan(run.card, run.options.batchSize);
+  const normalisation = run.normalisation ?? 'batch';
+  const plans = comparePlan(run.card, run.options.batchSize, normalisation);
   const classes = run.card.classes.length;
   await mkdir(join(run.outDir, 'cases'), { recursive: true });
   const tested = [...new Set(run.folds.flatMap((f) => f.test))].sort();
@@ -244,6 +290,7 @@ export async function compareConversions(run: CompareRun): Promise<CompareReport
     caseFiles.set(key, file);
   }
 
+  const statuses: TrainingStatus[] = [];
   const rows: CompareRow[] = [];
   for (const [index, plan] of plans.entries()) {
     const folds: FoldResult[] = [];
@@ -261,12 +308,14 @@ export async function compareConversions(run: CompareRun): Promise<CompareReport
         method: plan.method === 'none' ? 'centre' : plan.method,
       });
       const model = buildSegmenter(config, { weights, required: () => false, seed: fold.seed });
+      if (plan.calibration) calibrate(model, card, cases(fold.train), plan.calibration, fold.seed);
       const dir = join(
         run.outDir,
         `r${fold.repeat + 1}-f${fold.fold + 1}`,
         `${index + 1}-${plan.kind}-${plan.method}`,
       );
       const foldStart = Date.now();
+      let backend = '';
       let result;
       try {
         result = await trainModel({
@@ -284,6 +333,12 @@ export async function compareConversions(run: CompareRun): Promise<CompareReport
           onProgress: (p) => run.onProgress?.(plan.name, index, runIndex, p),
           onEpoch: (r) => run.onEpoch?.(plan.name, index, runIndex, r),
           isCancelled: run.isCancelled,
+          runtime: run.runtime,
+          onBackend: (status) => {
+            backend = status.backend;
+            statuses.push(status);
+            run.onBackend?.(status);
+          },
         });
       } finally {
         disposeSegmenter(model);
@@ -336,6 +391,7 @@ export async function compareConversions(run: CompareRun): Promise<CompareReport
           heldOutMeanIou: all(ious),
           curve,
           seconds: (Date.now() - foldStart) / 1000,
+          backend,
         });
       } finally {
         disposeSegmenter(best.model);
@@ -371,6 +427,11 @@ export async function compareConversions(run: CompareRun): Promise<CompareReport
       seed: run.options.seed,
     },
     depthStrides: run.card.depthStrides !== false,
+    normalisation,
+    training: {
+      backends: [...new Set(statuses.map((s) => s.backend))],
+      reasons: [...new Set(statuses.map((s) => s.reason))],
+    },
     rows,
   };
   const encode = (text: string) => new TextEncoder().encode(text);
@@ -381,6 +442,52 @@ export async function compareConversions(run: CompareRun): Promise<CompareReport
   );
   await writeFileAtomic(join(run.outDir, 'report.html'), encode(compareReportHtml(report)), true);
   return report;
+}
+
+/**
+ * Running statistics for a network about to fine-tune with frozen batch norm: recomputed on
+ * patches drawn from the fold's training cases as training draws them (its augmentation and
+ * foreground share), from a generator of their own so that training's patches stay the same.
+ */
+function calibrate(
+  model: Segmenter,
+  card: ModelCard,
+  train: CompareCase[],
+  calibration: { passes: number; batch: number },
+  seed: number,
+): void {
+  const prepared = train.map((c) =>
+    prepareCase(c, card.inputSpacing, card.intensity, card.classes.length),
+  );
+  const rng = new Random(seed + 0x6a09e667);
+  const voxels = card.patchSize[0] * card.patchSize[1] * card.patchSize[2];
+  const batches = Array.from({ length: calibration.passes }, () => {
+    const image = new Float32Array(calibration.batch * voxels);
+    const labels = new Uint8Array(calibration.batch * voxels);
+    for (let b = 0; b < calibration.batch; b++)
+      samplePatch(
+        prepared[rng.int(prepared.length)],
+        card.patchSize,
+        rng,
+        DEFAULT_AUGMENTATION,
+        image,
+        labels,
+        b * voxels,
+      );
+    return tf.tidy(
+      () =>
+        slicesToChannels(
+          tf.tensor5d(image, [calibration.batch, ...card.patchSize, 1]),
+          card.input.channels,
+          card.input.slices,
+        ) as tf.Tensor5D,
+    );
+  });
+  try {
+    calibrateBatchNorm(model, batches);
+  } finally {
+    tf.dispose(batches);
+  }
 }
 
 /** Per case: its figures averaged over the repeats (the unit of the spread and of the test). */

@@ -105,6 +105,13 @@ function classTable(report: CompareReport): string {
   return `<table>${head}\n${body.join('\n')}</table>`;
 }
 
+function batchNormText(r: CompareRow): string {
+  const c = r.plan.calibration;
+  if (c)
+    return `running statistics calibrated on ${c.passes} &times; ${c.batch} training patches, then frozen`;
+  return r.plan.batchNorm === 'batch' ? 'batch statistics' : 'running statistics (frozen)';
+}
+
 function planTable(report: CompareReport): string {
   const head =
     '<tr><th>configuration</th><th>patch (d&times;h&times;w)</th><th>batch</th><th>labelled voxels / step</th>' +
@@ -114,7 +121,7 @@ function planTable(report: CompareReport): string {
     (r) =>
       `<tr><td>${escape(r.name)}</td><td>${r.plan.patchSize.join('&times;')}</td><td>${r.plan.batchSize}</td>` +
       `<td>${r.plan.voxelsPerStep}</td><td>${steps} &times; ${report.folds.length} folds</td>` +
-      `<td>${r.plan.batchNorm === 'batch' ? 'batch statistics' : 'running statistics (frozen)'} (${r.plan.deepestBatchNormValues} values/channel at the deepest stage)</td>` +
+      `<td>${batchNormText(r)} (${r.plan.deepestBatchNormValues} values/channel at the deepest stage)</td>` +
       `<td>${r.seconds.toFixed(0)}</td></tr>`,
   );
   return `<table>${head}\n${body.join('\n')}</table>`;
@@ -154,6 +161,8 @@ export function compareReportHtml(report: CompareReport): string {
 <p>Classes: ${escape(report.classes.join(', '))}. ${escape(report.background)}.</p>
 <p>Budget for each configuration and fold: ${report.budget.epochs} epochs of ${report.budget.stepsPerEpoch} steps; the 3D batch is ${report.budget.batchSize3d} patches; the 2D baseline gets slices of the same height and width (whole slices where a slice fits in them), as many per step as the 3D batch has slices, so every configuration sees the same labelled voxels per step, the same steps and epochs, and the same in-plane field of view.</p>
 <p>Inflated 3D encoders: ${report.depthStrides ? 'stride and pool in depth as in-plane (the paper&rsquo;s network; zero-weight init then differs from 2D)' : 'keep the depth (in-plane strides and pooling only), so zero-weight init starts exactly as the 2D network'}.</p>
+<p>Batch norm: ${report.normalisation === 'calibrated' ? 'every configuration&rsquo;s running statistics are recomputed on its fold&rsquo;s training patches before fine-tuning (forward passes in training mode, no weight changes; PyTorch&rsquo;s update_bn), then stay frozen while it trains' : 'batch statistics wherever the deepest stage has at least two values a channel in a step, else frozen running statistics'} (per configuration below).</p>
+<p>Trained on: ${escape(report.training.backends.join(', ') || 'nothing')} (${escape(report.training.reasons.join('; '))}).</p>
 <p>Base model: <b>${escape(report.base.name)}</b> (${escape(base.architecture)}, width ${base.baseWidth}, ${escape(base.kind)}, ${base.dilated ? 'dilated' : 'not dilated'}, input ${base.input.channels} channels (${escape(base.input.slices)}), spacing ${base.inputSpacing.join(' &times; ')} mm, intensity ${escape(base.intensity.kind)}, trained on ${base.trainedOn.length ? escape(base.trainedOn.join(', ')) : 'nothing recorded'}).</p>
 <h2>Cases</h2><ul>${cases}</ul>
 <h2>Held-out results</h2>

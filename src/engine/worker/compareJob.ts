@@ -1,14 +1,21 @@
 import { loadTrainable } from '../models/loadTrainable';
 import { disposeSegmenter, exportStateDict } from '../../nn/segmenter';
+import type { TrainingStatus } from '../backends/tfBackends';
 import { compareConversions } from '../train/compareConversions';
+import type { TrainingRuntime } from '../train/trainerBackend';
 import type { WorkerReply, WorkerRequest } from './protocol';
 
 type CompareRequest = Extract<WorkerRequest, { type: 'compare' }>;
 
-/** The six-configuration cross-validated comparison from one 2D model's weights, in the worker. */
+/**
+ * The six-configuration cross-validated comparison from one 2D model's weights, in the worker,
+ * trained on the runtime `train` would take (ONNX Runtime's training-step graph where it runs).
+ */
 export async function compareJob(
   request: CompareRequest,
   reply: (message: WorkerReply) => void,
+  runtime: TrainingRuntime,
+  onBackend: (status: TrainingStatus) => void,
 ): Promise<void> {
   const { jobId } = request;
   const cancel = new Int32Array(request.cancelFlag);
@@ -37,9 +44,12 @@ export async function compareJob(
       labels: c.labels,
     })),
     folds: request.folds,
+    normalisation: request.normalisation,
     options: request.options,
     outDir: request.outDir,
     isCancelled: () => Atomics.load(cancel, 0) === 1,
+    runtime,
+    onBackend,
     onProgress: (configuration, index, run, progress) =>
       reply({ type: 'compareProgress', jobId, configuration, index, run, progress }),
     onEpoch: (configuration, index, run, record) =>

@@ -93,10 +93,10 @@ async function runJob(request: Exclude<WorkerRequest, { type: 'init' }>): Promis
     if (request.type === 'infer') {
       if (!runtime) throw new Error('the engine worker was not initialised');
       await inferJob(tf, request, reply, runtime, fellBack);
-    } else if (request.type === 'compare') await compareJob(request, reply);
-    else {
+    } else {
       if (!training) throw new Error('the engine worker was not initialised');
-      await trainJob(request, reply, training, trainsOn);
+      if (request.type === 'compare') await compareJob(request, reply, training, trainsOn);
+      else await trainJob(request, reply, training, trainsOn);
     }
   } catch (error) {
     if (error instanceof CancelledError) reply({ type: 'cancelled', jobId: request.jobId });

@@ -6,7 +6,7 @@ import type { TrainingChoice } from '../train/trainerBackend';
 import type { ModelEntry } from '../models/ModelEntry';
 import type { EpochRecord } from '../train/checkpoints';
 import type { CardTarget } from '../train/targetCard';
-import type { CompareFold, CompareReport } from '../train/compareConversions';
+import type { CompareFold, CompareNormalisation, CompareReport } from '../train/compareConversions';
 import type { TrainingOptions, TrainingProgress } from '../train/trainModel';
 
 /** A volume and its labels as they cross to the worker: on shared memory, never copied. */
@@ -66,6 +66,8 @@ export type WorkerRequest =
       patchSize: [number, number, number];
       /** false: the inflated 3D encoders keep the depth (no depth strides or pooling) */
       depthStrides: boolean;
+      /** batch statistics where the batch allows, or calibrated then frozen running statistics */
+      normalisation: CompareNormalisation;
       /** every case once, id = its stable key, with the name the report shows */
       cases: (SharedCase & { name: string })[];
       /** the cross-validation plan, by case key */

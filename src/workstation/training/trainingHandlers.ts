@@ -357,6 +357,7 @@ export function trainingHandlers(host: TrainingHost): Handlers {
           base,
           patchSize,
           depthStrides: params.depthStrides ?? true,
+          normalisation: params.normalisation ?? 'batch',
           cases: [...cases].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
           folds,
           options: {
