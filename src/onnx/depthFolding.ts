@@ -389,17 +389,52 @@ export class DepthFolding {
   }
 
   /**
-   * Nearest upsampling by f in-plane and, when `inDepth`, in depth: one Expand of
-   * [N*D', 1, C, H', 1, W', 1] to [N*D', fd, C, H', f, W', f].
+   * Nearest upsampling by f in-plane (PyTorch's 'nearest': output index i reads input
+   * floor(i / f)) as a 2D Resize, which ONNX Runtime runs in its NCHWc layout, and, when
+   * `inDepth`, in depth by repeating whole slices (an Expand of contiguous [C, H, W] blocks).
    */
   upsample(f: Folded, factor: number, inDepth: boolean): Folded {
-    const fd = inDepth ? factor : 1;
-    const u = this.reshape(f.x, [-1, 1, f.channels, 'H', 1, 'W', 1], f);
-    const e = this.g.node('Expand', [
-      u,
-      this.g.ints(this.id('expand'), [1, fd, 1, 1, factor, 1, factor]),
-    ]);
-    const out = { ...f, depth: f.depth / fd, plane: f.plane / factor };
+    const planar = { ...f, x: this.resize(f.x, factor), plane: f.plane / factor };
+    return inDepth ? this.repeatDepth(planar, factor) : planar;
+  }
+
+  private resize(x: string, factor: number): string {
+    const name = `depth_folding.scales.${factor}`;
+    if (!this.g.initializers.some((t) => t.name === name))
+      this.g.constant(name, [4], Float32Array.from([1, 1, factor, factor]));
+    return this.g.node('Resize', [x, '', name], {
+      mode: 'nearest',
+      coordinate_transformation_mode: 'asymmetric',
+      nearest_mode: 'floor',
+    });
+  }
+
+  /** Each slice `factor` times: [N*D', C, H', W'] -> [N*D'*factor, C, H', W']. */
+  private repeatDepth(f: Folded, factor: number): Folded {
+    const u = this.reshape(f.x, [-1, 1, f.channels, 'H', 'W'], f);
+    const e = this.g.node('Expand', [u, this.g.ints(this.id('expand'), [1, factor, 1, 1, 1])]);
+    const out = { ...f, depth: f.depth / factor };
     return { ...out, x: this.reshape(e, [-1, f.channels, 'H', 'W'], out) };
+  }
+
+  /**
+   * The network's output: [N*D', K, H', W'] upsampled by `factor` in-plane and D' back to D,
+   * as [N, K, D, H, W]. In-plane first (Resize), then unfolded (Transpose), then each slice
+   * repeated in depth (an Expand of contiguous [H, W] planes).
+   */
+  output(f: Folded, factor: number, output: string): string {
+    const planar = factor > 1 ? { ...f, x: this.resize(f.x, factor), plane: f.plane / factor } : f;
+    if (planar.depth === 1) return this.unfold(planar, output);
+    const fd = planar.depth;
+    const t = this.unfold(planar);
+    const u = this.reshape(t, ['N', planar.channels, 'D', 1, 'H', 'W'], planar);
+    const e = this.g.node('Expand', [u, this.g.ints(this.id('expand'), [1, 1, 1, fd, 1, 1])]);
+    const whole = { ...planar, depth: 1 };
+    return this.g.node(
+      'Reshape',
+      [e, this.target(['N', planar.channels, 'D', 'H', 'W'], 1, whole.plane)],
+      {},
+      output,
+    );
   }
 }

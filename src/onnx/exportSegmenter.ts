@@ -180,22 +180,6 @@ class SegmenterGraph {
   }
 
   /**
-   * Nearest upsampling of [N, C, D, H, W] by f in-plane and fd in depth (PyTorch's 'nearest':
-   * output index i reads input floor(i / f)), as Unsqueeze + Expand + Reshape (measured faster
-   * than Resize in 5D: src/onnx/README.md).
-   */
-  upsample5d(x: string, f: number, fd: number): string {
-    // [N, C, D, H, W] -> [N, C, D, 1, H, 1, W, 1] -> [N, C, D, fd, H, f, W, f] -> [N, C, fdD, fH, fW]
-    const u = this.g.node('Unsqueeze', [x, this.g.ints('up_axes', [3, 5, 7])]);
-    const e = this.g.node('Expand', [u, this.g.ints('up_expand', [1, 1, 1, fd, 1, f, 1, f])]);
-    const shape = this.g.node('Mul', [
-      this.g.node('Shape', [x]),
-      this.g.ints('up_scale', [1, 1, fd, f, f]),
-    ]);
-    return this.g.node('Reshape', [e, shape]);
-  }
-
-  /**
    * The network on the depth-folded input without its last upsampling: the head's logits and the
    * factor they still need to reach the input's resolution. Softmax over the classes commutes
    * with nearest upsampling, so it can run on the smaller tensor.
@@ -254,10 +238,7 @@ export function exportSegmenterOnnx(
     graph.folding.fold(INPUT_NAME, config.inChannels),
   );
   const y = { ...logits, x: output === 'logits' ? logits.x : graph.softmax(logits.x) };
-  const result =
-    factor > 1
-      ? g.node('Identity', [graph.upsample5d(graph.folding.unfold(y), factor, y.depth)], {}, output)
-      : graph.folding.unfold(y, output);
+  const result = graph.folding.output(y, factor, output);
   if (result !== output) throw new Error('onnx export: the output was not named');
   const model: Model = {
     ir_version: IR_VERSION,
