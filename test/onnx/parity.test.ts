@@ -72,6 +72,18 @@ test('3d and 2d with dilated layers 3-4 (output stride 8) and 2 classes', async 
   }
 });
 
+test('3d without depth strides (T = 3): pooling and strides in-plane only', async (t) => {
+  const model = buildSegmenter(
+    { ...SMALL, kind: '3d', depthKernel: 3, depthStrides: false },
+    { seed: 17 },
+  );
+  perturbBatchNorm(model);
+  const diff = await predictorDiff(model, exportOf('3d-depth-stride-free', model), [8, 32, 32]);
+  disposeSegmenter(model);
+  t.diagnostic(`max abs diff ${diff.toExponential(2)}`);
+  assert.ok(diff < TOLERANCE, `probabilities differ by ${diff}`);
+});
+
 const METHODS: InflationMethod[] = ['centre', 'average', 'scale', 'random'];
 
 for (const method of METHODS) {
