@@ -12,3 +12,4 @@ export * from './libraryCommands';
 export * from './exportCommands';
 export * from './pacsCommands';
 export * from './compareCommands';
+export * from './volumeCommands';

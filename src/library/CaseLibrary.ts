@@ -21,7 +21,7 @@ import { seriesSourceSchema } from './seriesSource';
 import type { SeriesSource } from './seriesSource';
 import { thumbnail } from './thumbnail';
 
-const ARRAYS: Record<VoxelType, new (buffer: ArrayBuffer) => VoxelArray> = {
+const ARRAYS: Record<VoxelType, new (buffer: ArrayBufferLike) => VoxelArray> = {
   int8: Int8Array,
   uint8: Uint8Array,
   int16: Int16Array,
@@ -231,11 +231,17 @@ export class CaseLibrary {
     writeFileAtomic(join(this.folder(seriesId), SOURCE), sourceBytes(source));
   }
 
-  open(seriesId: string): { record: SeriesRecord; volume: Volume } {
+  /** `shared`: the voxels on a SharedArrayBuffer, which a worker reads without a copy. */
+  open(
+    seriesId: string,
+    options: { shared?: boolean } = {},
+  ): { record: SeriesRecord; volume: Volume } {
     const record = this.record(seriesId);
     const path = join(this.folder(seriesId), 'volume.bin');
     // Read straight into the voxels' own buffer: no second copy of a large volume.
-    const buffer = new ArrayBuffer(record.bytes);
+    const buffer = options.shared
+      ? new SharedArrayBuffer(record.bytes)
+      : new ArrayBuffer(record.bytes);
     const fd = openSync(path, 'r');
     try {
       const size = fstatSync(fd).size;
