@@ -3,7 +3,7 @@ import { ApiError } from '../../api/errors';
 import { writeNifti } from '../../nifti/writeNifti';
 import { FileExistsError } from '../../volume/atomicWrite';
 import type { OpenVolumes } from '../volumes/OpenVolumes';
-import { userPath } from './exportHandlers';
+import { userPath } from './userPath';
 
 /**
  * `exportLabelmap`: a labelmap as a bare NIfTI on its volume's grid (the CLI's `segment --out`);
