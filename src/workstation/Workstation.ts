@@ -2,9 +2,7 @@ import { totalmem, homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandName, CommandParams, CommandResult, LabelmapInfo } from '../api/commands';
 import type { ApiEvent } from '../api/events';
-import type { Engine } from '../engine/Engine';
 import { removePartialFiles } from '../library/partialFiles';
-import type { SecretStore } from '../pacs/SecretStore';
 import type { Volume } from '../volume/Volume';
 import { labelmapExport } from './export/labelmapExport';
 import { Uploads } from './export/uploads';
@@ -17,33 +15,13 @@ import { onnxHandlers } from './onnx/onnxHandlers';
 import { exchangeHandlers } from './pacs/exchangeHandlers';
 import { anyPath } from './pathPolicy';
 import type { PathPolicy } from './pathPolicy';
+import type { WorkstationOptions } from './WorkstationOptions';
 import { SegmentationStore } from './segmentations/SegmentationStore';
 import { segmentationHandlers } from './segmentations/segmentationHandlers';
 import { trainingHandlers } from './training/trainingHandlers';
 import { OpenVolumes } from './volumes/OpenVolumes';
-import type { Labelmap } from './volumes/OpenVolumes';
+import { volumeAccess } from './volumes/volumeAccess';
 import { volumeHandlers } from './volumes/volumeHandlers';
-
-export interface WorkstationOptions {
-  engine: Engine;
-  modelsDir: string;
-  /** DICOM folders imported into the library at start (the bundled sample), once */
-  seriesFolders: string[];
-  exportDirectory?: string;
-  version: string;
-  /** the user's data: the case library (library/), trained models (models/), checkpoints */
-  dataDir: string;
-  /** where PACS passwords and tokens are kept (Electron: safeStorage); default a 0600 file */
-  secretStore?: SecretStore;
-  /**
-   * which paths a page may name (requests through dispatch). The browser host and Electron set
-   * theirs (see src/host/main.ts, electron/main.ts); the default, any path, is for a workstation
-   * no page talks to (the CLI, tests).
-   */
-  paths?: PathPolicy;
-  /** bytes of open volumes kept before the least recently used close; default a quarter of RAM, at least 2 GiB */
-  volumeBudgetBytes?: number;
-}
 
 type Handlers = { [C in CommandName]: (params: CommandParams<C>) => Promise<CommandResult<C>> };
 
@@ -84,10 +62,11 @@ export class Workstation {
     this.store = new SegmentationStore(dataDir);
     const { emit, jobs, models, volumes } = this;
     const track = jobs.track.bind(jobs);
+    const access = volumeAccess(volumes);
     this.handlers = {
       ...volumeHandlers(volumes),
       ...modelHandlers({ engine, models, volumes, jobs, emit }),
-      ...segmentationHandlers(this, () => this.store),
+      ...segmentationHandlers(access, () => this.store),
       ...trainingHandlers({
         engine: () => engine,
         dataDir: () => dataDir,
@@ -101,7 +80,7 @@ export class Workstation {
         modelAdded: (dir) => models.added(dir, 'trained'),
       }),
       ...libraryHandlers(() => this.library),
-      ...exchangeHandlers(this, () => ({
+      ...exchangeHandlers(access, () => ({
         dataDir,
         library: this.library.library,
         seriesFolders: options.seriesFolders,
@@ -158,14 +137,6 @@ export class Workstation {
     return this.volumes.volume(volumeId);
   }
 
-  seriesOfVolume(volumeId: string): string {
-    return this.volumes.seriesOf(volumeId);
-  }
-
-  labelmapEntry(labelmapId: string): Labelmap {
-    return this.volumes.labelmap(labelmapId);
-  }
-
   labelmap(labelmapId: string): Uint8Array {
     return this.volumes.labelmap(labelmapId).labels;
   }
@@ -178,9 +149,5 @@ export class Workstation {
   /** Holds a page's edited labelmap: kept through eviction until saveSegmentation saves it. */
   putLabelmap(labelmapId: string, volumeId: string, labels: Uint8Array): void {
     this.volumes.put(labelmapId, volumeId, labels);
-  }
-
-  labelmapSaved(labelmapId: string): void {
-    this.volumes.saved(labelmapId);
   }
 }

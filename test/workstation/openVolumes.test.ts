@@ -177,7 +177,7 @@ test('a volume closes with its labelmaps; unsaved edits refuse the close by name
     });
     assert.throws(() => workstation.labelmap('edit-1'), /no labelmap edit-1/);
     // the other id of the series still shows it
-    assert.equal(workstation.seriesOfVolume(again.volumeId), seriesIds[0]);
+    assert.equal(workstation.volumes.seriesOf(again.volumeId), seriesIds[0]);
 
     // a page that lets edits go says so
     workstation.putLabelmap('edit-2', again.volumeId, labels);
