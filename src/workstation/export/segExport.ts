@@ -6,7 +6,7 @@ import { writeError } from './writeError';
 
 /**
  * A segmentation as a DICOM SEG referencing the images it was drawn on (`source`: what import
- * kept in the library's source.json, or read from files kept elswhere): what
+ * kept in the library's source.json, or read from files kept elsewhere): what
  * `exportSegmentation` and `cli export` write. Segments without a voxel are left out.
  */
 export async function segExport(
