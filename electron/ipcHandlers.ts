@@ -12,6 +12,18 @@ const voxelResourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('labelmap'), labelmapId: z.string().min(1).max(200) }).strict(),
 ]);
 
+/**
+ * The bytes as an ArrayBuffer IPC can clone. A view over the whole of a plain buffer goes as it
+ * is (IPC's clone is then the only copy); voxels on shared memory, which IPC cannot send to
+ * another process, are copied out once.
+ */
+function cloneable(data: ArrayBufferView): ArrayBuffer {
+  const { buffer, byteOffset, byteLength } = data;
+  if (buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength)
+    return buffer;
+  return new Uint8Array(new Uint8Array(buffer, byteOffset, byteLength)).buffer;
+}
+
 /** Only our own page may call the core: a navigated-away or injected frame is refused. */
 function assertOwnFrame(event: IpcMainInvokeEvent | IpcMainEvent): void {
   const url = event.senderFrame?.url ?? '';
@@ -44,7 +56,7 @@ export function bindIpc(
       resource.kind === 'volume'
         ? workstation.volume(resource.volumeId).voxels
         : workstation.labelmap(resource.labelmapId);
-    return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+    return cloneable(data);
   });
   ipcMain.handle(IPC.putLabelmap, (event, raw: unknown, labels: unknown) => {
     assertOwnFrame(event);
@@ -56,10 +68,7 @@ export function bindIpc(
       .strict()
       .parse(raw);
     if (!(labels instanceof Uint8Array)) throw new Error('the labels must be bytes');
-    workstation.addLabelmap(
-      { labelmapId: target.labelmapId, volumeId: target.volumeId, classes: [], counts: [] },
-      new Uint8Array(labels),
-    );
+    workstation.putLabelmap(target.labelmapId, target.volumeId, new Uint8Array(labels));
   });
   ipcMain.handle(IPC.chooseSavePath, async (event, raw: unknown) => {
     assertOwnFrame(event);

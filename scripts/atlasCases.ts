@@ -2,7 +2,7 @@
 // matter atlases it ships, and the INIA19 macaque template under its NeuroMaps parcellation, all
 // mapped to one class set so that they can train and be compared together.
 import { join } from 'node:path';
-import type { VolumeGeometry } from '../src/api/geometry';
+import type { VolumeGeometry } from '../src/volume/geometry';
 import type { TrainingCase } from '../src/engine/train/TrainingCase';
 import { readNifti } from '../src/nifti/readNifti';
 import type { Affine } from '../src/volume/affine';

@@ -9,6 +9,7 @@ import { onnxCommandSchemas } from './onnxCommands';
 import { segmentationCommandSchemas } from './segmentationCommands';
 import { trainingCommandSchemas } from './trainingCommands';
 import { compareCommandSchemas } from './compareCommands';
+import { volumeCommandSchemas } from './volumeCommands';
 
 const id = z.string().min(1).max(200);
 
@@ -80,6 +81,7 @@ export const commandSchemas = {
   ...compareCommandSchemas,
   listSeries: { params: z.object({}).strict(), result: z.array(seriesSummarySchema) },
   openSeries: { params: z.object({ seriesId: id }).strict(), result: volumeInfoSchema },
+  ...volumeCommandSchemas,
   listModels: { params: z.object({}).strict(), result: z.array(modelSummarySchema) },
   runModel: {
     params: z.object({ volumeId: id, modelId: id }).strict(),

@@ -10,6 +10,8 @@ export type ApiErrorCode =
   | 'exists'
   /** a path the page may not name: outside the allowed folders, or not chosen by the user */
   | 'forbidden'
+  /** closing would drop edits a page handed over and did not save; the message names them */
+  | 'unsaved'
   | 'internal';
 
 export interface ApiErrorPayload {

@@ -14,3 +14,4 @@ export * from './pacsCommands';
 export * from './compareCommands';
 export { errorMessage } from '../errors/errorMessage';
 export * from './segmentColors';
+export * from './volumeCommands';

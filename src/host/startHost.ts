@@ -60,16 +60,6 @@ async function readBody(
   return body;
 }
 
-/** An edited labelmap from the UI, held by the core under the id the UI chose. */
-function putLabelmap(
-  workstation: Workstation,
-  labelmapId: string,
-  volumeId: string,
-  labels: Uint8Array,
-): void {
-  workstation.addLabelmap({ labelmapId, volumeId, classes: [], counts: [] }, labels);
-}
-
 /** Whether every %-escape of a path decodes (to UTF-8): one that does not is the client's error. */
 function decodable(pathname: string): boolean {
   try {
@@ -136,8 +126,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
       const target = url.pathname.match(/^\/voxels\/labelmap\/([\w-]{1,200})$/);
       if (!target) return refuse(response, 405, 'method not allowed');
       try {
-        putLabelmap(
-          workstation,
+        // an edited labelmap from the UI, held by the core under the id the UI chose
+        workstation.putLabelmap(
           target[1] ?? '',
           url.searchParams.get('volumeId') ?? '',
           await readBody(request, workstation, url),

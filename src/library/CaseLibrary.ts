@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { voxelCount, voxelRange, voxelTypeOf } from '../volume/Volume';
-import type { Volume } from '../volume/Volume';
+import type { Volume, VoxelArray } from '../volume/Volume';
 import { voxelArrays } from '../volume/geometry';
 import { writeFileAtomicSync } from '../files/atomicWrite';
 import { seriesRecordSchema } from './seriesRecord';
@@ -225,11 +225,17 @@ export class CaseLibrary {
     writeFileAtomicSync(join(this.folder(seriesId), SOURCE), sourceBytes(source));
   }
 
-  open(seriesId: string): { record: SeriesRecord; volume: Volume } {
+  /** `shared`: the voxels on a SharedArrayBuffer, which a worker reads without a copy. */
+  open(
+    seriesId: string,
+    options: { shared?: boolean } = {},
+  ): { record: SeriesRecord; volume: Volume } {
     const record = this.record(seriesId);
     const path = join(this.folder(seriesId), 'volume.bin');
     // Read straight into the voxels' own buffer: no second copy of a large volume.
-    const buffer = new ArrayBuffer(record.bytes);
+    const buffer = options.shared
+      ? new SharedArrayBuffer(record.bytes)
+      : new ArrayBuffer(record.bytes);
     const fd = openSync(path, 'r');
     try {
       const size = fstatSync(fd).size;
@@ -243,10 +249,11 @@ export class CaseLibrary {
     } finally {
       closeSync(fd);
     }
-    return {
-      record,
-      volume: { geometry: record.geometry, voxels: new voxelArrays[record.voxelType](buffer) },
-    };
+    // The lib's typed-array overloads omit SharedArrayBuffer, which every constructor accepts.
+    const VoxelArrayType = voxelArrays[record.voxelType] as new (
+      buffer: ArrayBufferLike,
+    ) => VoxelArray;
+    return { record, volume: { geometry: record.geometry, voxels: new VoxelArrayType(buffer) } };
   }
 
   thumbnail(seriesId: string): Uint8Array {

@@ -18,6 +18,8 @@ export interface CreateWorkstationOptions {
   secretStore?: SecretStore;
   /** which paths a page may name; default any (the CLI): a host or Electron sets its own */
   paths?: PathPolicy;
+  /** bytes of open volumes kept before the least recently used close (see Workstation) */
+  volumeBudgetBytes?: number;
 }
 
 /** Starts the engine worker and opens the workstation services on it. */

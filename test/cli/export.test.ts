@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { readDicomFolder } from '../../src/dicom/readDicomFolder';
+import { CaseLibrary } from '../../src/library/CaseLibrary';
+import { importPaths } from '../../src/library/importPaths';
 import { writeNifti } from '../../src/nifti/writeNifti';
+import { SegmentationStore } from '../../src/workstation/segmentations/SegmentationStore';
+import { dciodvfy } from '../helpers/dicom3tools';
 import type { Volume } from '../../src/volume/Volume';
 import { runPythonJson } from '../helpers/python';
 import { storeLibraryCases } from '../helpers/libraryCases';
 
 const work = mkdtempSync(join(tmpdir(), 'cli-export-'));
+after(() => rmSync(work, { recursive: true, force: true }));
 const dataDir = join(work, 'data');
 let sample: Volume;
 let labels: Uint8Array;
@@ -34,10 +39,20 @@ before(async () => {
 });
 
 function cli(...args: string[]) {
+  return cliOn(dataDir, ...args);
+}
+
+function cliOn(data: string, ...args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'export', ...args], {
     encoding: 'utf8',
-    env: { ...process.env, WORKSTATION_DATA: dataDir },
+    env: { ...process.env, WORKSTATION_DATA: data },
   });
+}
+
+function timed<T>(run: () => T): { value: T; ms: number } {
+  const started = performance.now();
+  const value = run();
+  return { value, ms: performance.now() - started };
 }
 
 test('cli export writes a library segmentation as NIfTI with its label table', () => {
@@ -84,4 +99,52 @@ test('cli export writes a NIfTI labelmap on a DICOM series as a DICOM SEG', asyn
   assert.deepEqual(seg, { modality: 'SEG', segments: 2, frames: 20 });
   const noRef = cli(nifti, '--out', join(work, 'x.dcm'));
   assert.equal(noRef.status, 2);
+});
+
+test('cli export writes a SEG of a library series whose DICOM files are gone, from what import kept', async () => {
+  // the sample imported from a copy, as a user imports a CD, then the copy deleted
+  const data = join(work, 'imported');
+  const copy = join(work, 'cd');
+  cpSync('assets/sample', copy, { recursive: true });
+  const report = await importPaths([copy], new CaseLibrary(join(data, 'library')));
+  assert.equal(report.imported.length, 1);
+  const seriesId = report.imported[0].seriesId;
+  await new SegmentationStore(data).save({
+    seriesId,
+    segmentationId: 'seg-cd',
+    name: 'From the CD',
+    segments: [
+      { index: 1, label: 'liver', color: [200, 40, 40], visible: true, locked: false },
+      { index: 2, label: 'lesion', color: [40, 200, 40], visible: true, locked: false },
+    ],
+    revision: 1,
+    labels,
+  });
+  rmSync(copy, { recursive: true });
+
+  const out = join(work, 'library.seg.dcm');
+  const args = ['--series', seriesId, '--segmentation', 'seg-cd', '--out', out];
+  const fromLibrary = timed(() => cliOn(data, ...args));
+  assert.equal(fromLibrary.value.status, 0, fromLibrary.value.stderr);
+  assert.deepEqual(dciodvfy(out).errors, []);
+  const seg = runPythonJson<{ series: string; frames: number; images: number }>(
+    'import sys, json, pydicom; d = pydicom.dcmread(sys.argv[1]); r = d.ReferencedSeriesSequence[0]; print(json.dumps({"series": r.SeriesInstanceUID, "frames": int(d.NumberOfFrames), "images": len(r.ReferencedInstanceSequence)}))',
+    [out],
+  );
+  assert.deepEqual(seg, { series: seriesId, frames: 20, images: sample.geometry.dimensions[2] });
+
+  // the same SEG from a labelmap file and the DICOM folder: the series' pixels are decoded
+  const nifti = join(work, 'timed.nii.gz');
+  await writeNifti(nifti, sample.geometry, labels, { overwrite: false });
+  const fromFiles = timed(() =>
+    cli(nifti, '--reference', 'assets/sample', '--out', join(work, 'files.seg.dcm')),
+  );
+  assert.equal(fromFiles.value.status, 0, fromFiles.value.stderr);
+  console.log(
+    `cli export to SEG: ${fromLibrary.ms.toFixed(0)} ms from the library (source.json, no DICOM file read), ${fromFiles.ms.toFixed(0)} ms from the DICOM folder (pixels decoded)`,
+  );
+
+  // a library series takes no --reference: what it references is what import recorded
+  const both = cliOn(data, ...args, '--reference', 'assets/sample');
+  assert.equal(both.status, 2);
 });

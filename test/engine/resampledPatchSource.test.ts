@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { VolumeGeometry } from '../../src/api/geometry';
+import type { VolumeGeometry } from '../../src/volume/geometry';
 import type { Dims3 } from '../../src/engine/inference/patchGrid';
 import { voxelPatchSource } from '../../src/engine/inference/PatchSource';
 import { resampledPatchSource } from '../../src/engine/inference/resampledPatchSource';

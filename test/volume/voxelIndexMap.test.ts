@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { VolumeGeometry } from '../../src/api/geometry';
+import type { VolumeGeometry } from '../../src/volume/geometry';
 import { canonicalGrid } from '../../src/volume/canonicalGrid';
 import { intensityNormaliser, type IntensityNormalisation } from '../../src/volume/normalisation';
 import { resample, resampledView, resampleSlices } from '../../src/volume/resample';

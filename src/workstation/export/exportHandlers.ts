@@ -1,26 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import type { CommandParams, CommandResult, LabelmapInfo } from '../../api/commands';
 import { ApiError } from '../../api/errors';
 import type { ImportedSegment, exportCommandSchemas } from '../../api/exportCommands';
-import { defaultSegmentColor } from '../../api/segmentColors';
 import { decodeSeg } from '../../dicom/seg/decodeSeg';
 import { GridMismatchError } from '../../dicom/seg/GridMismatchError';
 import { SEGMENT_KINDS, kindOfCodes } from '../../dicom/seg/segmentKinds';
 import type { SegmentKind } from '../../dicom/seg/segmentKinds';
 import type { SourceSeries } from '../../dicom/seg/SourceSeries';
-import { writeSeg } from '../../dicom/seg/writeSeg';
-import { exportNiftiLabelmap } from '../../export/exportNiftiLabelmap';
 import { readLabelTableBeside } from '../../export/labelTable';
 import { placeLabelmap } from '../../export/placeLabelmap';
 import { parseNifti } from '../../nifti/readNifti';
-import { FileExistsError } from '../../files/atomicWrite';
 import type { Volume } from '../../volume/Volume';
 import type { DicomSourceLookup } from './dicomSource';
-import { segmentDefinitions, segmentsWithVoxels } from './segmentDefinitions';
+import { niftiExport } from './niftiExport';
+import { segExport } from './segExport';
+import { segmentDefinitions } from './segmentDefinitions';
+import { userPath } from './userPath';
 import type { Uploads } from './uploads';
+import { defaultSegmentColor } from '../../api/segmentColors';
 import { errorMessage } from '../../errors/errorMessage';
 
 type Name = keyof typeof exportCommandSchemas;
@@ -38,19 +37,6 @@ export interface ExportContext {
   dicomSource: DicomSourceLookup;
   uploads: Uploads;
   softwareVersion: string;
-}
-
-/** Colours for labels a file gives no colour for (a NIfTI without a label table). */
-export function userPath(path: string): string {
-  return resolve(path.replace(/^~(?=$|[/\\])/, homedir()));
-}
-
-/** A write failure as the user should read it: an existing target is `exists`, naming it. */
-export function writeError(error: unknown, target: string): ApiError {
-  if (error instanceof ApiError) return error;
-  if (error instanceof FileExistsError) return new ApiError('exists', error.message);
-  const message = errorMessage(error);
-  return new ApiError('io_error', `could not write ${target}: ${message}`);
 }
 
 /**
@@ -149,43 +135,21 @@ export function exportHandlers(host: ExportHost, context: ExportContext): Handle
       const { volumeId } = entry.info;
       const target = userPath(path);
       const definitions = segmentDefinitions(segments, entry.labels);
+      const options = { overwrite: overwrite ?? false, name };
       if (format === 'nifti') {
-        if (!/\.nii(\.gz)?$/i.test(target)) {
-          throw new ApiError('bad_request', `${target}: a NIfTI file name ends in .nii or .nii.gz`);
-        }
-        try {
-          const paths = await exportNiftiLabelmap(
-            target,
-            host.volume(volumeId).geometry,
-            entry.labels,
-            definitions,
-            { overwrite: overwrite ?? false, description: name },
-          );
-          let bytes = 0;
-          for (const written of paths) bytes += (await readFile(written)).byteLength;
-          return { paths, bytes };
-        } catch (error) {
-          throw writeError(error, target);
-        }
+        return niftiExport(
+          target,
+          host.volume(volumeId).geometry,
+          entry.labels,
+          definitions,
+          options,
+        );
       }
       const source = await sourceOfVolume(host, context.dicomSource, volumeId);
-      try {
-        const bytes = await writeSeg(
-          target,
-          source,
-          entry.labels,
-          segmentsWithVoxels(definitions, entry.labels),
-          {
-            seriesDescription: name,
-            contentLabel: 'SEGMENTATION',
-            softwareVersion: context.softwareVersion,
-            overwrite: overwrite ?? false,
-          },
-        );
-        return { paths: [target], bytes };
-      } catch (error) {
-        throw writeError(error, target);
-      }
+      return segExport(target, source, entry.labels, definitions, {
+        ...options,
+        softwareVersion: context.softwareVersion,
+      });
     },
 
     importSegmentation: async ({ volumeId, path, uploadId }) => {

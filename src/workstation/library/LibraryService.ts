@@ -62,7 +62,7 @@ const UPLOAD_ID = /^up-[0-9a-f-]{36}$/;
 export const MAX_PARALLEL_IMPORTS = 2;
 
 /**
- * The case library behind the api: the series list, opening a series from the library, import
+ * The case library behind the api: the series list, reading a series from the library, import
  * jobs (from paths or an upload folder) with progress and cancel, uploads, deletion.
  */
 export class LibraryService {
@@ -75,12 +75,6 @@ export class LibraryService {
   private readonly uploads = new Set<string>();
   /** the series of the folders given at start, listed first in their order */
   private startSeries: string[] = [];
-  /**
-   * volumes already read, by series: opening a series twice shares one copy; a series stored
-   * again since (another import with replace, a PACS retrieve) is read again
-   */
-  private readonly volumes = new Map<string, { importedAt: string; volume: Volume }>();
-
   constructor(private readonly options: LibraryServiceOptions) {
     this.library = new CaseLibrary(join(options.dataDir, 'library'));
     this.library.sweep();
@@ -119,20 +113,23 @@ export class LibraryService {
       .map((record) => summarise(this.library, record));
   }
 
-  open(seriesId: string): { record: SeriesRecord; volume: Volume } {
+  record(seriesId: string): SeriesRecord {
     if (!this.library.has(seriesId)) throw new ApiError('not_found', `no series ${seriesId}`);
-    const record = this.library.record(seriesId);
-    const cached = this.volumes.get(seriesId);
-    if (cached?.importedAt === record.importedAt) return { record, volume: cached.volume };
-    const { volume } = this.library.open(seriesId);
-    this.volumes.set(seriesId, { importedAt: record.importedAt, volume });
-    return { record, volume };
+    return this.library.record(seriesId);
+  }
+
+  /**
+   * Reads a series' voxels onto shared memory, once: the engine's worker reads them in place for
+   * every job (the open volumes keep one copy per series, see volumes/OpenVolumes.ts).
+   */
+  open(seriesId: string): { record: SeriesRecord; volume: Volume } {
+    this.record(seriesId);
+    return this.library.open(seriesId, { shared: true });
   }
 
   delete(seriesId: string): boolean {
     const had = this.library.has(seriesId);
     this.library.remove(seriesId);
-    this.volumes.delete(seriesId);
     return had;
   }
 

@@ -12,6 +12,8 @@ export interface SegmentationHost {
   seriesOfVolume(volumeId: string): string;
   labelmapEntry(labelmapId: string): { info: LabelmapInfo; labels: Uint8Array };
   addLabelmap(info: LabelmapInfo, labels: Uint8Array): void;
+  /** the labelmap's edits are saved: its volume may close without losing them */
+  labelmapSaved(labelmapId: string): void;
 }
 
 /** The segmentation commands (autosave): list, save, load and delete saved segmentations. */
@@ -34,7 +36,7 @@ export function segmentationHandlers(
       if (host.seriesOfVolume(entry.info.volumeId) !== seriesId) {
         throw new ApiError('bad_request', `labelmap ${labelmapId} is not of series ${seriesId}`);
       }
-      return storeOf().save({
+      const saved = await storeOf().save({
         seriesId,
         segmentationId,
         name,
@@ -42,6 +44,8 @@ export function segmentationHandlers(
         revision: revision ?? 0,
         labels: entry.labels,
       });
+      host.labelmapSaved(labelmapId);
+      return saved;
     },
 
     loadSegmentation: async ({ seriesId, segmentationId, volumeId }) => {

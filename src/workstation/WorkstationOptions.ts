@@ -1,0 +1,24 @@
+import type { Engine } from '../engine/Engine';
+import type { SecretStore } from '../pacs/SecretStore';
+import type { PathPolicy } from './pathPolicy';
+
+export interface WorkstationOptions {
+  engine: Engine;
+  modelsDir: string;
+  /** DICOM folders imported into the library at start (the bundled sample), once */
+  seriesFolders: string[];
+  exportDirectory?: string;
+  version: string;
+  /** the user's data: the case library (library/), trained models (models/), checkpoints */
+  dataDir: string;
+  /** where PACS passwords and tokens are kept (Electron: safeStorage); default a 0600 file */
+  secretStore?: SecretStore;
+  /**
+   * which paths a page may name (requests through dispatch). The browser host and Electron set
+   * theirs (see src/host/main.ts, electron/main.ts); the default, any path, is for a workstation
+   * no page talks to (the CLI, tests).
+   */
+  paths?: PathPolicy;
+  /** bytes of open volumes kept before the least recently used close; default a quarter of RAM, at least 2 GiB */
+  volumeBudgetBytes?: number;
+}

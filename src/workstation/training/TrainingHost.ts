@@ -1,0 +1,33 @@
+import type { ModelSummary } from '../../api/commands';
+import type { ApiEvent } from '../../api/events';
+import type { Engine, EngineJob } from '../../engine/Engine';
+import type { ModelEntry } from '../../engine/models/ModelEntry';
+import type { CaseLibrary } from '../../library/CaseLibrary';
+import type { Volume } from '../../volume/Volume';
+import type { SegmentationStore } from '../segmentations/SegmentationStore';
+import type { NamedCase } from './libraryCases';
+
+/** What the training commands need of the workstation. */
+export interface TrainingHost {
+  engine(): Engine;
+  dataDir(): string;
+  /** the case library whose annotated series are the cases */
+  library(): CaseLibrary;
+  model(modelId: string): ModelEntry;
+  volume(volumeId: string): Volume;
+  labelmap(labelmapId: string): Uint8Array;
+  store(): SegmentationStore;
+  emit(event: ApiEvent): void;
+  /** keeps the job cancellable and reports its failure or cancellation */
+  track(jobId: string, job: EngineJob<unknown>, what: string): void;
+  /** called with a new model's folder once it is saved; returns its summary */
+  modelAdded(dir: string): Promise<ModelSummary>;
+  /**
+   * The CLI's cases are files: it names them for an open volume so that the training record
+   * keeps the files (and a resume reads them again) rather than a volume of its session.
+   */
+  files?: {
+    of(volumeId: string): { image: string; labels: string } | undefined;
+    open(file: { image: string; labels: string }): Promise<NamedCase>;
+  };
+}
