@@ -80,6 +80,19 @@ export const commandSchemas = {
   ...compareCommandSchemas,
   listSeries: { params: z.object({}).strict(), result: z.array(seriesSummarySchema) },
   openSeries: { params: z.object({ seriesId: id }).strict(), result: volumeInfoSchema },
+  /**
+   * The page no longer shows a volume: the core forgets it and its labelmaps (AI results,
+   * uploads), and the series' voxels once no other open volume holds them. Closing an unknown
+   * (or already closed) volume is not an error: `closed` is false.
+   */
+  closeVolume: {
+    params: z.object({ volumeId: id }).strict(),
+    result: z.object({
+      closed: z.boolean(),
+      labelmaps: z.number().int().nonnegative(),
+      seriesReleased: z.boolean(),
+    }),
+  },
   listModels: { params: z.object({}).strict(), result: z.array(modelSummarySchema) },
   runModel: {
     params: z.object({ volumeId: id, modelId: id }).strict(),

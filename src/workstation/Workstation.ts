@@ -246,6 +246,21 @@ export class Workstation {
       };
     },
 
+    closeVolume: async ({ volumeId }) => {
+      const entry = this.volumes.get(volumeId);
+      if (!entry) return { closed: false, labelmaps: 0, seriesReleased: false };
+      this.volumes.delete(volumeId);
+      let labelmaps = 0;
+      for (const [labelmapId, labelmap] of this.labelmaps) {
+        if (labelmap.info.volumeId !== volumeId) continue;
+        this.labelmaps.delete(labelmapId);
+        labelmaps++;
+      }
+      const stillOpen = [...this.volumes.values()].some((v) => v.seriesId === entry.seriesId);
+      const seriesReleased = !stillOpen && this.library.release(entry.seriesId);
+      return { closed: true, labelmaps, seriesReleased };
+    },
+
     ...onnxHandlers({
       model: (id) => this.model(id),
       userModelsDir: () => this.userModelsDir,

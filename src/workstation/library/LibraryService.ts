@@ -128,6 +128,11 @@ export class LibraryService {
     return { record, volume };
   }
 
+  /** Drops a series' voxels read by `open` (none of its volumes is open); true if it held them. */
+  release(seriesId: string): boolean {
+    return this.volumes.delete(seriesId);
+  }
+
   delete(seriesId: string): boolean {
     const had = this.library.has(seriesId);
     this.library.remove(seriesId);
