@@ -240,6 +240,8 @@ async function main(): Promise<void> {
     exporter.setLabelmap(null);
     viewer.drop3d();
     editor.close();
+    // names start again with each series, as they did when a switch reloaded the page
+    manualCount = 0;
     const info = await api.call('openSeries', { seriesId: series.seriesId });
     const voxels = await api.fetchVoxels({ kind: 'volume', volumeId: info.volumeId }, (got, all) =>
       progress.show(`Loading ${label}: ${mb(got)} of ${mb(all)} MB`, got / all),

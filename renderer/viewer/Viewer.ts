@@ -20,10 +20,16 @@ import {
   ToolGroupManager,
   WindowLevelTool,
   ZoomTool,
+  synchronizers,
   utilities as toolUtils,
   type Types as ToolTypes,
 } from '@cornerstonejs/tools';
 import type { VolumeGeometry, VolumeInfo } from '../../src/api';
+import {
+  ERASE_ACTIVE_STRATEGY,
+  eraseActiveOnly,
+  type BrushStrategyFunction,
+} from './eraseActiveOnly';
 import { initCornerstone } from './cornerstone';
 import { addSliceMetadata, removeSliceMetadata } from './sliceMetadata';
 import { PLANES, PLANE_IDS, type PlaneId } from './planes';
@@ -31,6 +37,9 @@ import { autoWindow, toScalarArray, type ScalarArray } from './voxels';
 
 const RENDERING_ENGINE_ID = 'workstation';
 const TOOL_GROUP_ID = 'workstation-mpr';
+const VOI_SYNCHRONIZER_ID = 'workstation-voi';
+/** Cornerstone's eraser: every label under the brush. */
+const ERASE_ALL_STRATEGY = 'ERASE_INSIDE_CIRCLE';
 const RENDER_TIMEOUT_MS = 30_000;
 
 /** What the left mouse button does. Brush-like tools edit the active segment. */
@@ -138,6 +147,17 @@ export class Viewer {
       const instance = toolGroup.getToolInstance(name) as { configuration: { actions?: object } };
       instance.configuration.actions = {};
     }
+    // the eraser takes the active segment only, unless asked to erase all (setEraseAll)
+    const eraser = toolGroup.getToolInstance(TOOL_NAMES.eraser) as {
+      configuration: { strategies: Record<string, BrushStrategyFunction>; activeStrategy: string };
+    };
+    const eraseAll = eraser.configuration.strategies[ERASE_ALL_STRATEGY];
+    if (!eraseAll) throw new Error(`Cornerstone's brush has no ${ERASE_ALL_STRATEGY} strategy`);
+    eraser.configuration.strategies = {
+      ...eraser.configuration.strategies,
+      [ERASE_ACTIVE_STRATEGY]: eraseActiveOnly(eraseAll),
+    };
+    eraser.configuration.activeStrategy = ERASE_ACTIVE_STRATEGY;
     toolGroup.addTool(RectangleScissorsTool.toolName);
     toolGroup.addTool(CircleScissorsTool.toolName);
     toolGroup.addTool(PaintFillTool.toolName);
@@ -166,6 +186,14 @@ export class Viewer {
       })),
     );
     for (const id of PLANE_IDS) this.toolGroup.addViewport(id, RENDERING_ENGINE_ID);
+    // the three planes of the series share one window, as in OHIF: a drag in one sets all three
+    const voi = synchronizers.createVOISynchronizer(VOI_SYNCHRONIZER_ID, {
+      syncInvertState: false,
+      syncColormap: false,
+    });
+    for (const viewportId of PLANE_IDS) {
+      voi.add({ renderingEngineId: RENDERING_ENGINE_ID, viewportId });
+    }
     return engine;
   }
 
@@ -195,6 +223,14 @@ export class Viewer {
       group.setToolActive(TOOL_NAMES[tool], { bindings: [{ mouseButton: MouseBindings.Primary }] });
     }
     this.renderingEngine.render();
+  }
+
+  /** The eraser removes every segment under it (true) or the active segment only (false). */
+  setEraseAll(all: boolean): void {
+    const eraser = this.toolGroup.getToolInstance(TOOL_NAMES.eraser) as {
+      configuration: { activeStrategy: string };
+    };
+    eraser.configuration.activeStrategy = all ? ERASE_ALL_STRATEGY : ERASE_ACTIVE_STRATEGY;
   }
 
   /** Brush, eraser and threshold brush radius in mm. */
