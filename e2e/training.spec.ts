@@ -61,8 +61,11 @@ test('a short training from the panel shows progress and curves, and its model r
   await expect(page.getByTestId('backend-status')).toContainText(
     'Engine: onnxruntime-cpu (training, inference)',
   );
+  // the status bar counts the training among the jobs that run (issue 13 item 7)
+  await expect(page.getByTestId('jobs-status')).toHaveText('Jobs: 1 running (training)');
   await shoot('training-running');
   await expect(body()).toHaveAttribute('data-training-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('jobs-status')).toHaveText('Jobs: none');
   await expect(page.getByTestId('train-chart')).toHaveAttribute('data-epochs', '2');
   await expect(page.getByTestId('train-text')).toContainText('Panel ACS is in the model list');
   await shoot('training-done');
