@@ -112,6 +112,18 @@ test('a tiny comparison shows its folds, its table of six configurations and the
   await page.getByTestId('compare-base').selectOption('tiny-2d');
   await page.getByTestId('compare-epochs').fill('1');
   await page.getByTestId('compare-steps').fill('1');
+  // one case ticked: the refusal says why in words a user reads, and nothing starts
+  const boxes = page.getByTestId('train-cases').getByRole('checkbox');
+  const count = await boxes.count();
+  for (let n = 0; n < count; n++) await boxes.nth(n).setChecked(n === 0);
+  await page.getByTestId('compare-start').click();
+  await expect(page.getByTestId('compare-text')).toContainText(
+    'A comparison needs at least two cases ticked in the Training panel',
+  );
+  await expect(page.getByTestId('compare-text')).toContainText('one is ticked');
+  await expect(body()).not.toHaveAttribute('data-compare-state', 'starting');
+  await expect(page.getByTestId('error-banner')).toBeHidden();
+  for (let n = 0; n < count; n++) await boxes.nth(n).check();
   await page.getByTestId('compare-start').click();
   const folds = page.getByTestId('compare-folds');
   await expect(folds).toContainText('2-fold cross-validation', { timeout: 60_000 });
