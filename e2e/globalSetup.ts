@@ -69,6 +69,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.WORKSTATION_TOKEN = parsed.searchParams.get('token') ?? '';
   process.env.WORKSTATION_DATA_DIR = dataDir;
   process.env.WORKSTATION_EXPORT_DIR = exportDir;
+  // the memory test reads the host's resident size from /proc
+  process.env.WORKSTATION_HOST_PID = String(host.pid ?? '');
 
   return async () => {
     if (host.exitCode === null) {

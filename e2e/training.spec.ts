@@ -61,8 +61,11 @@ test('a short training from the panel shows progress and curves, and its model r
   await expect(page.getByTestId('backend-status')).toContainText(
     'Engine: onnxruntime-cpu (training, inference)',
   );
+  // the status bar counts the training among the jobs that run (issue 13 item 7)
+  await expect(page.getByTestId('jobs-status')).toHaveText('Jobs: 1 running (training)');
   await shoot('training-running');
   await expect(body()).toHaveAttribute('data-training-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('jobs-status')).toHaveText('Jobs: none');
   await expect(page.getByTestId('train-chart')).toHaveAttribute('data-epochs', '2');
   await expect(page.getByTestId('train-text')).toContainText('Panel ACS is in the model list');
   await shoot('training-done');
@@ -109,6 +112,18 @@ test('a tiny comparison shows its folds, its table of six configurations and the
   await page.getByTestId('compare-base').selectOption('tiny-2d');
   await page.getByTestId('compare-epochs').fill('1');
   await page.getByTestId('compare-steps').fill('1');
+  // one case ticked: the refusal says why in words a user reads, and nothing starts
+  const boxes = page.getByTestId('train-cases').getByRole('checkbox');
+  const count = await boxes.count();
+  for (let n = 0; n < count; n++) await boxes.nth(n).setChecked(n === 0);
+  await page.getByTestId('compare-start').click();
+  await expect(page.getByTestId('compare-text')).toContainText(
+    'A comparison needs at least two cases ticked in the Training panel',
+  );
+  await expect(page.getByTestId('compare-text')).toContainText('one is ticked');
+  await expect(body()).not.toHaveAttribute('data-compare-state', 'starting');
+  await expect(page.getByTestId('error-banner')).toBeHidden();
+  for (let n = 0; n < count; n++) await boxes.nth(n).check();
   await page.getByTestId('compare-start').click();
   const folds = page.getByTestId('compare-folds');
   await expect(folds).toContainText('2-fold cross-validation', { timeout: 60_000 });

@@ -1,6 +1,8 @@
+import { cache } from '@cornerstonejs/core';
 import {
   defaultSegmentColor,
   type LabelmapInfo,
+  type ModelSummary,
   type SeriesSummary,
   type WorkstationApi,
 } from '../src/api';
@@ -19,6 +21,8 @@ import { SegmentControls } from './ui/SegmentControls';
 import { ModelPanel } from './ui/ModelPanel';
 import { ImportPanel } from './ui/ImportPanel';
 import { SeriesBrowser, lastOpened, rememberOpened } from './ui/SeriesBrowser';
+import { SeriesProgress } from './ui/SeriesProgress';
+import { sliceMetadataVolumes } from './viewer/sliceMetadata';
 import { SegmentsPanel } from './ui/SegmentsPanel';
 import { StatusBar } from './ui/StatusBar';
 import { TrainingPanel } from './ui/TrainingPanel';
@@ -206,21 +210,91 @@ async function main(): Promise<void> {
   ];
   new Shortcuts(table);
 
-  // Another series opens in a fresh page: every panel starts clean on it, edits saved first.
-  const reopen = (seriesId: string | null) => {
-    void autosave.flush().finally(() => {
-      rememberOpened(seriesId);
-      window.location.reload();
-    });
+  // Another series opens in place: layout, tool, export path and panels stay (issue 13 item 6).
+  const progress = new SeriesProgress();
+  let models: ModelSummary[] | null = null;
+  let wanted: string | null = null;
+  let opening: Promise<void> = Promise.resolve();
+  const open = (series: SeriesSummary): Promise<void> => {
+    wanted = series.seriesId;
+    // one switch at a time; of clicks made meanwhile, the last wins
+    opening = opening.then(() =>
+      wanted === series.seriesId && series.seriesId !== document.body.dataset.seriesId
+        ? openSeries(series).catch((error: unknown) => {
+            progress.hide();
+            banner.show('Opening the series', error);
+          })
+        : undefined,
+    );
+    return opening;
+  };
+  const openSeries = async (series: SeriesSummary): Promise<void> => {
+    const label = seriesLabel(series);
+    progress.show(`Opening ${label}…`);
+    await autosave.flush();
+    const previous = viewer.volume?.info.volumeId;
+    document.body.dataset.ready = 'false';
+    document.body.dataset.firstFrame = 'false';
+    rememberOpened(series.seriesId);
+    browser.setOpen(series.seriesId);
+    document.body.dataset.seriesId = series.seriesId;
+    byTestId('series-name').textContent = [series.patientName, series.seriesDescription]
+      .filter(Boolean)
+      .join(' · ');
+    exporter.setLabelmap(null);
+    viewer.drop3d();
+    editor.close();
+    // names start again with each series, as they did when a switch reloaded the page
+    manualCount = 0;
+    const info = await api.call('openSeries', { seriesId: series.seriesId });
+    const voxels = await api.fetchVoxels({ kind: 'volume', volumeId: info.volumeId }, (got, all) =>
+      progress.show(`Loading ${label}: ${mb(got)} of ${mb(all)} MB`, got / all),
+    );
+    progress.show(`Drawing ${label}…`);
+    const shown = await viewer.showVolume(info, voxels);
+    // the three views show the series now; `ready` waits for the segmentations too
+    document.body.dataset.firstFrame = 'true';
+    views.setSeries(series);
+    edit.setVolumeRange(...shown.window);
+    // the 2x2 layout's 3D view comes back with the new volume
+    if (document.body.dataset.layout === '2x2') await views.setLayout('2x2');
+    progress.show(`Segmentations of ${label}…`);
+    // the segmentations saved for this series come back; a first visit gets an empty one
+    const restored = await autosave.open(series.seriesId, info.volumeId);
+    exporter.setLabelmap('active');
+    if (restored === 0) await newSegmentation();
+    // what the core held for the series left behind goes (its edits were saved above)
+    // (a failure here leaves the new series open and says why the old one stays held)
+    if (previous && previous !== info.volumeId) {
+      await api
+        .call('closeVolume', { volumeId: previous })
+        .catch((error: unknown) => banner.show('Closing the previous series', error));
+    }
+    document.body.dataset.volumeId = info.volumeId;
+    document.body.dataset.openedSeries = String(
+      Number(document.body.dataset.openedSeries ?? 0) + 1,
+    );
+    showCacheSize();
+    progress.hide();
+    document.body.dataset.ready = 'true';
+    if (models) modelPanel.setModels(models, info.volumeId);
+  };
+  const openById = (seriesId: string): void => {
+    const found = browser.all.find((s) => s.seriesId === seriesId);
+    if (found) void open(found);
+    else banner.show('Opening the series', new Error(`the library has no series ${seriesId}`));
   };
   const browser = new SeriesBrowser(
     byTestId('series-panel'),
     api,
     banner,
-    (chosen) => {
-      if (chosen.seriesId !== document.body.dataset.seriesId) reopen(chosen.seriesId);
+    (chosen) => void open(chosen),
+    () => {
+      // the open series was deleted: the first one left opens
+      const first = browser.all[0];
+      if (first) void open(first);
+      else banner.show('Opening the series', new Error('the library has no series: import one'));
     },
-    () => reopen(null),
   );
   // a series retrieved from a PACS is listed at once
   new PacsPanel(
@@ -238,14 +312,11 @@ async function main(): Promise<void> {
       (all) => {
         const found = all.filter((s) => ids.includes(s.seriesId));
         const only = found.length === 1 ? found[0] : undefined;
-        if (only) {
-          if (only.seriesId !== document.body.dataset.seriesId) reopen(only.seriesId);
-        } else if (found.length > 1) {
+        if (only) void open(only);
+        else if (found.length > 1) {
           importPanel.offerToOpen(
             found.map((s) => ({ seriesId: s.seriesId, label: seriesLabel(s) })),
-            (seriesId) => {
-              if (seriesId !== document.body.dataset.seriesId) reopen(seriesId);
-            },
+            openById,
           );
         }
       },
@@ -264,33 +335,29 @@ async function main(): Promise<void> {
     const first: SeriesSummary | undefined =
       series.find((s) => s.seriesId === lastOpened()) ?? series[0];
     if (!first) throw new Error('the library has no series: import one');
-    browser.setOpen(first.seriesId);
-    document.body.dataset.seriesId = first.seriesId;
-    byTestId('series-name').textContent = [first.patientName, first.seriesDescription]
-      .filter(Boolean)
-      .join(' · ');
-    const info = await api.call('openSeries', { seriesId: first.seriesId });
-    const voxels = await api.fetchVoxels({ kind: 'volume', volumeId: info.volumeId });
-    const shown = await viewer.showVolume(info, voxels);
-    // the three views show the series now; `ready` waits for the segmentations too
-    document.body.dataset.firstFrame = 'true';
-    views.setSeries(first);
-    edit.setVolumeRange(...shown.window);
-    // the segmentations saved for this series come back; a first visit gets an empty one
-    const restored = await autosave.open(first.seriesId, info.volumeId);
-    exporter.setLabelmap('active');
-    if (restored === 0) await newSegmentation();
-    document.body.dataset.volumeId = info.volumeId;
-    document.body.dataset.ready = 'true';
+    await open(first);
 
-    const models = await api.call('listModels', {});
-    modelPanel.setModels(models, info.volumeId);
+    models = await api.call('listModels', {});
+    const volumeId = viewer.volume?.info.volumeId;
+    if (volumeId) modelPanel.setModels(models, volumeId);
     training.setModels(models);
     compare.setModels(models);
     if (models.length === 0) throw new Error('no segmentation model is installed');
   } catch (error) {
     banner.show('Opening the series', error);
   }
+}
+
+/** Bytes as megabytes with one decimal. */
+function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(1);
+}
+
+/** Cornerstone's cache, for the memory test: bytes and volumes held, volumes with slice metadata. */
+function showCacheSize(): void {
+  document.body.dataset.cacheBytes = String(cache.getCacheSize());
+  document.body.dataset.cacheVolumes = String(cache.getVolumes().length);
+  document.body.dataset.sliceMetadataVolumes = String(sliceMetadataVolumes());
 }
 
 /** How a series is named on a button: number, description, modality and size. */

@@ -35,13 +35,18 @@ export class IpcApi implements WorkstationApi {
     return this.events.add(listener);
   }
 
-  async fetchVoxels(resource: VoxelResource): Promise<ArrayBuffer> {
+  async fetchVoxels(
+    resource: VoxelResource,
+    onProgress?: (received: number, total: number) => void,
+  ): Promise<ArrayBuffer> {
     let data: ArrayBuffer | ArrayBufferView;
     try {
       data = await this.bridge.fetchVoxels(resource);
     } catch (error) {
       throw new ApiError('io_error', errorMessage(error));
     }
+    // IPC hands the bytes over at once: progress is whole when they are here
+    onProgress?.(data.byteLength, data.byteLength);
     // IPC may hand over a view (a Buffer or Uint8Array) rather than the ArrayBuffer itself.
     if (ArrayBuffer.isView(data)) {
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);

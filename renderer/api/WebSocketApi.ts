@@ -56,7 +56,10 @@ export class WebSocketApi implements WorkstationApi {
     return this.events.add(listener);
   }
 
-  async fetchVoxels(resource: VoxelResource): Promise<ArrayBuffer> {
+  async fetchVoxels(
+    resource: VoxelResource,
+    onProgress?: (received: number, total: number) => void,
+  ): Promise<ArrayBuffer> {
     const path =
       resource.kind === 'volume'
         ? `voxels/volume/${encodeURIComponent(resource.volumeId)}`
@@ -70,7 +73,9 @@ export class WebSocketApi implements WorkstationApi {
     if (!response.ok) {
       throw new ApiError(codeForStatus(response.status), await errorMessage(response, path));
     }
-    return response.arrayBuffer();
+    const total = Number(response.headers.get('Content-Length') ?? 0);
+    if (!onProgress || !response.body || !(total > 0)) return response.arrayBuffer();
+    return readWithProgress(response.body, total, onProgress);
   }
 
   async putLabelmap(labelmapId: string, volumeId: string, labels: Uint8Array): Promise<void> {
@@ -166,4 +171,29 @@ async function errorMessage(response: Response, path: string): Promise<string> {
   } catch {
     return fallback;
   }
+}
+
+/** Reads a body of known length into one buffer, telling the bytes received as they come. */
+async function readWithProgress(
+  body: ReadableStream<Uint8Array>,
+  total: number,
+  onProgress: (received: number, total: number) => void,
+): Promise<ArrayBuffer> {
+  const bytes = new Uint8Array(total);
+  let received = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (received + value.byteLength > total) {
+      throw new ApiError('io_error', `the host sent more than the ${total} bytes it announced`);
+    }
+    bytes.set(value, received);
+    received += value.byteLength;
+    onProgress(received, total);
+  }
+  if (received !== total) {
+    throw new ApiError('io_error', `the host sent ${received} of ${total} bytes`);
+  }
+  return bytes.buffer;
 }

@@ -43,6 +43,11 @@ export class Segmentation3d {
     private readonly editor: SegmentationEditor,
   ) {
     viewer.on3d(() => void this.sync());
+    // the 3D view let its volumes go (another series): nothing of ours is in it any more
+    viewer.onDrop3d(() => {
+      this.shownVolumeId = null;
+      this.imageUnitDistance = null;
+    });
     this.addSwitch();
     editor.onChange((change) => {
       if (change === 'voxels') this.dirtyLabels = true;

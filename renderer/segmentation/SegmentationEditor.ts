@@ -12,7 +12,13 @@ import {
   type Types as ToolTypes,
 } from '@cornerstonejs/tools';
 import { PLANE_IDS } from '../viewer/planes';
-import { describeSlices, localVolumeId, type ShownVolume, type Viewer } from '../viewer/Viewer';
+import {
+  describeSlices,
+  evictVolume,
+  localVolumeId,
+  type ShownVolume,
+  type Viewer,
+} from '../viewer/Viewer';
 import { Segmentation3d } from './Segmentation3d';
 import { defaultSegmentColor } from '../../src/api';
 
@@ -134,7 +140,7 @@ export class SegmentationEditor {
         config: { label: options.name, segments },
       },
     ]);
-    const drawn = waitForSegmentationRendered(segmentationId);
+    const drawn = waitForSegmentationRendered(segmentationId, this.viewer.shownPlanes);
     segmentation.addLabelmapRepresentationToViewportMap(
       Object.fromEntries(PLANE_IDS.map((id) => [id, [{ segmentationId, type: LABELMAP }]])),
     );
@@ -172,7 +178,7 @@ export class SegmentationEditor {
     const [entry] = this.list.splice(index, 1);
     if (!entry) return;
     segmentation.removeSegmentation(entry.segmentationId);
-    cache.removeVolumeLoadObject(entry.labelmapVolumeId);
+    evictVolume(entry.labelmapVolumeId);
     if (this.activeId === id) this.activeId = null;
     const next = this.list[this.list.length - 1];
     if (next && this.activeId === null) this.setActive(next.id);
@@ -182,6 +188,16 @@ export class SegmentationEditor {
 
   removeAll(): void {
     for (const entry of [...this.list]) this.remove(entry.id);
+  }
+
+  /**
+   * Leaves the series: every segmentation goes from the views and Cornerstone's cache, and the
+   * undo history with them (its steps hold the old labelmaps' changes).
+   */
+  close(): void {
+    this.removeAll();
+    // a new size empties the ring
+    DefaultHistoryMemo.size = UNDO_LEVELS;
   }
 
   setActive(id: string): void {
@@ -500,10 +516,13 @@ function createLabelmapVolume(volume: ShownVolume, volumeId: string, labels: Uin
   describeSlices(volumeId, volume.info.geometry, volume.metadata.FrameOfReferenceUID);
 }
 
-/** Resolves when each of the three views has rendered the segmentation. */
-export function waitForSegmentationRendered(segmentationId: string): Promise<void> {
+/** Resolves when each of the given views (the three by default) has rendered the segmentation. */
+export function waitForSegmentationRendered(
+  segmentationId: string,
+  planes: readonly string[] = PLANE_IDS,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const pending = new Set<string>(PLANE_IDS);
+    const pending = new Set<string>(planes);
     const listener = (event: Event) => {
       const detail = (event as CustomEvent<{ viewportId?: string; segmentationId?: string }>)
         .detail;

@@ -132,6 +132,16 @@ export class ComparePanel {
   private async run(): Promise<void> {
     if (this.jobId) return;
     this.banner.clear();
+    const libraryCases = this.casesOf();
+    if (libraryCases.length < 2) {
+      // said here in the user's words: the core's refusal names a parameter
+      this.text.textContent =
+        `A comparison needs at least two cases ticked in the Training panel (each is held out ` +
+        `in turn to test on); ${libraryCases.length === 1 ? 'one is' : 'none is'} ticked.`;
+      this.text.dataset.refused = 'too-few-cases';
+      return;
+    }
+    delete this.text.dataset.refused;
     this.curves.forEach((c) => (c.length = 0));
     this.chart.set(this.curves);
     this.table.replaceChildren();
@@ -141,7 +151,7 @@ export class ComparePanel {
     try {
       const { jobId, folds, cases } = await this.api.call('startCompare', {
         baseModelId: this.base.value,
-        libraryCases: this.casesOf(),
+        libraryCases,
         epochs: Math.max(1, Number(this.epochs.value) || 1),
         stepsPerEpoch: Math.max(1, Number(this.steps.value) || 1),
         batchSize: 1,

@@ -11,7 +11,12 @@ export const TOOLS: readonly { tool: PrimaryTool; label: string; key: string; ti
   { tool: 'windowLevel', label: 'W/L', key: 'w', title: 'Drag: window (x) and level (y)' },
   { tool: 'length', label: 'Length', key: 'm', title: 'Drag: measure a distance in mm' },
   { tool: 'brush', label: 'Brush', key: 'b', title: 'Paint the active segment' },
-  { tool: 'eraser', label: 'Eraser', key: 'e', title: 'Erase the active segment' },
+  {
+    tool: 'eraser',
+    label: 'Eraser',
+    key: 'e',
+    title: 'Erase the active segment (all segments: the box below)',
+  },
   {
     tool: 'thresholdBrush',
     label: 'Threshold',
@@ -90,6 +95,7 @@ export class EditPanel {
     this.redoButton.addEventListener('click', () => this.redo());
     byTestId('interpolate').addEventListener('click', () => this.interpolate());
     this.threshold().after(this.growField());
+    grid.after(this.eraseAllField());
     for (const id of PLANE_IDS) {
       const element = viewer.elements[id];
       element.addEventListener('wheel', () => (this.lastView = id), { passive: true });
@@ -212,6 +218,25 @@ export class EditPanel {
     this.growMode.dataset.testid = 'grow-mode';
     this.growMode.setAttribute('aria-label', 'Region grow reach');
     field.append('Grow ±', this.tolerance, this.growMode);
+    return field;
+  }
+
+  /**
+   * "Erase all segments": off (the default), the eraser takes the active segment only, as in
+   * 3D Slicer and OHIF; on, every segment under the brush.
+   */
+  private eraseAllField(): HTMLElement {
+    const field = document.createElement('label');
+    field.className = 'checkbox';
+    field.title = 'Eraser (E): off, it erases the active segment only';
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.dataset.testid = 'erase-all';
+    box.addEventListener('change', () => {
+      this.viewer.setEraseAll(box.checked);
+      document.body.dataset.eraseAll = String(box.checked);
+    });
+    field.append(box, ' Erase all segments');
     return field;
   }
 

@@ -12,12 +12,11 @@ type ImportEnd = Extract<ApiEvent, { type: 'import.done' | 'job.cancelled' | 'jo
 
 const PARALLEL_UPLOADS = 4;
 
-/** What an import did, as the panel shows it; kept in sessionStorage over a reload. */
+/** What an import did, as the panel shows it. */
 interface ImportOutcome {
   summary: string;
   errors: ImportIssueInfo[];
 }
-const OUTCOME_KEY = 'importOutcome';
 
 function element<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -148,7 +147,6 @@ export class ImportPanel {
       this.errors,
     );
     this.listenForDrops();
-    this.restoreOutcome();
   }
 
   private listenForDrops(): void {
@@ -328,8 +326,6 @@ export class ImportPanel {
     ].join(', ');
     const outcome: ImportOutcome = { summary, errors };
     this.showOutcome(outcome);
-    // opening a series reloads the page: what this import did is shown again after it
-    sessionStorage.setItem(OUTCOME_KEY, JSON.stringify(outcome));
     this.text.textContent = '';
     this.end('done');
     this.imported([...new Set([...event.imported, ...event.existing])]);
@@ -367,18 +363,5 @@ export class ImportPanel {
         return item;
       }),
     );
-  }
-
-  /** The outcome of the import that preceded this page's reload, if any. */
-  private restoreOutcome(): void {
-    const saved = sessionStorage.getItem(OUTCOME_KEY);
-    sessionStorage.removeItem(OUTCOME_KEY);
-    if (!saved) return;
-    try {
-      this.showOutcome(JSON.parse(saved) as ImportOutcome);
-      document.body.dataset.importState = 'done';
-    } catch {
-      // an unreadable record only loses the old summary
-    }
   }
 }

@@ -3,11 +3,11 @@ import {
   RenderingEngine,
   cache,
   setVolumesForViewports,
-  utilities,
   volumeLoader,
   type Types,
 } from '@cornerstonejs/core';
 import {
+  annotation,
   BrushTool,
   CircleScissorsTool,
   CrosshairsTool,
@@ -20,16 +20,26 @@ import {
   ToolGroupManager,
   WindowLevelTool,
   ZoomTool,
+  synchronizers,
   utilities as toolUtils,
   type Types as ToolTypes,
 } from '@cornerstonejs/tools';
 import type { VolumeGeometry, VolumeInfo } from '../../src/api';
+import {
+  ERASE_ACTIVE_STRATEGY,
+  eraseActiveOnly,
+  type BrushStrategyFunction,
+} from './eraseActiveOnly';
 import { initCornerstone } from './cornerstone';
+import { addSliceMetadata, removeSliceMetadata } from './sliceMetadata';
 import { PLANES, PLANE_IDS, type PlaneId } from './planes';
 import { autoWindow, scalarBitsOf, toScalarArray, type ScalarArray } from './voxels';
 
 const RENDERING_ENGINE_ID = 'workstation';
 const TOOL_GROUP_ID = 'workstation-mpr';
+const VOI_SYNCHRONIZER_ID = 'workstation-voi';
+/** Cornerstone's eraser: every label under the brush. */
+const ERASE_ALL_STRATEGY = 'ERASE_INSIDE_CIRCLE';
 const RENDER_TIMEOUT_MS = 30_000;
 
 /** What the left mouse button does. Brush-like tools edit the active segment. */
@@ -137,6 +147,17 @@ export class Viewer {
       const instance = toolGroup.getToolInstance(name) as { configuration: { actions?: object } };
       instance.configuration.actions = {};
     }
+    // the eraser takes the active segment only, unless asked to erase all (setEraseAll)
+    const eraser = toolGroup.getToolInstance(TOOL_NAMES.eraser) as {
+      configuration: { strategies: Record<string, BrushStrategyFunction>; activeStrategy: string };
+    };
+    const eraseAll = eraser.configuration.strategies[ERASE_ALL_STRATEGY];
+    if (!eraseAll) throw new Error(`Cornerstone's brush has no ${ERASE_ALL_STRATEGY} strategy`);
+    eraser.configuration.strategies = {
+      ...eraser.configuration.strategies,
+      [ERASE_ACTIVE_STRATEGY]: eraseActiveOnly(eraseAll),
+    };
+    eraser.configuration.activeStrategy = ERASE_ACTIVE_STRATEGY;
     toolGroup.addTool(RectangleScissorsTool.toolName);
     toolGroup.addTool(CircleScissorsTool.toolName);
     toolGroup.addTool(PaintFillTool.toolName);
@@ -165,6 +186,14 @@ export class Viewer {
       })),
     );
     for (const id of PLANE_IDS) this.toolGroup.addViewport(id, RENDERING_ENGINE_ID);
+    // the three planes of the series share one window, as in OHIF: a drag in one sets all three
+    const voi = synchronizers.createVOISynchronizer(VOI_SYNCHRONIZER_ID, {
+      syncInvertState: false,
+      syncColormap: false,
+    });
+    for (const viewportId of PLANE_IDS) {
+      voi.add({ renderingEngineId: RENDERING_ENGINE_ID, viewportId });
+    }
     return engine;
   }
 
@@ -194,6 +223,14 @@ export class Viewer {
       group.setToolActive(TOOL_NAMES[tool], { bindings: [{ mouseButton: MouseBindings.Primary }] });
     }
     this.renderingEngine.render();
+  }
+
+  /** The eraser removes every segment under it (true) or the active segment only (false). */
+  setEraseAll(all: boolean): void {
+    const eraser = this.toolGroup.getToolInstance(TOOL_NAMES.eraser) as {
+      configuration: { activeStrategy: string };
+    };
+    eraser.configuration.activeStrategy = all ? ERASE_ALL_STRATEGY : ERASE_ACTIVE_STRATEGY;
   }
 
   /** Brush, eraser and threshold brush radius in mm. */
@@ -319,12 +356,24 @@ export class Viewer {
     return this.renderingEngine.getViewport(id) as Types.IVolumeViewport;
   }
 
-  /** Shows a volume from the core's voxels; resolves once all three views have rendered it. */
+  /**
+   * Shows a volume from the core's voxels; resolves once all three views have rendered it. A
+   * volume shown before is replaced in place (the tool, layout and cameras' set-up stay) and
+   * taken out of Cornerstone's cache, so memory holds one series however many were opened.
+   */
   async showVolume(info: VolumeInfo, buffer: ArrayBuffer): Promise<ShownVolume> {
     const voxels = toScalarArray(buffer, info.voxelType, info.geometry);
     const cornerstoneVolumeId = localVolumeId('volume', info.volumeId);
     const metadata = volumeMetadata(info);
     const { dimensions, spacing, origin, direction } = info.geometry;
+    const previous = this.shown;
+    if (previous && previous.cornerstoneVolumeId !== cornerstoneVolumeId) {
+      // nothing reads the old volume while the new one loads: the 3D view goes, and with it
+      // the old series' measurements and crosshairs (their frame of reference is gone)
+      this.drop3d();
+      this.shown = null;
+      annotation.state.removeAllAnnotations();
+    }
     if (!cache.getVolume(cornerstoneVolumeId)) {
       volumeLoader.createLocalVolume(cornerstoneVolumeId, {
         metadata,
@@ -342,6 +391,10 @@ export class Viewer {
       [{ volumeId: cornerstoneVolumeId }],
       [...PLANE_IDS],
     );
+    if (previous && previous.cornerstoneVolumeId !== cornerstoneVolumeId) {
+      evictVolume(previous.cornerstoneVolumeId);
+      for (const id of PLANE_IDS) this.viewport(id).resetCamera();
+    }
     this.autoVoi = autoWindow(voxels, info.range);
     this.seriesWindows = info.windows;
     const { lower, upper } = this.voiOf(Viewer.defaultPreset(info)) ?? {
@@ -350,7 +403,8 @@ export class Viewer {
     };
     this.initialVoi = { lower, upper };
     for (const id of PLANE_IDS) this.viewport(id).setProperties({ voiRange: { lower, upper } });
-    this.activateTools();
+    if (!previous) this.activateTools();
+    else this.recentreCrosshairs();
     this.renderingEngine.render();
     await rendered;
     // The first frame of a view can come before the volume's texture is on the GPU (the axial
@@ -363,6 +417,35 @@ export class Viewer {
     await nextPaint();
     this.shown = { info, cornerstoneVolumeId, metadata, window: [lower, upper], voxels };
     return this.shown;
+  }
+
+  /** The crosshairs of a new volume start at its centre (the tool keeps the left button). */
+  private recentreCrosshairs(): void {
+    const group = this.toolGroup;
+    group.setToolDisabled(CrosshairsTool.toolName);
+    if (this.primary === 'crosshairs') {
+      group.setToolActive(CrosshairsTool.toolName, {
+        bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }],
+      });
+    } else group.setToolEnabled(CrosshairsTool.toolName);
+  }
+
+  private readonly drop3dListeners = new Set<() => void>();
+
+  /** Hears when the 3D view lets its volume go (a series switch): it is set up again on demand. */
+  onDrop3d(listener: () => void): void {
+    this.drop3dListeners.add(listener);
+  }
+
+  /**
+   * Lets the 3D view go before a series switch removes what it draws (the labelmaps go first,
+   * and vtk must not render a volume taken out of the cache).
+   */
+  drop3d(): void {
+    if (!this.engine?.getViewport('volume3d')) return;
+    this.engine.disableElement('volume3d');
+    this.volume3d = null;
+    for (const listener of this.drop3dListeners) listener();
   }
 
   /** Back to the first view: planes through the centre, fitted, unrotated, the initial window. */
@@ -380,10 +463,16 @@ export class Viewer {
     await rendered;
   }
 
-  /** Resolves when every view has rendered once after this call. */
+  /** The planes on screen: the 1x1 layout hides two, and a hidden view does not render. */
+  get shownPlanes(): PlaneId[] {
+    const shown = PLANE_IDS.filter((id) => this.elements[id].offsetParent !== null);
+    return shown.length > 0 ? shown : [...PLANE_IDS];
+  }
+
+  /** Resolves when every view on screen has rendered once after this call. */
   waitForRender(): Promise<void> {
     return Promise.all(
-      PLANE_IDS.map(
+      this.shownPlanes.map(
         (id) =>
           new Promise<void>((resolve, reject) => {
             const element = this.elements[id];
@@ -443,26 +532,38 @@ export function describeSlices(
 ): void {
   const { dimensions, spacing, origin, direction } = geometry;
   const normal = direction.slice(6, 9);
+  const slices = new Map<string, unknown>();
   for (let k = 0; k < dimensions[2]; k++) {
-    utilities.genericMetadataProvider.add(`${cornerstoneVolumeId}_slice_${k}`, {
-      type: 'imagePlaneModule',
-      metadata: {
-        frameOfReferenceUID,
-        rows: dimensions[1],
-        columns: dimensions[0],
-        imageOrientationPatient: direction.slice(0, 6),
-        rowCosines: direction.slice(0, 3),
-        columnCosines: direction.slice(3, 6),
-        imagePositionPatient: origin.map(
-          (value, axis) => value + k * spacing[2] * (normal[axis] ?? 0),
-        ),
-        pixelSpacing: [spacing[1], spacing[0]],
-        rowPixelSpacing: spacing[1],
-        columnPixelSpacing: spacing[0],
-        sliceThickness: spacing[2],
-      },
+    slices.set(`${cornerstoneVolumeId}_slice_${k}`, {
+      frameOfReferenceUID,
+      rows: dimensions[1],
+      columns: dimensions[0],
+      imageOrientationPatient: direction.slice(0, 6),
+      rowCosines: direction.slice(0, 3),
+      columnCosines: direction.slice(3, 6),
+      imagePositionPatient: origin.map(
+        (value, axis) => value + k * spacing[2] * (normal[axis] ?? 0),
+      ),
+      pixelSpacing: [spacing[1], spacing[0]],
+      rowPixelSpacing: spacing[1],
+      columnPixelSpacing: spacing[0],
+      sliceThickness: spacing[2],
     });
   }
+  addSliceMetadata(cornerstoneVolumeId, slices);
+}
+
+/**
+ * Takes a volume made here out of Cornerstone's cache, with its slice images (removing the volume
+ * alone leaves them cached, holding its voxels) and its slices' metadata.
+ */
+export function evictVolume(cornerstoneVolumeId: string): void {
+  const imageIds = cache.getVolume(cornerstoneVolumeId)?.imageIds ?? [];
+  if (cache.getVolume(cornerstoneVolumeId)) cache.removeVolumeLoadObject(cornerstoneVolumeId);
+  for (const imageId of imageIds) {
+    if (cache.getImageLoadObject(imageId)) cache.removeImageLoadObject(imageId, { force: true });
+  }
+  removeSliceMetadata(cornerstoneVolumeId);
 }
 
 /** Resolves after the browser's next paint (a frame, then a task). */

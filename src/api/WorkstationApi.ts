@@ -12,7 +12,11 @@ export type VoxelResource =
 export interface WorkstationApi {
   call<C extends CommandName>(command: C, params: CommandParams<C>): Promise<CommandResult<C>>;
   onEvent(listener: (event: ApiEvent) => void): () => void;
-  fetchVoxels(resource: VoxelResource): Promise<ArrayBuffer>;
+  /** The bytes of a volume or labelmap; `onProgress` hears bytes received of the total. */
+  fetchVoxels(
+    resource: VoxelResource,
+    onProgress?: (received: number, total: number) => void,
+  ): Promise<ArrayBuffer>;
   /**
    * Hands the core an edited labelmap of an open volume (one byte per voxel, the volume's order),
    * held under `labelmapId` for `saveSegmentation` and `exportLabelmap`.

@@ -150,6 +150,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         response.writeHead(200, {
           ...headers,
           'Content-Type': 'application/octet-stream',
+          'Content-Length': body.byteLength,
           'Cache-Control': 'no-store',
         });
         return response.end(body);
