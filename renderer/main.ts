@@ -4,7 +4,8 @@ import { JobEvents } from './api/JobEvents';
 import { Autosave } from './segmentation/Autosave';
 import { SEGMENT_COLORS, SegmentationEditor, type Rgb } from './segmentation/SegmentationEditor';
 import { describeBackend } from './ui/BackendStatus';
-import { byTestId, joinPath } from './ui/dom';
+import { CrosshairToggle } from './ui/CrosshairToggle';
+import { byTestId } from './ui/dom';
 import { EditPanel, TOOLS } from './ui/EditPanel';
 import { ErrorBanner } from './ui/ErrorBanner';
 import { ExportControls } from './ui/ExportControls';
@@ -16,10 +17,12 @@ import { ImportPanel } from './ui/ImportPanel';
 import { SeriesBrowser, lastOpened, rememberOpened } from './ui/SeriesBrowser';
 import { SegmentsPanel } from './ui/SegmentsPanel';
 import { StatusBar } from './ui/StatusBar';
+import { Tabs } from './ui/Tabs';
 import { TrainingPanel } from './ui/TrainingPanel';
 import { ComparePanel } from './ui/ComparePanel';
 import { Shortcuts, key, type Shortcut } from './ui/Shortcuts';
 import { ViewControls } from './ui/ViewControls';
+import { SliceKeys } from './viewer/SliceKeys';
 import { Viewer, type WindowPreset } from './viewer/Viewer';
 import { countNonZero } from './viewer/voxels';
 
@@ -48,9 +51,12 @@ async function main(): Promise<void> {
   }
   // before any command: a job's events can arrive before the answer that names the job
   const jobs = new JobEvents(api);
+  new Tabs(byTestId('panel-tabs'));
   const editor = new SegmentationEditor(viewer);
   const edit = new EditPanel(viewer, editor, banner);
   const views = new ViewControls(viewer, banner);
+  const sliceKeys = new SliceKeys(viewer);
+  const crosshair = new CrosshairToggle(viewer);
   let manualCount = 0;
   const newSegmentation = async (): Promise<void> => {
     manualCount++;
@@ -137,7 +143,11 @@ async function main(): Promise<void> {
         (models) => {
           training.setModels(models);
           compare.setModels(models);
-          modelPanel.setModels(models, viewer.volume?.info.volumeId ?? '');
+          modelPanel.setModels(
+            models,
+            viewer.volume?.info.volumeId ?? '',
+            viewer.volume?.info.modality ?? '',
+          );
         },
         (error: unknown) => banner.show('Models', error),
       );
@@ -194,6 +204,19 @@ async function main(): Promise<void> {
       run: () => views.cycleLayout(),
     },
     { keys: 'Space', does: 'Reset view', match: key(' '), run: () => void views.reset() },
+    {
+      keys: '↑ ↓ ← →, PageUp, PageDown',
+      does: 'Previous / next slice in the view under the pointer (else the last clicked)',
+      // a slider or field keeps its arrows
+      match: (e) => SliceKeys.stepOf(e) !== 0 && !(e.target instanceof HTMLInputElement),
+      run: (e) => sliceKeys.step(SliceKeys.stepOf(e)),
+    },
+    {
+      keys: 'C',
+      does: 'Show / hide the crosshair',
+      match: key('c'),
+      run: () => crosshair.toggle(),
+    },
     { keys: '?', does: 'This help' },
     { keys: 'Wheel', does: 'Next / previous slice' },
     { keys: 'Right drag', does: 'Window / level' },
@@ -257,7 +280,7 @@ async function main(): Promise<void> {
   try {
     const [appInfo, series] = await Promise.all([api.call('getAppInfo', {}), browser.refresh()]);
     document.title = `ACS Workstation ${appInfo.version}`;
-    exporter.setDefaultPath(joinPath(appInfo.exportDirectory, 'labels.nii.gz'));
+    exporter.setDefaultFolder(appInfo.exportDirectory);
     const first: SeriesSummary | undefined =
       series.find((s) => s.seriesId === lastOpened()) ?? series[0];
     if (!first) throw new Error('the library has no series: import one');
@@ -281,7 +304,7 @@ async function main(): Promise<void> {
     document.body.dataset.ready = 'true';
 
     const models = await api.call('listModels', {});
-    modelPanel.setModels(models, info.volumeId);
+    modelPanel.setModels(models, info.volumeId, info.modality);
     training.setModels(models);
     compare.setModels(models);
     if (models.length === 0) throw new Error('no segmentation model is installed');
