@@ -139,3 +139,16 @@ export async function openTab(page: Page, name: string): Promise<void> {
   await tab.click();
   await expect(tab).toHaveAttribute('aria-selected', 'true');
 }
+
+/**
+ * Export from the browser as a person does it: the Export tab, a file name, Download; the
+ * browser's download of the file itself is saved as `saveAs` (its label tables are not kept).
+ */
+export async function downloadExport(page: Page, fileName: string, saveAs: string): Promise<void> {
+  await openTab(page, 'Export');
+  await page.getByTestId('export-path').fill(fileName);
+  const download = page.waitForEvent('download', (d) => d.suggestedFilename() === fileName);
+  await page.getByTestId('export').click();
+  await expect(page.getByTestId('export-result')).toContainText(`Downloaded ${fileName}`);
+  await (await download).saveAs(saveAs);
+}
