@@ -1,8 +1,10 @@
-// `npm run bench -- ui [316|500]`: the workstation page in headless Chromium on long series,
+// `npm run bench -- ui [316|500|oblique]`: the workstation page in headless Chromium on long series,
 // timing what a reader feels: first frame in the three views, a window/level drag step, and one
 // brush drag step (mouse move to the axial view's next render). Two series, each written as DICOM
 // by scripts/make-sample.ts at full resolution: Debian mricron-data's ch2better (301x370x316),
-// and the same head resampled (linear, nibabel) to 500 slices of 0.316 mm. Needs a built renderer
+// and the same head resampled (linear, nibabel) to 500 slices of 0.316 mm; by default the 316-slice
+// one and an oblique MR (ch2bet at 1 mm, rotated about two axes). App and bare page get the same
+// number of page loads (BENCH_UI_RUNS, default 3), alternated, and medians. Needs a built renderer
 // (npm run build:renderer), /usr/bin/chromium and /usr/bin/python3 with nibabel.
 // The bare page (renderer/bench/bare.html, built with the renderer) shows the same volume with
 // Cornerstone3D alone, in the same run. For the first frame it also prints where the time goes
@@ -13,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Page } from '@playwright/test';
+import { brainVoxels, ORIENTATIONS, writeSeries } from '../test/helpers/dicomSeries';
 
 const TEMPLATE = '/usr/share/mricron/templates/ch2better.nii.gz';
 const RESAMPLE = `
@@ -46,6 +49,18 @@ function series(slices: number): string {
     { stdio: 'inherit' },
   );
   if (made.status !== 0) throw new Error(`could not write the ${slices}-slice series`);
+  return dir;
+}
+
+/**
+ * An oblique MR series (rotated about two axes, no direction along a patient axis): Debian
+ * mricron-data's ch2bet at 1 mm (181x217x181), written once under .tmp.
+ */
+function obliqueSeries(): string {
+  const dir = join('.tmp', 'bench-ui-series-oblique');
+  if (existsSync(dir)) return dir;
+  const brain = brainVoxels(1);
+  writeSeries(dir, brain.dims, brain.voxels, ORIENTATIONS.oblique, [1, 1, 1], [-90, 110, 80]);
   return dir;
 }
 
@@ -259,43 +274,62 @@ function recordTimeline(page: Page): (started: number) => Promise<[string, numbe
   };
 }
 
-const wanted = process.argv[2] ? [Number(process.argv[2])] : [316, 500];
+/** Page loads each of the app and the bare page gets, alternated (bare, app, bare, app, ...). */
+const RUNS = Number(process.env.BENCH_UI_RUNS ?? 3);
+const cases: { name: string; dir: () => string }[] = (
+  process.argv[2] ? [process.argv[2]] : ['316', 'oblique']
+).map((which) =>
+  which === 'oblique'
+    ? { name: 'oblique MR: ch2bet 181x217x181 at 1 mm, rotated about two axes', dir: obliqueSeries }
+    : { name: `${which} slices of 301x370`, dir: () => series(Number(which)) },
+);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
 });
 try {
-  for (const slices of wanted) {
-    const { url, host, dataDir } = await startHost(series(slices));
+  for (const one of cases) {
+    const { url, host, dataDir } = await startHost(one.dir());
     try {
-      // bare first, then the app, then bare again: the order's warm-up shows in the spread
-      const bare1 = await measure(url, 'bench/bare.html', false);
-      const app = await measure(url, 'index.html', true);
-      const bare2 = await measure(url, 'bench/bare.html', false);
-      const bareBest = bare1.firstFrame <= bare2.firstFrame ? bare1 : bare2;
-      const bare: Timings = {
-        firstFrame: bareBest.firstFrame,
-        steps: bareBest.steps,
-        windowStep: Math.min(bare1.windowStep, bare2.windowStep),
-        brushStep: Math.min(bare1.brushStep, bare2.brushStep),
-        brushMax: Math.min(bare1.brushMax, bare2.brushMax),
+      // the same number of page loads for each, alternated so that warm-up and drift fall on both
+      const apps: Timings[] = [];
+      const bares: Timings[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        bares.push(await measure(url, 'bench/bare.html', false));
+        apps.push(await measure(url, 'index.html', true));
+      }
+      const summary = (all: Timings[]): Timings => {
+        const byFirstFrame = [...all].sort((a, b) => a.firstFrame - b.firstFrame);
+        const middle = byFirstFrame[Math.floor(all.length / 2)] ?? all[0];
+        return {
+          firstFrame: median(all.map((t) => t.firstFrame)),
+          steps: middle?.steps ?? [],
+          windowStep: median(all.map((t) => t.windowStep)),
+          brushStep: median(all.map((t) => t.brushStep)),
+          brushMax: median(all.map((t) => t.brushMax)),
+        };
       };
+      const app = summary(apps);
+      const bare = summary(bares);
       const row = (name: string, key: Exclude<keyof Timings, 'steps'>) =>
         `${name.padEnd(34)} ${app[key].toFixed(1).padStart(8)} ms ${bare[key].toFixed(1).padStart(8)} ms ${(app[key] / bare[key]).toFixed(2).padStart(6)}x`;
-      console.log(`\nseries: ${slices} slices of 301x370`);
+      console.log(`\nseries: ${one.name}; medians of ${RUNS} page loads each, alternated`);
       console.log(`${''.padEnd(34)} ${'app'.padStart(11)} ${'bare'.padStart(11)}  ratio`);
       console.log(row('first frame in three views', 'firstFrame'));
       console.log(row('window/level drag step (median)', 'windowStep'));
       console.log(row('brush drag step (median)', 'brushStep'));
       console.log(row('brush drag step (max)', 'brushMax'));
       const show = (steps: [string, number][]) => steps.map(([w, t]) => `${t} ms ${w}`).join('; ');
+      console.log(`before the first frame, app: ${show(app.steps)}`);
+      console.log(`before the first frame, bare: ${show(bare.steps)}`);
+      const each = (all: Timings[], key: 'firstFrame' | 'brushStep') =>
+        all.map((t) => t[key].toFixed(0)).join(', ');
       console.log(
-        `before the first frame, app: ${show(app.steps)}; first frame ${app.firstFrame} ms`,
+        `each load, first frame: app ${each(apps, 'firstFrame')}; bare ${each(bares, 'firstFrame')} ms`,
       );
       console.log(
-        `before the first frame, bare: ${show(bare.steps)}; first frame ${bare.firstFrame} ms`,
+        `each load, brush step: app ${each(apps, 'brushStep')}; bare ${each(bares, 'brushStep')} ms`,
       );
-      console.log(`bare first frames: ${bare1.firstFrame} ms, ${bare2.firstFrame} ms`);
     } finally {
       host.kill('SIGTERM');
       await new Promise((resolve) => host.once('exit', resolve));

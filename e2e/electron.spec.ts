@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { _electron as electron, expect, test } from '@playwright/test';
+import { openTab } from './support/workstationPage';
 
 /** The Electron binary, or why there is none (its installer downloads it; here it cannot). */
 function findElectron(): { path: string } | { why: string } {
@@ -40,6 +41,7 @@ test('the desktop app loads the sample and segments it over IPC', async () => {
     expect(await window.evaluate(() => 'workstationBridge' in globalThis)).toBe(true);
     await expect(window.getByTestId('backend-status')).toContainText('Engine: ');
 
+    await openTab(window, 'AI');
     await window.getByTestId('segment').click();
     await expect(body).toHaveAttribute('data-job-state', 'done', { timeout: 90_000 });
     expect(Number(await body.getAttribute('data-labelmap-voxels'))).toBeGreaterThan(0);

@@ -7,6 +7,7 @@ import { dciodvfy } from '../test/helpers/dicom3tools';
 import { brainVoxels, ORIENTATIONS, writeSeries } from '../test/helpers/dicomSeries';
 import { hostEnv } from './support/env';
 import { callFromPage } from './support/pageSocket';
+import { downloadExport, openTab } from './support/workstationPage';
 import { decodePng, luminanceStats, meanDifference, type Rgba } from './support/png';
 
 const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
@@ -191,12 +192,12 @@ test('a segmentation of the uploaded series exports as a DICOM SEG naming its im
   await expect
     .poll(async () => Number(await page.locator('body').getAttribute('data-segment-voxels')))
     .toBeGreaterThan(20);
-  // the host writes a page's exports only inside its export folder
-  const path = join(hostEnv().exportDir, 'picked.seg.dcm');
+  // the browser downloads the SEG the host wrote privately
+  const path = join(hostEnv().exportDir, 'picked.dcm');
+  await openTab(page, 'Export');
   await page.getByTestId('export-format').selectOption('dicom-seg');
-  await page.getByTestId('export-path').fill(path);
-  await page.getByTestId('export').click();
-  await expect(page.getByTestId('export-result')).toContainText(`Wrote ${path}`);
+  await downloadExport(page, 'picked.dcm', path);
+  await openTab(page, 'Segmentation');
   expect(dciodvfy(path).errors).toEqual([]);
   const header = dicomParser.parseDicom(readFileSync(path), { untilTag: 'x7fe00010' });
   const referenced = header.elements.x00081115?.items?.[0]?.dataSet;

@@ -5,6 +5,7 @@ import type { VolumeInfo } from '../src/api';
 import { hostEnv } from './support/env';
 import { checkKnownAnswer, skeletonThreshold } from './support/knownAnswer';
 import { callFromPage } from './support/pageSocket';
+import { openTab } from './support/workstationPage';
 
 /**
  * The renderer's IPC transport, where Electron cannot run: an init script gives the page a
@@ -81,6 +82,7 @@ test('over the preload bridge the renderer loads, segments and exports', async (
   expect((await calls()).request, 'the renderer talks through the bridge').toBeGreaterThan(0);
   expect((await calls()).fetchVoxels).toBe(1);
 
+  await openTab(page, 'AI');
   await page.getByTestId('segment').click();
   await expect(body).toHaveAttribute('data-job-state', /done|failed/, { timeout: 90_000 });
   await expect(page.getByRole('alert')).toBeHidden();
@@ -94,6 +96,8 @@ test('over the preload bridge the renderer loads, segments and exports', async (
   expect(answer.mismatches).toBe(0);
   expect(answer.shownInViewer).toBe(answer.expected);
 
+  // Electron keeps its save dialog: a path, Browse and overwrite
+  await openTab(page, 'Export');
   await page.getByTestId('browse').click();
   await expect(page.getByTestId('export-path')).toHaveValue(chosenPath);
   await page.getByTestId('overwrite').check();

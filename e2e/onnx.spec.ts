@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { expect, test, type Page } from '@playwright/test';
 import type { BackendStatus } from '../src/api';
 import { callFromPage } from './support/pageSocket';
+import { openTab } from './support/workstationPage';
 
 // Whole-volume inference through the app on the ONNX Runtime backend and on tfjs: two hosts of
 // their own (the shared one runs the threshold model), each with the tiny real network of
@@ -87,6 +88,7 @@ async function segmentThroughTheApp(page: Page, host: Host, name: string) {
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
   await expect(page.getByRole('alert')).toBeHidden();
   const status = await callFromPage<BackendStatus>(page, 'getBackendStatus', {});
+  await openTab(page, 'AI');
   await page.getByTestId('segment').click();
   const body = page.locator('body');
   await expect(body).toHaveAttribute('data-job-state', /done|failed|cancelled/, {

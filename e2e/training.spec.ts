@@ -4,6 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { colinCase } from '../scripts/mricronCases';
 import { storeLibraryCases } from '../test/helpers/libraryCases';
 import { hostEnv } from './support/env';
+import { openTab } from './support/workstationPage';
 
 const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
 
@@ -32,6 +33,7 @@ test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
   await page.goto(hostEnv().url);
   await expect(body()).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+  await openTab(page, 'Training');
   await page.getByTestId('train-refresh').click();
   await expect(page.getByTestId('train-cases')).toHaveAttribute('data-count', '2');
 });
@@ -75,10 +77,12 @@ test('a short training from the panel shows progress and curves, and its model r
   const modelId = await option.getAttribute('value');
   expect(modelId).toBeTruthy();
   const before = (await body().getAttribute('data-labelmap-id')) ?? 'none';
+  await openTab(page, 'AI');
   await page.getByTestId('model-select').selectOption(modelId ?? '');
   await page.getByTestId('segment').click();
   await expect(body()).toHaveAttribute('data-job-state', 'done', { timeout: 120_000 });
   await expect(body()).toHaveAttribute('data-labelmap-id', /.+/);
+  await openTab(page, 'Training');
   expect(await body().getAttribute('data-labelmap-id')).not.toBe(before);
   await shoot('training-model-ran');
 });

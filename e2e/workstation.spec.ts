@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { BackendStatus, ModelSummary, SeriesSummary, VolumeInfo } from '../src/api';
 import { hostEnv } from './support/env';
+import { downloadExport, openTab } from './support/workstationPage';
 import { checkKnownAnswer, skeletonThreshold } from './support/knownAnswer';
 import { fitToScreen, screenMask, type Mask } from './support/orientation';
 import { callFromPage, exchangeFrames } from './support/pageSocket';
@@ -126,6 +127,7 @@ function expectedSlices(threshold: number): Promise<Record<PlaneId, Mask>> {
 }
 
 async function segment(): Promise<void> {
+  await openTab(page, 'AI');
   const before = Number(await page.getByTestId('progress').getAttribute('data-events'));
   await page.getByTestId('segment').click();
   const body = page.locator('body');
@@ -183,10 +185,9 @@ function expectedAffine(info: VolumeInfo): number[][] {
   return [...rows, [0, 0, 0, 1]];
 }
 
-async function exportTo(path: string, overwrite: boolean): Promise<void> {
-  await page.getByTestId('export-path').fill(path);
-  await page.getByTestId('overwrite').setChecked(overwrite);
-  await page.getByTestId('export').click();
+/** A browser export: the file name in the Export tab, Download, the download saved as `path`. */
+async function exportTo(path: string): Promise<void> {
+  await downloadExport(page, basename(path), path);
 }
 
 /** Uncaught errors and console errors of the page (CSP violations land here too). */
@@ -282,12 +283,13 @@ test('Segment produces an overlay whose voxels equal the known answer, in all th
   }
 });
 
-test('Export writes a NIfTI that nibabel reads with the shape and affine of the volume', async () => {
+test('Export downloads a NIfTI that nibabel reads with the shape and affine of the volume', async () => {
   const { exportDir } = hostEnv();
-  await expect(page.getByTestId('export-path')).toHaveValue(join(exportDir, 'labels.nii.gz'));
+  await openTab(page, 'Export');
+  // a browser gets a file name to download, not a path on the host
+  await expect(page.getByTestId('export-path')).toHaveValue('segmentation.nii.gz');
   const path = join(exportDir, 'labels.nii.gz');
-  await exportTo(path, false);
-  await expect(page.getByTestId('export-result')).toContainText(`Wrote ${path}`);
+  await exportTo(path);
   await expect(page.getByRole('alert')).toBeHidden();
   expect(existsSync(path)).toBe(true);
   expect(statSync(path).size).toBeGreaterThan(348);
@@ -309,24 +311,27 @@ test('a failed call shows in the error banner and the app keeps working', async 
   const { exportDir } = hostEnv();
   const path = join(exportDir, 'labels.nii.gz');
   const size = statSync(path).size;
-  // The file exists: without "overwrite" the core refuses, and the banner says so.
-  await exportTo(path, false);
+  // A NIfTI under a name that is not one: the host refuses, and the banner says why.
+  await openTab(page, 'Export');
+  await page.getByTestId('export-path').fill('labels.txt');
+  await page.getByTestId('export').click();
   const banner = page.getByRole('alert');
   await expect(banner).toBeVisible();
   await expect(banner).toContainText('Export');
-  await expect(banner).toContainText(/exist/i);
+  await expect(banner).toContainText('a NIfTI file name ends in .nii or .nii.gz');
   await expect(page.getByTestId('export-result')).toHaveText('');
   await page.screenshot({ path: join(SCREENSHOTS, 'error-banner.png') });
 
   await page.getByTestId('error-dismiss').click();
   await expect(banner).toBeHidden();
-  await exportTo(path, true);
-  await expect(page.getByTestId('export-result')).toContainText(`Wrote ${path}`);
+  const again = join(exportDir, 'labels-again.nii.gz');
+  await exportTo(again);
   await expect(banner).toBeHidden();
-  expect(statSync(path).size).toBe(size);
+  expect(statSync(again).size).toBe(size);
 });
 
 test('Cancel stops a running segmentation and keeps the last result', async () => {
+  await openTab(page, 'AI');
   const body = page.locator('body');
   const previous = await body.getAttribute('data-labelmap-id');
   await page.getByTestId('segment').click();
@@ -472,7 +477,12 @@ test('the wheel moves through slices, right drag sets window/level, left drag mo
 });
 
 test('the page logged no errors but the refused export', async () => {
-  const unexpected = pageErrors.filter((text) => !/^Export: .*already exists/.test(text));
+  // the banner's line and the browser's own line for the host's 400 answer
+  const unexpected = pageErrors.filter(
+    (text) =>
+      !/^Export: .*file name ends in/.test(text) &&
+      !/Failed to load resource: .* 400 \(Bad Request\)/.test(text),
+  );
   expect(unexpected).toEqual([]);
-  expect(pageErrors.length, 'the refused export was logged').toBe(1);
+  expect(pageErrors.length, 'the refused export was logged').toBe(2);
 });

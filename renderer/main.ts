@@ -11,7 +11,8 @@ import { JobEvents } from './api/JobEvents';
 import { Autosave } from './segmentation/Autosave';
 import { SegmentationEditor } from './segmentation/SegmentationEditor';
 import { describeBackend } from './ui/BackendStatus';
-import { byTestId, joinPath } from './ui/dom';
+import { CrosshairToggle } from './ui/CrosshairToggle';
+import { byTestId } from './ui/dom';
 import { EditPanel, TOOLS } from './ui/EditPanel';
 import { ErrorBanner } from './ui/ErrorBanner';
 import { ExportControls } from './ui/ExportControls';
@@ -25,10 +26,12 @@ import { SeriesProgress } from './ui/SeriesProgress';
 import { sliceMetadataVolumes } from './viewer/sliceMetadata';
 import { SegmentsPanel } from './ui/SegmentsPanel';
 import { StatusBar } from './ui/StatusBar';
+import { Tabs } from './ui/Tabs';
 import { TrainingPanel } from './ui/TrainingPanel';
 import { ComparePanel } from './ui/ComparePanel';
 import { Shortcuts, key, type Shortcut } from './ui/Shortcuts';
 import { ViewControls } from './ui/ViewControls';
+import { SliceKeys } from './viewer/SliceKeys';
 import { Viewer, type WindowPreset } from './viewer/Viewer';
 import { countNonZero } from './viewer/voxels';
 
@@ -57,9 +60,12 @@ async function main(): Promise<void> {
   }
   // before any command: a job's events can arrive before the answer that names the job
   const jobs = new JobEvents(api);
+  new Tabs(byTestId('panel-tabs'));
   const editor = new SegmentationEditor(viewer);
   const edit = new EditPanel(viewer, editor, banner);
   const views = new ViewControls(viewer, banner);
+  const sliceKeys = new SliceKeys(viewer);
+  const crosshair = new CrosshairToggle(viewer);
   let manualCount = 0;
   const newSegmentation = async (): Promise<void> => {
     manualCount++;
@@ -144,7 +150,11 @@ async function main(): Promise<void> {
         (models) => {
           training.setModels(models);
           compare.setModels(models);
-          modelPanel.setModels(models, viewer.volume?.info.volumeId ?? '');
+          modelPanel.setModels(
+            models,
+            viewer.volume?.info.volumeId ?? '',
+            viewer.volume?.info.modality ?? '',
+          );
         },
         (error: unknown) => banner.show('Models', error),
       );
@@ -201,6 +211,19 @@ async function main(): Promise<void> {
       run: () => views.cycleLayout(),
     },
     { keys: 'Space', does: 'Reset view', match: key(' '), run: () => void views.reset() },
+    {
+      keys: '↑ ↓ ← →, PageUp, PageDown',
+      does: 'Previous / next slice in the view under the pointer (else the last clicked)',
+      // a slider or field keeps its arrows
+      match: (e) => SliceKeys.stepOf(e) !== 0 && !(e.target instanceof HTMLInputElement),
+      run: (e) => sliceKeys.step(SliceKeys.stepOf(e)),
+    },
+    {
+      keys: 'C',
+      does: 'Show / hide the crosshair',
+      match: key('c'),
+      run: () => crosshair.toggle(),
+    },
     { keys: '?', does: 'This help' },
     { keys: 'Wheel', does: 'Next / previous slice' },
     { keys: 'Right drag', does: 'Window / level' },
@@ -277,7 +300,7 @@ async function main(): Promise<void> {
     showCacheSize();
     progress.hide();
     document.body.dataset.ready = 'true';
-    if (models) modelPanel.setModels(models, info.volumeId);
+    if (models) modelPanel.setModels(models, info.volumeId, info.modality);
   };
   const openById = (seriesId: string): void => {
     const found = browser.all.find((s) => s.seriesId === seriesId);
@@ -331,15 +354,15 @@ async function main(): Promise<void> {
   try {
     const [appInfo, series] = await Promise.all([api.call('getAppInfo', {}), browser.refresh()]);
     document.title = `ACS Workstation ${appInfo.version}`;
-    exporter.setDefaultPath(joinPath(appInfo.exportDirectory, 'labels.nii.gz'));
+    exporter.setDefaultFolder(appInfo.exportDirectory);
     const first: SeriesSummary | undefined =
       series.find((s) => s.seriesId === lastOpened()) ?? series[0];
     if (!first) throw new Error('the library has no series: import one');
     await open(first);
 
     models = await api.call('listModels', {});
-    const volumeId = viewer.volume?.info.volumeId;
-    if (volumeId) modelPanel.setModels(models, volumeId);
+    const shown = viewer.volume?.info;
+    if (shown) modelPanel.setModels(models, shown.volumeId, shown.modality);
     training.setModels(models);
     compare.setModels(models);
     if (models.length === 0) throw new Error('no segmentation model is installed');

@@ -1,7 +1,7 @@
 // Trains the model the app ships (assets/models/brain-tissue-acs), the way the design says a
 // user would: a 2D ResNet-18 trained on the 2D slices first (the paper's 2D baseline), its
 // weights converted to ACS, then fine-tuned in 3D. Data: Debian's mricron-data Colin27 T1 at
-// 2 mm with the AAL atlas (background, AAL grey matter, other brain), trained on the
+// 2 mm with the AAL atlas (background, the AAL atlas' labelled regions, other brain), trained on the
 // skull-stripped image and validated on the same subject's image with skull.
 // Usage: npm run train:default-model [-- <out-dir>]   (about 10 minutes on two cores)
 import '@tensorflow/tfjs-backend-wasm';
@@ -37,7 +37,8 @@ const card: ModelCard = {
   depthKernel: 0,
   conversion: { from: '2d', method: 'none' },
   input: { channels: 3, slices: 'repeat' },
-  classes: ['background', 'grey matter (AAL regions)', 'other brain'],
+  classes: ['background', 'AAL atlas regions', 'other brain'],
+  modality: 'MR',
   inputSpacing: [2, 2, 2],
   intensity: { kind: 'zscore' },
   patchSize: [32, 32, 32],

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { decodePng, type Rgba } from './png';
 
 export const SCREENSHOTS = join(import.meta.dirname, '..', 'screenshots');
@@ -131,4 +131,24 @@ export class WorkstationPage {
       `(${analyse.toString()})(globalThis.__voxels, globalThis.__labels, ${JSON.stringify(args)})`,
     )) as R;
   }
+}
+
+/** Opens a tab of the right-hand panel (Segmentation, AI, Training, Export, PACS), as a click. */
+export async function openTab(page: Page, name: string): Promise<void> {
+  const tab = page.getByRole('tab', { name, exact: true });
+  await tab.click();
+  await expect(tab).toHaveAttribute('aria-selected', 'true');
+}
+
+/**
+ * Export from the browser as a person does it: the Export tab, a file name, Download; the
+ * browser's download of the file itself is saved as `saveAs` (its label tables are not kept).
+ */
+export async function downloadExport(page: Page, fileName: string, saveAs: string): Promise<void> {
+  await openTab(page, 'Export');
+  await page.getByTestId('export-path').fill(fileName);
+  const download = page.waitForEvent('download', (d) => d.suggestedFilename() === fileName);
+  await page.getByTestId('export').click();
+  await expect(page.getByTestId('export-result')).toContainText(`Downloaded ${fileName}`);
+  await (await download).saveAs(saveAs);
 }

@@ -7,7 +7,7 @@ import type { ErrorBanner } from './ErrorBanner';
 
 /** The left-button tools, in the order the panel shows them, with their shortcut keys. */
 export const TOOLS: readonly { tool: PrimaryTool; label: string; key: string; title: string }[] = [
-  { tool: 'crosshairs', label: 'Crosshairs', key: 'c', title: 'Click or drag: move the planes' },
+  { tool: 'crosshairs', label: 'Crosshairs', key: 'x', title: 'Click or drag: move the planes' },
   { tool: 'windowLevel', label: 'W/L', key: 'w', title: 'Drag: window (x) and level (y)' },
   { tool: 'length', label: 'Length', key: 'm', title: 'Drag: measure a distance in mm' },
   { tool: 'brush', label: 'Brush', key: 'b', title: 'Paint the active segment' },

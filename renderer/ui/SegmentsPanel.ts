@@ -98,6 +98,7 @@ export class SegmentsPanel {
       name.type = 'text';
       name.value = segment.label;
       name.className = 'segment-name';
+      name.title = segment.label;
       name.dataset.testid = `segment-name-${segment.index}`;
       name.addEventListener('change', () =>
         this.guard('Rename', () =>

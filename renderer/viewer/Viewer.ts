@@ -107,6 +107,7 @@ export class Viewer {
   private initialVoi: { lower: number; upper: number } | null = null;
   private autoVoi: [number, number] | null = null;
   private seriesWindows: VolumeInfo['windows'] = [];
+  private crosshairShown = true;
 
   constructor(readonly elements: Record<PlaneId, HTMLDivElement>) {
     initCornerstone();
@@ -117,10 +118,13 @@ export class Viewer {
     const toolGroup = ToolGroupManager.createToolGroup(TOOL_GROUP_ID);
     if (!toolGroup) throw new Error('could not create the tool group');
     this.toolGroup = toolGroup;
+    // hidden lines are drawn transparent and take no grabs: the tool keeps the planes linked
     toolGroup.addTool(CrosshairsTool.toolName, {
       getReferenceLineColor: (viewportId: string) =>
-        PLANES.find((plane) => plane.id === viewportId)?.color ?? 'rgb(200, 200, 200)',
-      getReferenceLineControllable: () => true,
+        this.crosshairShown
+          ? (PLANES.find((plane) => plane.id === viewportId)?.color ?? 'rgb(200, 200, 200)')
+          : 'rgba(0, 0, 0, 0)',
+      getReferenceLineControllable: () => this.crosshairShown,
       getReferenceLineDraggableRotatable: () => true,
       getReferenceLineSlabThicknessControlsOn: () => false,
     });
@@ -231,6 +235,19 @@ export class Viewer {
       configuration: { activeStrategy: string };
     };
     eraser.configuration.activeStrategy = all ? ERASE_ALL_STRATEGY : ERASE_ACTIVE_STRATEGY;
+  }
+
+  get crosshairVisible(): boolean {
+    return this.crosshairShown;
+  }
+
+  /**
+   * Shows or hides the crosshair lines (OHIF's `C`), so that a stroke along one of them shows;
+   * the planes stay linked and a left click still moves them with the crosshairs tool.
+   */
+  setCrosshairVisible(shown: boolean): void {
+    this.crosshairShown = shown;
+    toolUtils.triggerAnnotationRenderForViewportIds([...PLANE_IDS]);
   }
 
   /** Brush, eraser and threshold brush radius in mm. */

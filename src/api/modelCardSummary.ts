@@ -22,5 +22,7 @@ export const modelCardSummarySchema = z.object({
   patchSize: vec3,
   metrics: z.record(z.string(), z.number()),
   trainedOn: z.array(z.string()),
+  /** the modality (MR, CT, ...) the weights were trained on; null when the card does not say */
+  modality: z.string().nullable(),
 });
 export type ModelCardSummary = z.infer<typeof modelCardSummarySchema>;

@@ -10,6 +10,7 @@ import { UploadError, UploadReceiver } from './libraryRoutes';
 import type { UploadLimits } from './libraryRoutes';
 import { pathScrubber } from './scrubPaths';
 import { securityHeaders } from './securityHeaders';
+import { SegmentationDownloads, handleSegmentationDownload } from './segmentationDownload';
 import { handleSegmentationUpload } from './segmentationUpload';
 import { readStatic } from './staticFiles';
 
@@ -81,6 +82,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   let port = 0;
   const uploads = new UploadReceiver(() => workstation.library, options.uploadLimits);
   const scrub = pathScrubber({ '<data folder>': workstation.dataDir });
+  const downloads = new SegmentationDownloads(workstation);
 
   const refuse = (response: ServerResponse, status: number, message: string) => {
     // an upload that is refused unread is drained, so that the client sees the answer
@@ -122,6 +124,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       )
     )
       return;
+    if (await handleSegmentationDownload(request, response, url, downloads, headers, scrub)) return;
     if (request.method === 'PUT') {
       const target = url.pathname.match(/^\/voxels\/labelmap\/([\w-]{1,200})$/);
       if (!target) return refuse(response, 405, 'method not allowed');
@@ -209,6 +212,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       for (const ws of sockets.clients) ws.terminate();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await downloads.close();
     },
   };
 }

@@ -56,6 +56,11 @@ export const ModelCardSchema = z.object({
     z.number().int().positive(),
     z.number().int().positive(),
   ]),
+  /**
+   * The DICOM modality (0008,0060: MR, CT, ...) of the images the weights were trained on; the
+   * workstation warns before running the model on a series of another one. Absent: not recorded.
+   */
+  modality: z.string().min(1).max(16).optional(),
   trainedOn: z.array(z.string()).default([]),
   metrics: z.record(z.string(), z.number()).default({}),
   weights: z.string().min(1),

@@ -49,4 +49,7 @@ test('the shipped model segments the bundled sample into brain tissue, as its at
   );
   assert.ok(metrics.dice[0] > 0.9, `background Dice ${metrics.dice[0]}`);
   assert.ok(metrics.meanDice > 0.5, `mean Dice ${metrics.meanDice}`);
+  // label 1 is the AAL atlas' region mask, named so (issue 13), and the card says MR
+  assert.deepEqual(event.labelmap.classes, ['background', 'AAL atlas regions', 'other brain']);
+  assert.equal(model.card?.modality, 'MR');
 });

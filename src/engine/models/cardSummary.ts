@@ -15,6 +15,7 @@ export function summarizeCard(model: ModelEntry): ModelCardSummary {
       patchSize: [...card.patchSize],
       metrics: {},
       trainedOn: [],
+      modality: card.modality ?? null,
     };
   }
   const card = model.card;
@@ -35,5 +36,6 @@ export function summarizeCard(model: ModelEntry): ModelCardSummary {
     patchSize: [...card.patchSize],
     metrics: { ...card.metrics },
     trainedOn: [...card.trainedOn],
+    modality: card.modality ?? null,
   };
 }

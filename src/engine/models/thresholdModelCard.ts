@@ -20,5 +20,7 @@ export const thresholdModelCardSchema = z.object({
   ]),
   overlap: z.number().min(0).lt(1),
   batchSize: z.number().int().positive(),
+  /** the modality (MR, CT, ...) whose intensities the threshold is meant for; absent: any */
+  modality: z.string().min(1).max(16).optional(),
 });
 export type ThresholdModelCard = z.infer<typeof thresholdModelCardSchema>;
