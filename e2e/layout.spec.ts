@@ -20,6 +20,8 @@ let ws: WorkstationPage;
 let work = '';
 const imported: string[] = [];
 let obliqueMr = '';
+/** the oblique series' grid as written to its DICOM files */
+let obliqueGrid: { dimensions: number[]; direction: number[] } | undefined;
 let axialCt = '';
 
 const body = () => page.locator('body');
@@ -52,6 +54,7 @@ function series(
       : { SeriesDescription: description },
   );
   imported.push(fixture.seriesInstanceUid);
+  if (orientation === 'oblique') obliqueGrid = fixture.geometry;
   return fixture.seriesInstanceUid;
 }
 
@@ -115,6 +118,23 @@ test.afterAll(async () => {
     await callFromPage(page, 'deleteSeries', { seriesId }).catch(() => undefined);
   await page.close();
   rmSync(work, { recursive: true, force: true });
+});
+
+test('an oblique series is shown and edited on its own acquisition grid, not resampled', async () => {
+  await open(obliqueMr);
+  const grids = JSON.parse((await body().getAttribute('data-cached-grids')) ?? '[]') as {
+    dimensions: number[];
+    direction: number[];
+  }[];
+  if (!obliqueGrid) throw new Error('no oblique series was written');
+  // the image volume and the active segmentation's labelmap, both on the files' grid
+  expect(grids.length).toBeGreaterThanOrEqual(2);
+  for (const grid of grids) {
+    expect(grid.dimensions).toEqual(obliqueGrid.dimensions);
+    grid.direction.forEach((value, n) =>
+      expect(value).toBeCloseTo(obliqueGrid?.direction[n] ?? NaN, 5),
+    );
+  }
 });
 
 test('1366x768: series left, tabs right; Segment and the segment list above the fold, names whole', async () => {

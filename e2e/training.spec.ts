@@ -144,3 +144,24 @@ test('a tiny comparison shows its folds, its table of six configurations and the
   await expect(page.getByTestId('compare-chart')).toHaveAttribute('data-epochs', '1');
   await shoot('compare-done', 'compare-panel');
 });
+
+test('a case whose labels the base model lacks is named when listed, and left out', async () => {
+  const boxes = page.getByTestId('train-cases').getByRole('checkbox');
+  const warnings = page.getByTestId('train-cases').getByTestId('case-warning');
+  await expect(boxes).toHaveCount(2);
+  await page.getByTestId('train-base').selectOption('tiny-2d');
+  await expect(warnings.first()).toBeHidden();
+  // the threshold model knows background and brain only: label 2 "other brain" is outside it
+  await page.getByTestId('train-base').selectOption('skeleton-threshold');
+  await expect(warnings).toHaveText(
+    Array(2).fill('label 2 "other brain": not a class of the base model (0 background, 1 brain)'),
+  );
+  await expect(boxes.first()).toBeDisabled();
+  await expect(boxes.first()).not.toBeChecked();
+  await shoot('training-out-of-class');
+  // back on a model with those classes, the cases are offered (and checked) again
+  await page.getByTestId('train-base').selectOption('tiny-2d');
+  await expect(warnings.first()).toBeHidden();
+  await expect(boxes.first()).toBeEnabled();
+  await expect(boxes.first()).toBeChecked();
+});

@@ -376,10 +376,16 @@ function mb(bytes: number): string {
   return (bytes / 1e6).toFixed(1);
 }
 
-/** Cornerstone's cache, for the memory test: bytes and volumes held, volumes with slice metadata. */
+/**
+ * Cornerstone's cache, for the memory and grid tests: bytes and volumes held, the grid each volume
+ * is on (a series shows on its own acquisition grid, never resampled), volumes with slice metadata.
+ */
 function showCacheSize(): void {
   document.body.dataset.cacheBytes = String(cache.getCacheSize());
   document.body.dataset.cacheVolumes = String(cache.getVolumes().length);
+  document.body.dataset.cachedGrids = JSON.stringify(
+    cache.getVolumes().map((v) => ({ dimensions: [...v.dimensions], direction: [...v.direction] })),
+  );
   document.body.dataset.sliceMetadataVolumes = String(sliceMetadataVolumes());
 }
 

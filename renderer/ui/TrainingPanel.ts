@@ -58,6 +58,7 @@ export class TrainingPanel {
   private jobId: string | null = null;
   private history: EpochRecordView[] = [];
   private library: TrainingCaseSummary[] = [];
+  private models: ModelSummary[] = [];
 
   constructor(
     private readonly api: WorkstationApi,
@@ -89,6 +90,7 @@ export class TrainingPanel {
       { label: 'loss', color: '#e5534b', scale: 'loss' },
       { label: 'mean Dice', color: '#57c45a', scale: 'metric' },
     ]);
+    this.base.addEventListener('change', () => this.markOutOfClass());
     this.start.title = 'Train on the checked cases';
     this.start.addEventListener('click', () => void this.run());
     this.resume.addEventListener('click', () => void this.resumeSelected());
@@ -105,6 +107,7 @@ export class TrainingPanel {
   }
 
   setModels(models: ModelSummary[]): void {
+    this.models = models;
     const current = this.base.value;
     this.base.replaceChildren(
       ...models.map((model) =>
@@ -115,6 +118,7 @@ export class TrainingPanel {
         }),
       ),
     );
+    this.markOutOfClass();
   }
 
   /** The checked library cases, for this panel and the compare panel. */
@@ -138,11 +142,14 @@ export class TrainingPanel {
             box.dataset.segmentationId = s.segmentationId;
             box.checked = checked.size === 0 || checked.has(`${c.seriesId}/${s.segmentationId}`);
             const segments = s.segments.map((g) => g.label).join(', ');
+            const warning = element('span', { className: 'case-warning', testId: 'case-warning' });
+            warning.hidden = true;
             return element(
               'label',
               { className: 'case', title: `${c.dimensions.join(' x ')} voxels, ${c.modality}` },
               box,
               ` ${c.description} / ${s.name} (${segments})`,
+              warning,
             );
           }),
         ),
@@ -153,10 +160,45 @@ export class TrainingPanel {
         this.openCase.checked = true;
       }
       this.cases.dataset.count = String(this.library.length);
+      this.markOutOfClass();
       const list = await this.api.call('listResumableTrainings', {});
       this.showResumable(list);
     } catch (error) {
       this.banner.show('Training cases', error);
+    }
+  }
+
+  /**
+   * Names, beside each case, the segments whose label is not one of the base model's classes (a
+   * training refuses them), and leaves such a case unchecked: said when the case is listed, not
+   * after Train.
+   */
+  private markOutOfClass(): void {
+    const model = this.models.find((m) => m.modelId === this.base.value);
+    for (const box of this.cases.querySelectorAll<HTMLInputElement>('input[type=checkbox]')) {
+      const summary = this.library.find((c) => c.seriesId === box.dataset.seriesId);
+      const saved = summary?.segmentations.find(
+        (s) => s.segmentationId === box.dataset.segmentationId,
+      );
+      const warning = box.parentElement?.querySelector<HTMLElement>('.case-warning');
+      if (!saved || !warning) continue;
+      const classes = model?.classes ?? [];
+      const outside = model ? saved.segments.filter((g) => g.index >= classes.length) : [];
+      const labels = outside.map((g) => `label ${g.index} "${g.label}"`).join(', ');
+      const known = classes.map((name, n) => `${n} ${name}`).join(', ');
+      warning.hidden = outside.length === 0;
+      warning.textContent = outside.length
+        ? `${labels}: not a class of the base model (${known})`
+        : '';
+      // a case unchecked here is checked again when a model that has its labels is chosen
+      if (outside.length > 0 && box.checked) box.dataset.uncheckedForClasses = 'true';
+      if (outside.length === 0 && box.dataset.uncheckedForClasses) {
+        box.checked = true;
+        delete box.dataset.uncheckedForClasses;
+      }
+      box.disabled = outside.length > 0;
+      if (box.disabled) box.checked = false;
+      box.closest('.case')?.classList.toggle('out-of-class', outside.length > 0);
     }
   }
 
@@ -240,7 +282,7 @@ export class TrainingPanel {
   private showSplit(split: TrainingSplit): void {
     const names = (list: { name: string }[]) => list.map((c) => c.name).join(', ');
     this.split.textContent = split.validatesOnTraining
-      ? `One case: it trains and validates on ${names(split.train)}`
+      ? `One series: it trains and validates on ${names(split.train)}`
       : `Train: ${names(split.train)} · Validate: ${names(split.validation)}`;
   }
 

@@ -74,6 +74,7 @@ export class Workstation {
         model: (id) => models.get(id),
         volume: (id) => volumes.volume(id),
         labelmap: (id) => volumes.labelmap(id).labels,
+        seriesOf: (id) => volumes.seriesOf(id),
         store: () => this.store,
         emit,
         track,

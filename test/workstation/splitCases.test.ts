@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { caseKey } from '../../src/workstation/training/caseKey';
-import { crossValidationFolds, splitCases } from '../../src/workstation/training/splitCases';
+import {
+  crossValidationFolds,
+  splitByImage,
+  splitCases,
+} from '../../src/workstation/training/splitCases';
 import { colinCase } from '../../scripts/mricronCases';
 
 const ids = (n: number) => Array.from({ length: n }, (_, k) => `case-${k}`);
@@ -81,4 +85,26 @@ test('a case key is its content: the same image and labels under any id, another
   assert.notEqual(caseKey(a.volume, a.labels), caseKey(copy.volume, copy.labels));
   const other = colinCase('ch2.nii.gz', 8);
   assert.notEqual(caseKey(a.volume, a.labels), caseKey(other.volume, a.labels));
+});
+
+test('cases of one image fall on one side of the split, whatever the seed and order', () => {
+  // three series, one of them with three cases (two segmentations and the open one)
+  const cases = ['a/1', 'a/2', 'a/open', 'b/1', 'c/1'];
+  const image = (c: string) => c.split('/')[0];
+  const seen = new Set<string>();
+  for (let seed = 0; seed < 20; seed++) {
+    const split = splitByImage(cases, image, same, seed, 0.34);
+    const trained = new Set(split.train.map(image));
+    assert.ok(!split.validation.some((c) => trained.has(image(c))), `seed ${seed}`);
+    assert.deepEqual([...split.train, ...split.validation].sort(), [...cases].sort());
+    assert.deepEqual(splitByImage([...cases].reverse(), image, same, seed, 0.34), split);
+    seen.add(split.validation.join());
+  }
+  assert.ok(seen.has('a/1,a/2,a/open'), 'the image with three cases validates as a whole');
+  const one = splitByImage(['a/1', 'a/open'], image, same, 1, 0.2);
+  assert.deepEqual(one, {
+    train: ['a/1', 'a/open'],
+    validation: ['a/1', 'a/open'],
+    validatesOnTraining: true,
+  });
 });

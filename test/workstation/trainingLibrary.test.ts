@@ -123,6 +123,69 @@ test('training on library cases splits them by seed, shows the split, and adds t
   await until('training.done');
 });
 
+test('an open case and a library case of one series are one series: never split across train and validation', async () => {
+  const open = await workstation.handlers.openSeries({ seriesId: refs[0].seriesId });
+  const labels = new Uint8Array(workstation.volume(open.volumeId).voxels.length);
+  labels.fill(1, 0, labels.length >> 1);
+  workstation.putLabelmap('edit-open', open.volumeId, labels);
+  const params = { baseModelId: 'tiny-2d', name: 'x', kind: 'acs', init: 'centre', ...budget };
+  type Split = {
+    jobId: string;
+    split: {
+      train: { id: string; name: string }[];
+      validation: { id: string; name: string }[];
+      validatesOnTraining: boolean;
+    };
+  };
+  const alone = (await call('startTraining', {
+    ...params,
+    epochs: 1,
+    stepsPerEpoch: 1,
+    cases: [{ volumeId: open.volumeId, labelmapId: 'edit-open' }],
+    libraryCases: [refs[0]],
+  })) as Split;
+  await until('training.done', () => alone.jobId);
+  // one series, twice: it says so rather than validating one name on the other
+  assert.equal(alone.split.validatesOnTraining, true);
+  const names = alone.split.train.map((c) => c.name).sort();
+  assert.equal(names.length, 2);
+  assert.match(names[0], /^Case 1 · Colin skull-stripped \/ Segmentation \d$/);
+  assert.equal(names[1], 'Case 1 · Colin skull-stripped / the open segmentation');
+  assert.ok(!names.some((n) => n.includes(open.volumeId)), 'no internal volume id is shown');
+
+  // three cases of two series: whatever the seed, the open series' two cases fall together
+  const sides = new Set<string>();
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const run = (await call('startTraining', {
+      ...params,
+      epochs: 1,
+      stepsPerEpoch: 1,
+      seed,
+      validationShare: 0.5,
+      cases: [{ volumeId: open.volumeId, labelmapId: 'edit-open' }],
+      libraryCases: [refs[0], refs[1]],
+    })) as Split;
+    await until('training.done', () => run.jobId);
+    const trained = run.split.train.map((c) => c.name.split(' / ')[0]);
+    const validated = run.split.validation.map((c) => c.name.split(' / ')[0]);
+    assert.equal(run.split.validatesOnTraining, false);
+    assert.ok(!validated.some((series) => trained.includes(series)), JSON.stringify(run.split));
+    sides.add(validated.join());
+  }
+  assert.ok(sides.size === 2, 'both series validate for some seed');
+
+  // an explicit validation case of a series that also trains is refused by name
+  await assert.rejects(
+    call('startTraining', {
+      ...params,
+      libraryCases: [refs[0]],
+      validation: [{ volumeId: open.volumeId, labelmapId: 'edit-open' }],
+    }),
+    /Colin skull-stripped \/ the open segmentation is a series that also trains/,
+  );
+  await workstation.handlers.closeVolume({ volumeId: open.volumeId, discardUnsaved: true });
+});
+
 test('a case without segmentation, foreign labels and a too small volume are refused by name', async () => {
   const params = { baseModelId: 'tiny-2d', name: 'x', kind: 'acs', init: 'centre', ...budget };
   await assert.rejects(

@@ -16,6 +16,12 @@ export interface TrainingHost {
   model(modelId: string): ModelEntry;
   volume(volumeId: string): Volume;
   labelmap(labelmapId: string): Uint8Array;
+  /**
+   * The library series an open volume shows (its SeriesInstanceUID), so that an open case and a
+   * library case of one series count as one series; undefined where volumes are not library
+   * series (the CLI's files).
+   */
+  seriesOf?(volumeId: string): string | undefined;
   store(): SegmentationStore;
   emit(event: ApiEvent): void;
   /** keeps the job cancellable and reports its failure or cancellation */

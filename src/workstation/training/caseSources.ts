@@ -34,19 +34,57 @@ export function caseSources(host: TrainingHost) {
         `labelmap ${labelmapId} is not on the grid of volume ${volumeId}`,
       );
     }
-    return { id: volumeId, name: volumeId, volume, labels };
+    return { id: volumeId, name: openCaseName(volumeId), volume, labels };
   };
   const sourceId = (s: CaseSource) =>
     'library' in s ? libraryCaseId(s.library) : 'file' in s ? s.file.image : s.open.volumeId;
 
+  /** The library series an open volume shows, if it is one that is still open. */
+  const seriesOfVolume = (volumeId: string): string | undefined => {
+    try {
+      return host.seriesOf?.(volumeId);
+    } catch {
+      return undefined;
+    }
+  };
+
+  /**
+   * The image a case is of: its SeriesInstanceUID (library and open cases alike), or the image
+   * file. Cases of one image are one set: a split keeps them on one side.
+   */
+  const imageKey = (s: CaseSource): string =>
+    'library' in s
+      ? `series:${s.library.seriesId}`
+      : 'file' in s
+        ? `file:${s.file.image}`
+        : `series:${seriesOfVolume(s.open.volumeId) ?? s.open.volumeId}`;
+
+  /** An open case by its series' description, as the series list shows it. */
+  function openCaseName(volumeId: string): string {
+    const seriesId = seriesOfVolume(volumeId);
+    if (!seriesId || !host.library().has(seriesId)) return volumeId;
+    return `${seriesName(seriesId)} / the open segmentation`;
+  }
+
+  function seriesName(seriesId: string): string {
+    const record = host.library().record(seriesId);
+    return [record.patientName, record.seriesDescription].filter(Boolean).join(' · ') || seriesId;
+  }
+
   async function caseName(source: Extract<CaseSource, { library: unknown }>): Promise<string> {
     const { seriesId, segmentationId } = source.library;
-    const record = host.library().record(seriesId);
     const saved = (await host.store().list(seriesId)).find(
       (s) => s.segmentationId === segmentationId,
     );
-    return `${record.seriesDescription || seriesId} / ${saved?.name ?? segmentationId}`;
+    return `${seriesName(seriesId)} / ${saved?.name ?? segmentationId}`;
   }
 
-  return { resolve, sourceId, caseName };
+  /** The name the user knows a case by: series description and segmentation, or the file. */
+  async function nameOf(source: CaseSource): Promise<string> {
+    if ('library' in source) return caseName(source);
+    if ('file' in source) return source.file.image;
+    return openCaseName(source.open.volumeId);
+  }
+
+  return { resolve, sourceId, imageKey, caseName, nameOf };
 }

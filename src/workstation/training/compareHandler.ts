@@ -45,9 +45,9 @@ export function compareHandler(
     // Each case by its content: the same cases give the same folds, whatever ids, paths or
     // order they come with; its name (file or series / segmentation) is what the report shows.
     const names = [
-      ...(params.cases ?? []).map(({ volumeId }) => {
+      ...(params.cases ?? []).map(({ volumeId }, n) => {
         const file = host.files?.of(volumeId);
-        return file ? basename(file.image) : volumeId;
+        return file ? basename(file.image) : resolved[n].name;
       }),
       ...(await Promise.all(
         (params.libraryCases ?? []).map((ref) => sources.caseName({ library: ref })),

@@ -27,6 +27,30 @@ export function splitCases<T>(cases: T[], idOf: (c: T) => string, seed: number, 
   } satisfies Split<T>;
 }
 
+/**
+ * `splitCases` over images rather than cases: the cases of one image (two segmentations of a
+ * series, or the open case and a library case of it) fall on one side together, never on both,
+ * so validation never sees a series that trained. With one image, it validates on what it trains.
+ */
+export function splitByImage<T>(
+  cases: T[],
+  imageOf: (c: T) => string,
+  idOf: (c: T) => string,
+  seed: number,
+  share: number,
+): Split<T> {
+  const images = new Map<string, T[]>();
+  for (const c of cases) images.set(imageOf(c), [...(images.get(imageOf(c)) ?? []), c]);
+  const split = splitCases([...images.keys()], (key) => key, seed, share);
+  const byId = (a: T, b: T) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0);
+  const casesOf = (keys: string[]) => keys.flatMap((key) => images.get(key) ?? []).sort(byId);
+  return {
+    train: casesOf(split.train),
+    validation: casesOf(split.validation),
+    validatesOnTraining: split.validatesOnTraining,
+  };
+}
+
 /** One fold of a cross-validation: its held-out test cases, the cases that select the model, the rest. */
 export interface Fold<T> {
   /** 0-based repeat; its seed shuffles the folds and seeds the training */

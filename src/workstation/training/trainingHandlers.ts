@@ -8,7 +8,7 @@ import { compareHandler } from './compareHandler';
 import { folderName } from './folderName';
 import { listTrainingCases } from './libraryCases';
 import { networkCard } from './networkCard';
-import { splitCases } from './splitCases';
+import { splitByImage } from './splitCases';
 import type { TrainingHost } from './TrainingHost';
 import { trainingLauncher } from './trainingLauncher';
 import type { CaseSource, TrainingRecord } from './trainingRecords';
@@ -28,7 +28,7 @@ export function trainingHandlers(host: TrainingHost): Handlers {
   /** trainings running now: not offered for resume (their record says running until they end) */
   const active = new Set<string>();
   const lookup = caseSources(host);
-  const { sourceId, caseName } = lookup;
+  const { sourceId, imageKey, nameOf } = lookup;
   const launch = trainingLauncher(host, lookup, active);
 
   return {
@@ -46,9 +46,19 @@ export function trainingHandlers(host: TrainingHost): Handlers {
       ];
       const explicit = (params.validation ?? []).map(openSource);
       const seed = params.seed ?? 1;
+      if (explicit.length) {
+        const trained = new Set(sources.map(imageKey));
+        const both = explicit.find((s) => trained.has(imageKey(s)));
+        if (both) {
+          throw new ApiError(
+            'invalid_input',
+            `${await nameOf(both)} is a series that also trains: a validation case must be another series`,
+          );
+        }
+      }
       const split = explicit.length
         ? { train: sources, validation: explicit, validatesOnTraining: false }
-        : splitCases(sources, sourceId, seed, params.validationShare ?? 0.2);
+        : splitByImage(sources, imageKey, sourceId, seed, params.validationShare ?? 0.2);
       const trainingId = folderName(params.name);
       const record: TrainingRecord = {
         version: 1,
@@ -74,7 +84,7 @@ export function trainingHandlers(host: TrainingHost): Handlers {
       const { jobId } = await launch(record, false);
       // names as the user knows them (series description / segmentation name) for the split
       for (const s of [...split.train, ...split.validation]) {
-        named.set(sourceId(s), 'library' in s ? await caseName(s) : sourceId(s));
+        named.set(sourceId(s), await nameOf(s));
       }
       const view = (list: CaseSource[]) =>
         list.map((s) => ({ id: sourceId(s), name: named.get(sourceId(s)) ?? sourceId(s) }));
