@@ -76,11 +76,12 @@ export const compareCommandSchemas = {
         /** false: the inflated 3D encoders keep the depth, so zero-weight init equals 2D exactly */
         depthStrides: z.boolean().default(true),
         /**
-         * 'batch': batch statistics where the deepest stage has two values a channel in a step,
-         * else frozen running statistics; 'calibrated': running statistics recomputed on the
-         * fold's training patches before fine-tuning, then frozen
+         * 'calibrated' (the default: higher held-out IoU in 5 of 6 configurations on the real
+         * cases, README): running statistics recomputed on the fold's training patches before
+         * fine-tuning, then frozen; 'batch': batch statistics where the deepest stage has two
+         * values a channel in a step, else frozen running statistics
          */
-        normalisation: z.enum(['batch', 'calibrated']).default('batch'),
+        normalisation: z.enum(['batch', 'calibrated']).default('calibrated'),
       })
       .strict()
       .refine((p) => p.libraryCases.length + p.cases.length >= 2, {

@@ -32,10 +32,16 @@ function volume(dims: [number, number, number]): Volume {
 test('onnxruntime-node loads with a GPU provider tried first and the CPU on every core', async () => {
   const { runtime, attempts } = await loadOnnxRuntime({ platform: 'linux', threads: 2 });
   assert.equal(runtime?.name, 'onnxruntime-cpu');
-  assert.equal(attempts[0].name, 'onnxruntime-cuda');
+  assert.deepEqual(
+    attempts.map((a) => a.name),
+    ['onnxruntime-cuda', 'onnxruntime-webgpu', 'onnxruntime-cpu'],
+  );
   // This machine has no CUDA provider library: the attempt fails and says so.
   assert.equal(attempts[0].loaded, false);
   assert.match(attempts[0].reason, /libonnxruntime_providers_cuda\.so is not installed/);
+  // nor a GPU: Dawn refuses the software Vulkan driver (lavapipe) that Mesa installs
+  assert.equal(attempts[1].loaded, false);
+  assert.match(attempts[1].reason, /WebGPU adapter/);
   assert.deepEqual(attempts.at(-1), {
     name: 'onnxruntime-cpu',
     loaded: true,

@@ -50,10 +50,10 @@ Options:
   --depth-stride-free     inflated 3D encoders keep the depth (strides and pooling in-plane
                           only): zero-weight init then starts exactly as the 2D network. The
                           default is the paper's network, which strides and pools in depth.
-  --batch-norm <mode>     batch: batch statistics where the deepest stage has two values a
-                          channel in a step, else frozen running statistics (default);
-                          calibrated: running statistics recomputed on the fold's training
-                          patches before fine-tuning (no weight changes), then frozen
+  --batch-norm <mode>     calibrated (default): running statistics recomputed on the fold's
+                          training patches before fine-tuning (no weight changes), then
+                          frozen; batch: batch statistics where the deepest stage has two
+                          values a channel in a step, else frozen running statistics
   --models <dir>          the bundled model folder (default: the app's)
   --data <dir>            the data folder (default: $WORKSTATION_DATA or the app's)
   -h, --help              this text
@@ -70,7 +70,7 @@ export async function runCompare(argv: string[]): Promise<number> {
       folds: { type: 'string' },
       repeats: { type: 'string', default: '1' },
       'depth-stride-free': { type: 'boolean', default: false },
-      'batch-norm': { type: 'string', default: 'batch' },
+      'batch-norm': { type: 'string', default: 'calibrated' },
       ...caseAndBudgetOptions({ epochs: '5', steps: '20' }),
     },
   });

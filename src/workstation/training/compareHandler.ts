@@ -92,7 +92,7 @@ export function compareHandler(
         base,
         patchSize,
         depthStrides: params.depthStrides ?? true,
-        normalisation: params.normalisation ?? 'batch',
+        normalisation: params.normalisation ?? 'calibrated',
         cases: [...cases].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
         folds,
         options: {
