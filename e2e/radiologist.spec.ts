@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { brainVoxels, newUid, ORIENTATIONS, writeSeries } from '../test/helpers/dicomSeries';
+import type { ORIENTATIONS } from '../test/helpers/dicomSeries';
+import { brainVoxels } from '../test/helpers/dicomSeries';
+import { ctSeries as colinCt } from './support/mricronSeries';
 import { hostEnv } from './support/env';
 import { callFromPage } from './support/pageSocket';
 import { luminanceStats, meanDifference } from './support/png';
@@ -20,30 +22,9 @@ const imported: string[] = [];
 const body = () => page.locator('body');
 const waitReady = () => expect(body()).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
 
-/** CT values of Colin27 (mricron-data): stored 0..255 with intercept -1024, so -1024..-769 HU. */
+/** A CT of Colin27 with its own windows (support/mricronSeries.ts), deleted after the run. */
 function ctSeries(dir: string, orientation: keyof typeof ORIENTATIONS, description: string) {
-  const brain = brainVoxels(4);
-  const fixture = writeSeries(
-    dir,
-    brain.dims,
-    brain.voxels,
-    ORIENTATIONS[orientation],
-    [4, 4, 4],
-    [-90, 110, 80],
-    { uid: newUid(), frameOfReference: newUid() },
-    {
-      SOPClassUID: '1.2.840.10008.5.1.4.1.1.2',
-      Modality: 'CT',
-      SeriesDescription: description,
-      RescaleIntercept: '-1024',
-      RescaleSlope: '1',
-      RescaleType: 'HU',
-      // the series' own windows, as a scanner writes them: the first is the one to open with
-      WindowCenter: ['-933.5', '40'],
-      WindowWidth: ['57', '400'],
-      WindowCenterWidthExplanation: ['NARROW', 'SOFT TISSUE'],
-    },
-  );
+  const fixture = colinCt(dir, orientation, description);
   imported.push(fixture.seriesInstanceUid);
   return fixture;
 }
