@@ -8,7 +8,7 @@ import { hostEnv } from './support/env';
 import { ctSeries, mrSeries } from './support/mricronSeries';
 import { callFromPage } from './support/pageSocket';
 import { luminanceStats } from './support/png';
-import { SCREENSHOTS, WorkstationPage } from './support/workstationPage';
+import { openTab, SCREENSHOTS, WorkstationPage } from './support/workstationPage';
 
 // Issue 13 item 6: one series to the next in place. Twenty series from mricron-data (MR in four
 // orientations, oblique among them, and CT with its own windows), opened by clicks in the series
@@ -83,7 +83,9 @@ test('a switch keeps the page, its layout, tool and export path, and shows its p
   if (!mr || !ct) throw new Error('no series made');
   await openByClick(mr.seriesInstanceUid);
   await page.evaluate(() => Object.assign(window, { samePage: true }));
-  const exportPath = join(hostEnv().exportDir, 'kept-over-switch.nii.gz');
+  // in the browser the Export tab names the file to download
+  const exportPath = 'kept-over-switch.nii.gz';
+  await openTab(page, 'Export');
   await page.getByTestId('export-path').fill(exportPath);
   // one view, the axial (the 2x2 layout's software-rendered 3D view takes minutes on CI)
   await ws.click('axial', [0.5, 0.5]);
@@ -131,6 +133,7 @@ test('a switch keeps the page, its layout, tool and export path, and shows its p
     true,
   );
   await expect(page.getByTestId('export-path')).toHaveValue(exportPath);
+  await openTab(page, 'Segmentation');
   await expect(body()).toHaveAttribute('data-layout', '1x1');
   await expect(page.getByRole('button', { name: '1×1' })).toHaveClass(/active/);
   await expect(ws.view('coronal')).toBeHidden();

@@ -54,7 +54,8 @@ test('a short training from the panel shows progress and curves, and its model r
   // enough steps that the progress is on screen for a few seconds
   await setBudget(2, 8, 'Panel ACS');
   await page.getByTestId('train-start').click();
-  await expect(page.getByTestId('train-split')).toContainText('Validate: Colin27');
+  // cases by patient and series description, as the series list names them
+  await expect(page.getByTestId('train-split')).toContainText(/Validate: Case \d · Colin27/);
   // It trains on ONNX Runtime's training-step graph, and both status lines say so.
   await expect(page.getByTestId('train-text')).toContainText(
     /epoch \d train \d+\/16.*ETA.*\(on onnxruntime-cpu\)/,
