@@ -46,18 +46,15 @@ export function trainingHandlers(host: TrainingHost): Handlers {
       ];
       const explicit = (params.validation ?? []).map(openSource);
       const seed = params.seed ?? 1;
-      if (explicit.length) {
-        const trained = new Set(sources.map(imageKey));
-        const both = explicit.find((s) => trained.has(imageKey(s)));
-        if (both) {
-          throw new ApiError(
-            'invalid_input',
-            `${await nameOf(both)} is a series that also trains: a validation case must be another series`,
-          );
-        }
-      }
+      // validation cases the caller names may be series that also train (one case is all
+      // there is): the split says so, as it does when the seeded split has one series only
+      const trained = new Set(sources.map(imageKey));
       const split = explicit.length
-        ? { train: sources, validation: explicit, validatesOnTraining: false }
+        ? {
+            train: sources,
+            validation: explicit,
+            validatesOnTraining: explicit.some((s) => trained.has(imageKey(s))),
+          }
         : splitByImage(sources, imageKey, sourceId, seed, params.validationShare ?? 0.2);
       const trainingId = folderName(params.name);
       const record: TrainingRecord = {
