@@ -43,6 +43,7 @@ const LAYERS = {
     'library',
     'export',
     'engine',
+    'triton',
   ],
   host: ['api', 'errors', 'workstation'],
   // The CLI still reaches below the workstation for what it has no handler for yet (issue 17:
