@@ -43,26 +43,13 @@ const LAYERS = {
     'library',
     'export',
     'engine',
+    'triton',
   ],
   host: ['api', 'errors', 'workstation'],
-  // The CLI still reaches below the workstation for what it has no handler for yet (issue 17:
-  // its commands become adapters over the workstation; then this list is api and workstation).
-  cli: [
-    'api',
-    'errors',
-    'files',
-    'volume',
-    'nifti',
-    'dicom',
-    'pacs',
-    'onnx',
-    'library',
-    'export',
-    'engine',
-    'triton',
-    'batch',
-    'workstation',
-  ],
+  // The CLI's commands are adapters over the workstation (the app's handlers and services);
+  // batch is a CLI-only command over its own runner (no workstation handler: it starts no
+  // workstation, and its engine and model lookup live in src/batch).
+  cli: ['api', 'errors', 'batch', 'workstation'],
 };
 
 /**

@@ -6,6 +6,8 @@ import { DicomWebClient } from '../pacs/DicomWebClient';
 import type { PacsAuth, StudyQuery } from '../pacs/DicomWebClient';
 import type { BatchItem, BatchServer } from './BatchItem';
 
+export type { PacsAuth };
+
 /** A batch's list that cannot be made (an unreadable manifest, a query the server refuses). */
 export class SourceError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

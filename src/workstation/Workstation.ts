@@ -1,6 +1,7 @@
 import { totalmem, homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandName, CommandParams, CommandResult, LabelmapInfo } from '../api/commands';
+import { ApiError } from '../api/errors';
 import type { ApiEvent } from '../api/events';
 import { removePartialFiles } from '../files/partialFiles';
 import type { Volume } from '../volume/Volume';
@@ -19,6 +20,7 @@ import type { WorkstationOptions } from './WorkstationOptions';
 import { SegmentationStore } from './segmentations/SegmentationStore';
 import { segmentationHandlers } from './segmentations/segmentationHandlers';
 import { trainingHandlers } from './training/trainingHandlers';
+import { FileCases } from './volumes/FileCases';
 import { OpenVolumes } from './volumes/OpenVolumes';
 import { volumeAccess } from './volumes/volumeAccess';
 import { volumeHandlers } from './volumes/volumeHandlers';
@@ -38,6 +40,8 @@ export class Workstation {
   private readonly jobs = new Jobs(this.emit);
   private readonly models: ModelRegistry;
   private readonly store: SegmentationStore;
+  /** the CLI's image / labels files as open cases (options.fileCases) */
+  private readonly fileCases?: FileCases;
 
   /** the case library: every series listed and opened comes from it */
   readonly library: LibraryService;
@@ -60,6 +64,8 @@ export class Workstation {
     });
     this.models = new ModelRegistry(options.modelsDir, join(dataDir, 'models'));
     this.store = new SegmentationStore(dataDir);
+    const fileCases = options.fileCases ? new FileCases(this.volumes) : undefined;
+    this.fileCases = fileCases;
     const { emit, jobs, models, volumes } = this;
     const track = jobs.track.bind(jobs);
     const access = volumeAccess(volumes);
@@ -79,6 +85,10 @@ export class Workstation {
         emit,
         track,
         modelAdded: (dir) => models.added(dir, 'trained'),
+        files: fileCases && {
+          of: (volumeId) => fileCases.of(volumeId),
+          open: (file) => fileCases.read(file),
+        },
       }),
       ...libraryHandlers(() => this.library),
       ...exchangeHandlers(access, () => ({
@@ -145,6 +155,16 @@ export class Workstation {
   /** Holds a labelmap of an open volume (a job's result, an import, a saved one loaded). */
   addLabelmap(info: LabelmapInfo, labels: Uint8Array): void {
     this.volumes.add(info, labels);
+  }
+
+  /** Opens an image file and its labelmap file (same grid) as a volume and labelmap to train on. */
+  async openFileCase(
+    image: string,
+    labels: string,
+  ): Promise<{ volumeId: string; labelmapId: string }> {
+    if (!this.fileCases)
+      throw new ApiError('forbidden', 'this workstation opens no case files (the CLI does)');
+    return this.fileCases.open(image, labels);
   }
 
   /** Holds a page's edited labelmap: kept through eviction until saveSegmentation saves it. */

@@ -19,6 +19,12 @@ export interface WorkstationOptions {
    * no page talks to (the CLI, tests).
    */
   paths?: PathPolicy;
+  /**
+   * image and labels files may be opened as cases to train on (`openFileCase`), and a training
+   * on such files resumes by reading them again: the CLI, whose user names them. A page never
+   * names files to train on, so the app leaves this off.
+   */
+  fileCases?: boolean;
   /** bytes of open volumes kept before the least recently used close; default a quarter of RAM, at least 2 GiB */
   volumeBudgetBytes?: number;
 }

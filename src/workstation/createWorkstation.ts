@@ -20,6 +20,8 @@ export interface CreateWorkstationOptions {
   paths?: PathPolicy;
   /** bytes of open volumes kept before the least recently used close (see Workstation) */
   volumeBudgetBytes?: number;
+  /** image and labels files may be opened as training cases (the CLI; see WorkstationOptions) */
+  fileCases?: boolean;
 }
 
 /** Starts the engine worker and opens the workstation services on it. */

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The user's data folder (library, models, checkpoints), shared by the app and the CLI. */
+export { dataFolder } from '../library/dataFolder';
+
 /** The repository (or unpacked app) root: src/workstation is two levels below it. */
 export const APP_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 

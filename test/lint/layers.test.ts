@@ -47,6 +47,9 @@ const forbidden: [string, string, string][] = [
   ['src/api', '../volume/resample', 'the contract imports value types only'],
   ['src/api', 'node:path', 'the contract runs in the browser'],
   ['src/host', '../dicom/DicomSlice', 'the host goes through the workstation'],
+  ['src/cli', '../dicom/readDicomFolder', 'the CLI goes through the workstation'],
+  ['src/cli/commands', '../../engine/Engine', 'the CLI starts engines through the workstation'],
+  ['src/cli', '../library/CaseLibrary', 'the CLI reaches the library through the workstation'],
   ['src/engine', '../../electron/ipcChannels', 'src never imports electron/'],
   ['src/library', '../../renderer/viewer/voxels', 'src never imports renderer/'],
   ['src/pacs', 'electron', 'src never imports Electron'],
@@ -68,6 +71,8 @@ const allowed: [string, string][] = [
   ['src/workstation', '../engine/Engine'],
   ['src/api', '../volume/geometry'],
   ['src/host', '../workstation/Workstation'],
+  ['src/cli/commands', '../../workstation/createWorkstation'],
+  ['src/cli/commands', '../../batch/runBatch'],
   ['electron', '../src/workstation/Workstation'],
   ['renderer/ui', '../../src/api'],
 ];

@@ -10,9 +10,9 @@ import { ShardError, shardOf } from '../../batch/shard';
 import type { Shard } from '../../batch/shard';
 import { slurmScript } from '../../batch/slurmScript';
 import { folderTreeItems, manifestItems, queryItems, serverOf } from '../../batch/sources';
-import { Engine } from '../../engine/Engine';
-import { loadModelEntries } from '../../engine/models/loadModelEntries';
-import type { PacsAuth } from '../../pacs/DicomWebClient';
+import type { PacsAuth } from '../../batch/sources';
+import { batchModel, startBatchEngine } from '../../batch/batchEngine';
+import type { Engine } from '../../batch/batchEngine';
 import { DEFAULT_PATHS, appVersion } from '../../workstation/paths';
 import { ExitCode } from '../exitCodes';
 import { intOption, UsageError } from '../options';
@@ -227,11 +227,10 @@ export async function runBatchCommand(argv: string[]): Promise<number> {
     return ExitCode.usage;
   }
   const outDir = resolve(values.out);
-  const entries = await loadModelEntries(values.models);
-  const model = values.model ? entries.find((m) => m.id === values.model) : entries[0];
+  const { model, ids } = await batchModel(values.models, values.model);
   if (!model) {
     console.error(
-      `no model "${values.model ?? ''}" in ${values.models} (there: ${entries.map((m) => m.id).join(', ') || 'none'})`,
+      `no model "${values.model ?? ''}" in ${values.models} (there: ${ids.join(', ') || 'none'})`,
     );
     return ExitCode.usage;
   }
@@ -290,7 +289,7 @@ export async function runBatchCommand(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   let engine: Promise<Engine> | undefined;
   const startEngine = () => {
-    engine ??= Engine.start({ backends: process.env.WORKSTATION_TF_BACKENDS }).then((started) => {
+    engine ??= startBatchEngine(process.env.WORKSTATION_TF_BACKENDS).then((started) => {
       const status = started.backend;
       progress.message(`engine backend: ${status.inference?.backend ?? status.backend}`, {
         backend: status.backend,

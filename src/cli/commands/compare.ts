@@ -1,8 +1,9 @@
-import { cp, readFile } from 'node:fs/promises';
+import { cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CompareReport } from '../../engine/train/compareConversions';
-import { dataFolder } from '../../library/dataFolder';
+import { errorMessage } from '../../errors/errorMessage';
+import { readCompareReport } from '../../workstation/training/compareReport';
+import type { Workstation } from '../../workstation/Workstation';
 import { ExitCode } from '../exitCodes';
 import {
   budgetOptions,
@@ -12,8 +13,14 @@ import {
   UsageError,
 } from '../options';
 import { progressReporter } from '../progress';
-import { TrainingSession, exitCodeOf } from '../trainingSession';
-import { errorMessage } from '../../errors/errorMessage';
+import {
+  allLibraryCases,
+  exitCodeOf,
+  follow,
+  openFileCases,
+  openTrainingWorkstation,
+  reportBackend,
+} from '../trainingSession';
 import { printCompareTable } from './compareTable';
 
 export const COMPARE_HELP = `Usage: cli compare --base <2d-model-id> [cases] --out <dir> [options]
@@ -113,38 +120,22 @@ export async function runCompare(argv: string[]): Promise<number> {
     return ExitCode.usage;
   }
   const progress = progressReporter();
-  let session: TrainingSession;
+  let workstation: Workstation;
   try {
-    session = await TrainingSession.open({
-      modelsDir: values.models,
-      dataDir: values.data ?? dataFolder(),
-      backends: process.env.WORKSTATION_TF_BACKENDS,
-    });
+    workstation = await openTrainingWorkstation({ modelsDir: values.models, dataDir: values.data });
   } catch (error) {
     progress.message(`error: ${errorMessage(error)}`);
     return exitCodeOf(error);
   }
   try {
-    progress.message(`engine backend: ${session.engine.backend.backend}`, {
-      backend: session.engine.backend.backend,
-    });
-    const trains = session.engine.backend.training;
-    if (trains)
-      progress.message(`training on ${trains.backend}: ${trains.reason}`, { training: trains });
-    const cases: { volumeId: string; labelmapId: string }[] = [];
-    for (const [n, image] of values.image.entries()) {
-      cases.push(await session.addCase(image, values.labels[n]));
-    }
-    const library = values.library
-      ? (await session.handlers.listTrainingCases({})).map((c) => ({
-          seriesId: c.seriesId,
-          segmentationId: c.segmentations[0].segmentationId,
-        }))
-      : refs;
+    await reportBackend(workstation, progress, true);
+    const cases = await openFileCases(workstation, values.image, values.labels);
+    const library = values.library ? await allLibraryCases(workstation) : refs;
     let reportDir = '';
-    const outcome = await session.follow(
+    const outcome = await follow(
+      workstation,
       async () => {
-        const started = await session.handlers.startCompare({
+        const started = await workstation.handlers.startCompare({
           baseModelId: values.base ?? '',
           cases,
           libraryCases: library,
@@ -174,9 +165,7 @@ export async function runCompare(argv: string[]): Promise<number> {
     if (outcome.event?.type !== 'compare.done') return outcome.code;
     const out = resolve(values.out ?? '.');
     await cp(reportDir, out, { recursive: true });
-    const report = JSON.parse(
-      await readFile(join(reportDir, 'report.json'), 'utf8'),
-    ) as CompareReport;
+    const report = await readCompareReport(reportDir);
     printCompareTable(report, (line) => console.log(line));
     progress.message(`wrote ${join(out, 'report.json')}, report.html and the held-out labelmaps`, {
       report: join(out, 'report.json'),
@@ -194,6 +183,6 @@ export async function runCompare(argv: string[]): Promise<number> {
     progress.message(`error: ${errorMessage(error)}`);
     return exitCodeOf(error);
   } finally {
-    await session.close();
+    await workstation.close();
   }
 }

@@ -1,4 +1,4 @@
-import type { CompareReport } from '../../engine/train/compareConversions';
+import type { CompareReport } from '../../workstation/training/compareReport';
 
 const f3 = (v: number) => v.toFixed(3);
 const p = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(3));

@@ -1,21 +1,13 @@
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiError } from '../../api/errors';
-import { readDicomFolder } from '../../dicom/readDicomFolder';
-import { readSourceSeries } from '../../dicom/seg/readSourceSeries';
-import type { SegmentDefinition } from '../../dicom/seg/Segment';
-import { readLabelTableBeside } from '../../export/labelTable';
-import { dataFolder } from '../../library/dataFolder';
-import { niftiExport } from '../../workstation/export/niftiExport';
+import { errorMessage } from '../../errors/errorMessage';
+import { exportLabelmapFile } from '../../workstation/export/labelmapFileExport';
 import { exportSavedSegmentation } from '../../workstation/export/savedSegmentationExport';
-import { segExport } from '../../workstation/export/segExport';
-import { appVersion } from '../../workstation/paths';
-import { InputError, readImage, readLabelsOnto } from '../caseFiles';
+import { appVersion, dataFolder } from '../../workstation/paths';
 import { ExitCode } from '../exitCodes';
 import { UsageError } from '../options';
 import { exitCodeOf } from '../trainingSession';
-import { errorMessage } from '../../errors/errorMessage';
 
 export const EXPORT_HELP = `Usage: cli export --series <series-id> --segmentation <segmentation-id> --out <path> [options]
        cli export <labels.nii.gz> --reference <image> --out <path> [options]
@@ -39,49 +31,6 @@ Options:
 
 Exit codes: 0 written, 1 failed, 2 bad command line, 3 bad input (missing segmentation, another
 grid, an existing file without --overwrite).`;
-
-/** Segments for the values a labelmap holds, when no label table names them. */
-function unnamedSegments(labels: Uint8Array): SegmentDefinition[] {
-  const present = new Set<number>();
-  for (const v of labels) if (v) present.add(v);
-  return [...present]
-    .sort((a, b) => a - b)
-    .map((index) => ({
-      labelValue: index,
-      label: `Segment ${index}`,
-      color: [255, 0, 0],
-      kind: 'tissue',
-      algorithmType: 'MANUAL',
-    }));
-}
-
-/** A labelmap file on the grid of its --reference image, as NIfTI or (on DICOM) a SEG. */
-async function exportLabelmapFile(
-  file: string,
-  reference: string,
-  format: 'nifti' | 'seg',
-  out: string,
-  overwrite: boolean,
-): Promise<{ paths: string[] }> {
-  if (format === 'nifti') {
-    const { volume } = await readImage(reference);
-    const labels = readLabelsOnto(file, volume);
-    const segments = (await readLabelTableBeside(file)) ?? unnamedSegments(labels);
-    return niftiExport(out, volume.geometry, labels, segments, { overwrite, name: 'Segmentation' });
-  }
-  if (!statSync(reference, { throwIfNoEntry: false })?.isDirectory())
-    throw new InputError(`${reference}: a DICOM SEG needs the DICOM series folder`);
-  const series = await readDicomFolder(reference);
-  const labels = readLabelsOnto(file, series.volume);
-  const segments = (await readLabelTableBeside(file)) ?? unnamedSegments(labels);
-  const { seriesInstanceUid } = series.description;
-  const source = await readSourceSeries(reference, seriesInstanceUid, series.volume.geometry);
-  return segExport(out, source, labels, segments, {
-    overwrite,
-    name: 'Segmentation',
-    softwareVersion: appVersion(),
-  });
-}
 
 /** `cli export`: a library segmentation or a labelmap file to NIfTI or DICOM SEG. */
 export async function runExport(argv: string[]): Promise<number> {
@@ -137,13 +86,14 @@ export async function runExport(argv: string[]): Promise<number> {
             overwrite: values.overwrite,
             softwareVersion: appVersion(),
           })
-        : await exportLabelmapFile(
-            positionals[0],
-            values.reference ?? '',
+        : await exportLabelmapFile({
+            labelmap: positionals[0],
+            reference: values.reference ?? '',
             format,
-            out,
-            values.overwrite,
-          );
+            path: out,
+            overwrite: values.overwrite,
+            softwareVersion: appVersion(),
+          });
     console.log(written.paths.join('\n'));
     return ExitCode.ok;
   } catch (error) {

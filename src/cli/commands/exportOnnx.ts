@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
-import { loadModelEntries } from '../../engine/models/loadModelEntries';
-import { exportModelOnnx, OnnxModelError } from '../../onnx/onnxModelFiles';
-import { writeTritonRepository } from '../../triton/writeTritonRepository';
+import { ApiError } from '../../api/errors';
+import {
+  exportFolderModelOnnx,
+  exportFolderModelTriton,
+} from '../../workstation/onnx/modelFolderExport';
 import { DEFAULT_PATHS } from '../../workstation/paths';
 import { ExitCode } from '../exitCodes';
 import { intOption, UsageError } from '../options';
@@ -69,22 +71,11 @@ export async function runExportOnnx(argv: string[]): Promise<number> {
     console.error(`${error.message}\n\n${EXPORT_ONNX_HELP}`);
     return ExitCode.usage;
   }
-  const entries = await loadModelEntries(values.models);
-  const entry = entries.find((m) => m.id === values.model);
-  if (!entry) {
-    console.error(
-      `no model "${values.model}" in ${values.models} (there: ${entries.map((m) => m.id).join(', ') || 'none'})`,
-    );
-    return ExitCode.usage;
-  }
-  if (entry.kind !== 'network') {
-    console.error(`${entry.id} is a fixed test model, not a network: nothing to export`);
-    return ExitCode.usage;
-  }
+  const modelId = values.model;
   try {
     if (values.triton) {
-      const written = await writeTritonRepository(entry.dir, entry.card, values.triton, {
-        name: values.name ?? entry.id,
+      const written = await exportFolderModelTriton(values.models, modelId, values.triton, {
+        name: values.name ?? modelId,
         maxBatchSize: triton.maxBatchSize,
         instances: { count: triton.count, kind: triton.kind },
         overwrite: values.overwrite,
@@ -92,14 +83,16 @@ export async function runExportOnnx(argv: string[]): Promise<number> {
       console.log(`wrote ${written.configPath}, ${written.onnxPath} and ${written.cardPath}`);
     }
     if (!values.out) return ExitCode.ok;
-    const out = await exportModelOnnx(entry.dir, entry.card, values.out, {
+    const out = await exportFolderModelOnnx(values.models, modelId, values.out, {
       overwrite: values.overwrite,
     });
     console.log(`wrote ${out.onnxPath} (${out.bytes} bytes) and ${out.cardPath}`);
     return ExitCode.ok;
   } catch (error) {
-    if (!(error instanceof OnnxModelError)) throw error;
-    console.error(`error: ${error.message}`);
-    return ExitCode.failed;
+    // no such model, or a fixed one: the command line named the wrong model; a file that cannot
+    // be written fails in main ("error: ...", exit 1)
+    if (!(error instanceof ApiError)) throw error;
+    console.error(error.message);
+    return ExitCode.usage;
   }
 }

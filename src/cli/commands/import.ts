@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { CaseLibrary } from '../../library/CaseLibrary';
-import { defaultLibraryFolder } from '../../library/dataFolder';
-import { ImportCancelled, importPaths } from '../../library/importPaths';
-import type { ImportReport } from '../../library/importPaths';
-import type { SeriesRecord } from '../../library/seriesRecord';
+import {
+  defaultLibraryFolder,
+  ImportCancelled,
+  importIntoLibrary,
+} from '../../workstation/library/libraryImport';
+import type { ImportReport, SeriesRecord } from '../../workstation/library/libraryImport';
 import { ExitCode } from '../exitCodes';
 import { progressReporter } from '../progress';
 
@@ -71,8 +72,7 @@ export async function runImport(argv: string[]): Promise<number> {
     console.error(IMPORT_HELP);
     return ExitCode.usage;
   }
-  const library = new CaseLibrary(values.library ?? defaultLibraryFolder());
-  library.sweep();
+  const library = values.library ?? defaultLibraryFolder();
   const progress = progressReporter();
   const controller = new AbortController();
   const cancel = () => controller.abort();
@@ -80,7 +80,7 @@ export async function runImport(argv: string[]): Promise<number> {
   const started = performance.now();
   let current = { key: '', since: started };
   try {
-    const report = await importPaths(positionals, library, {
+    const report = await importIntoLibrary(library, positionals, {
       signal: controller.signal,
       replace: values.replace,
       onProgress: ({ phase, done, total, detail }) => {

@@ -1,10 +1,18 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { dataFolder } from '../../library/dataFolder';
+import { errorMessage } from '../../errors/errorMessage';
+import type { Workstation } from '../../workstation/Workstation';
 import { ExitCode } from '../exitCodes';
 import { progressReporter } from '../progress';
-import { TrainingSession, exitCodeOf } from '../trainingSession';
-import { errorMessage } from '../../errors/errorMessage';
+import {
+  allLibraryCases,
+  exitCodeOf,
+  follow,
+  kindOf,
+  openFileCases,
+  openTrainingWorkstation,
+  reportBackend,
+} from '../trainingSession';
 import { budgetOptions, caseAndBudgetOptions, libraryRefs, UsageError } from '../options';
 
 export const TRAIN_HELP = `Usage: cli train --base <model-id> [cases] [options]
@@ -87,24 +95,18 @@ export async function runTrain(argv: string[]): Promise<number> {
   }
 
   const progress = progressReporter();
-  const dataDir = values.data ?? dataFolder();
-  let session: TrainingSession;
+  let workstation: Workstation;
   try {
-    session = await TrainingSession.open({
-      modelsDir: values.models,
-      dataDir,
-      backends: process.env.WORKSTATION_TF_BACKENDS,
-    });
+    workstation = await openTrainingWorkstation({ modelsDir: values.models, dataDir: values.data });
   } catch (error) {
     progress.message(`error: ${errorMessage(error)}`);
     return exitCodeOf(error);
   }
   try {
-    progress.message(`engine backend: ${session.engine.backend.backend}`, {
-      backend: session.engine.backend.backend,
-    });
+    const { handlers, dataDir } = workstation;
+    await reportBackend(workstation, progress);
     if (values['list-resumable']) {
-      const list = await session.handlers.listResumableTrainings({});
+      const list = await handlers.listResumableTrainings({});
       for (const t of list) {
         console.log(`${t.trainingId}\t${t.status}\t${t.epochsDone}/${t.epochs} epochs\t${t.name}`);
       }
@@ -113,24 +115,17 @@ export async function runTrain(argv: string[]): Promise<number> {
     }
     let resumeId = values.resume;
     if (params) {
-      const cases: { volumeId: string; labelmapId: string }[] = [];
-      for (const [n, image] of values.image.entries()) {
-        cases.push(await session.addCase(image, values.labels[n]));
-      }
-      const library = values.library
-        ? (await session.handlers.listTrainingCases({})).map((c) => ({
-            seriesId: c.seriesId,
-            segmentationId: c.segmentations[0].segmentationId,
-          }))
-        : refs;
+      const cases = await openFileCases(workstation, values.image, values.labels);
+      const library = values.library ? await allLibraryCases(workstation) : refs;
       if (values.library && library.length === 0)
         progress.message('the library has no series with a segmentation');
       const base = values.base ?? '';
-      const started = await session.follow(
+      const started = await follow(
+        workstation,
         async () => {
-          const result = await session.handlers.startTraining({
-            ...(params as Parameters<typeof session.handlers.startTraining>[0]),
-            kind: (values.kind ?? session.kindOf(base)) as '2d' | 'acs' | '3d',
+          const result = await handlers.startTraining({
+            ...(params as Parameters<typeof handlers.startTraining>[0]),
+            kind: (values.kind ?? (await kindOf(workstation, base))) as '2d' | 'acs' | '3d',
             cases,
             libraryCases: library,
           });
@@ -146,9 +141,10 @@ export async function runTrain(argv: string[]): Promise<number> {
       );
       return report(started, dataDir, resumeId, progress);
     }
-    const resumed = await session.follow(
+    const resumed = await follow(
+      workstation,
       async () => {
-        const result = await session.handlers.resumeTraining({ trainingId: resumeId ?? '' });
+        const result = await handlers.resumeTraining({ trainingId: resumeId ?? '' });
         progress.message(`resuming ${result.trainingId} after epoch ${result.epochsDone}`, {
           trainingId: result.trainingId,
           epochsDone: result.epochsDone,
@@ -164,12 +160,12 @@ export async function runTrain(argv: string[]): Promise<number> {
     progress.message(`error: ${errorMessage(error)}`);
     return exitCodeOf(error);
   } finally {
-    await session.close();
+    await workstation.close();
   }
 }
 
 function report(
-  outcome: Awaited<ReturnType<TrainingSession['follow']>>,
+  outcome: Awaited<ReturnType<typeof follow>>,
   dataDir: string,
   trainingId: string | undefined,
   progress: ReturnType<typeof progressReporter>,

@@ -25,7 +25,10 @@ export class ModelRegistry {
 
   get(modelId: string): ModelEntry {
     const model = this.models.find((m) => m.id === modelId);
-    if (!model) throw new ApiError('not_found', `no model ${modelId}`);
+    if (!model) {
+      const ids = this.models.map((m) => m.id).join(', ') || 'none';
+      throw new ApiError('not_found', `no model ${modelId} (models: ${ids})`);
+    }
     return model;
   }
 

@@ -9,12 +9,15 @@ export interface Labelmap {
   labels: Uint8Array;
 }
 
-/** One series' voxels in memory, shared by every volume id it was opened under. */
+/** One series' (or image file's) voxels in memory, shared by every volume id it was opened under. */
 interface Loaded {
   /** its key in `loaded`: the series id, or the series id and its import time once replaced */
   key: string;
-  seriesId: string;
-  importedAt: string;
+  /** the library series; undefined for an image read from a file (`hold`) */
+  seriesId?: string;
+  importedAt?: string;
+  /** what the volume is, for errors: the series id or the file */
+  name: string;
   volume: Volume;
   volumeIds: Set<string>;
 }
@@ -64,6 +67,7 @@ export class OpenVolumes {
         key: seriesId,
         seriesId,
         importedAt: record.importedAt,
+        name: seriesId,
         volume: this.options.read(seriesId),
         volumeIds: new Set(),
       };
@@ -77,12 +81,33 @@ export class OpenVolumes {
     return { volumeId, record, volume: entry.volume };
   }
 
+  /**
+   * Holds an image that is no library series (the CLI's image files) under a new volume id,
+   * evicted by use like a series; `name` (its file) is what errors call it.
+   */
+  hold(volume: Volume, name: string): string {
+    const entry: Loaded = { key: `file-${randomUUID()}`, name, volume, volumeIds: new Set() };
+    this.loaded.set(entry.key, entry);
+    const volumeId = `vol-${randomUUID()}`;
+    entry.volumeIds.add(volumeId);
+    this.volumes.set(volumeId, entry);
+    this.evict(entry);
+    return volumeId;
+  }
+
   volume(volumeId: string): Volume {
     return this.entry(volumeId).volume;
   }
 
+  /** The library series an open volume shows; invalid_input for an image held from a file. */
   seriesOf(volumeId: string): string {
-    return this.entry(volumeId).seriesId;
+    const entry = this.entry(volumeId);
+    if (entry.seriesId === undefined)
+      throw new ApiError(
+        'invalid_input',
+        `volume ${volumeId} is the file ${entry.name}, not a library series`,
+      );
+    return entry.seriesId;
   }
 
   /** Holds a labelmap of an open volume (a job's result, an import, a saved one loaded). */
