@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { CommandName, CommandParams, CommandResult, LabelmapInfo } from '../api/commands';
 import { ApiError } from '../api/errors';
 import type { ApiEvent } from '../api/events';
+import { claimDataFolder, type DataFolderClaim } from '../files/dataFolderOwner';
 import { removePartialFiles } from '../files/partialFiles';
 import type { Volume } from '../volume/Volume';
 import { labelmapExport } from './export/labelmapExport';
@@ -40,6 +41,8 @@ export class Workstation {
   private readonly jobs = new Jobs(this.emit);
   private readonly models: ModelRegistry;
   private readonly store: SegmentationStore;
+  /** whether this process tidies the data folder (no other live process holds it) */
+  private readonly claim: DataFolderClaim;
   /** the CLI's image / labels files as open cases (options.fileCases) */
   private readonly fileCases?: FileCases;
 
@@ -56,7 +59,8 @@ export class Workstation {
   private constructor(private readonly options: WorkstationOptions) {
     const { engine, dataDir } = options;
     this.paths = options.paths ?? anyPath;
-    this.library = new LibraryService({ dataDir, emit: this.emit });
+    this.claim = claimDataFolder(dataDir);
+    this.library = new LibraryService({ dataDir, emit: this.emit, recover: this.claim.recover });
     this.volumes = new OpenVolumes({
       record: (id) => this.library.record(id),
       read: (id) => this.library.open(id).volume,
@@ -122,7 +126,7 @@ export class Workstation {
   static async open(options: WorkstationOptions): Promise<Workstation> {
     const workstation = new Workstation(options);
     // segmentations, models and PACS records a crash left half-written
-    await removePartialFiles(options.dataDir);
+    if (workstation.claim.recover) await removePartialFiles(options.dataDir);
     await workstation.models.reload();
     await workstation.library.importFolders(options.seriesFolders);
     return workstation;
@@ -137,6 +141,7 @@ export class Workstation {
     this.jobs.cancelAll();
     this.library.cancelAll();
     await this.options.engine.close();
+    this.claim.release();
   }
 
   onEvent(listener: (event: ApiEvent) => void): () => void {

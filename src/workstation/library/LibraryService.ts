@@ -19,6 +19,8 @@ export interface LibraryServiceOptions {
   /** the user's data folder: the library lives in library/, browser uploads in uploads/ */
   dataDir: string;
   emit: (event: ApiEvent) => void;
+  /** tidy what a crash left (half-made series, uploads): not while another process holds it */
+  recover?: boolean;
 }
 
 /** The thumbnail route of the browser host; relative, so it resolves against the page. */
@@ -77,10 +79,12 @@ export class LibraryService {
   private startSeries: string[] = [];
   constructor(private readonly options: LibraryServiceOptions) {
     this.library = new CaseLibrary(join(options.dataDir, 'library'));
-    this.library.sweep();
     this.uploadsRoot = join(options.dataDir, 'uploads');
-    // uploads left by an earlier run (a crash, a closed tab) were never imported: drop them
-    rmSync(this.uploadsRoot, { recursive: true, force: true });
+    if (options.recover ?? true) {
+      this.library.sweep();
+      // uploads left by an earlier run (a crash, a closed tab) were never imported: drop them
+      rmSync(this.uploadsRoot, { recursive: true, force: true });
+    }
     mkdirSync(this.uploadsRoot, { recursive: true });
   }
 
