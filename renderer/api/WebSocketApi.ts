@@ -64,18 +64,18 @@ export class WebSocketApi implements WorkstationApi {
       resource.kind === 'volume'
         ? `voxels/volume/${encodeURIComponent(resource.volumeId)}`
         : `voxels/labelmap/${encodeURIComponent(resource.labelmapId)}`;
+    const url = new URL(path, this.baseUrl);
+    if (onProgress) return fetchWithProgress(url, path, onProgress);
     let response: Response;
     try {
-      response = await fetch(new URL(path, this.baseUrl), { credentials: 'same-origin' });
+      response = await fetch(url, { credentials: 'same-origin' });
     } catch (error) {
       throw new ApiError('io_error', `could not fetch ${path}: ${String(error)}`);
     }
     if (!response.ok) {
       throw new ApiError(codeForStatus(response.status), await errorMessage(response, path));
     }
-    const total = Number(response.headers.get('Content-Length') ?? 0);
-    if (!onProgress || !response.body || !(total > 0)) return response.arrayBuffer();
-    return readWithProgress(response.body, total, onProgress);
+    return response.arrayBuffer();
   }
 
   async putLabelmap(labelmapId: string, volumeId: string, labels: Uint8Array): Promise<void> {
@@ -173,27 +173,37 @@ async function errorMessage(response: Response, path: string): Promise<string> {
   }
 }
 
-/** Reads a body of known length into one buffer, telling the bytes received as they come. */
-async function readWithProgress(
-  body: ReadableStream<Uint8Array>,
-  total: number,
+/**
+ * A GET whose progress the page shows. XMLHttpRequest, not a fetch stream: the browser fills
+ * the buffer itself and reports progress as events, where reading a stream chunk by chunk in
+ * script took 1.4 s against 0.4 s for a 14 MB series (bench ui, oblique MR).
+ */
+function fetchWithProgress(
+  url: URL,
+  path: string,
   onProgress: (received: number, total: number) => void,
 ): Promise<ArrayBuffer> {
-  const bytes = new Uint8Array(total);
-  let received = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (received + value.byteLength > total) {
-      throw new ApiError('io_error', `the host sent more than the ${total} bytes it announced`);
-    }
-    bytes.set(value, received);
-    received += value.byteLength;
-    onProgress(received, total);
-  }
-  if (received !== total) {
-    throw new ApiError('io_error', `the host sent ${received} of ${total} bytes`);
-  }
-  return bytes.buffer;
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('GET', url);
+    request.responseType = 'arraybuffer';
+    request.withCredentials = true;
+    request.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded, event.total);
+    };
+    request.onerror = () => reject(new ApiError('io_error', `could not fetch ${path}`));
+    request.onabort = () => reject(new ApiError('io_error', `the fetch of ${path} was aborted`));
+    request.onload = () => {
+      const body = request.response as ArrayBuffer;
+      if (request.status >= 200 && request.status < 300) {
+        resolve(body);
+        return;
+      }
+      const response = new Response(body, { status: request.status });
+      void errorMessage(response, path).then((message) =>
+        reject(new ApiError(codeForStatus(request.status), message)),
+      );
+    };
+    request.send();
+  });
 }
