@@ -1,7 +1,7 @@
 import { ApiError } from '../../api/errors';
 import type { Volume } from '../../volume/Volume';
 import type { NamedCase } from './libraryCases';
-import { libraryCaseId, loadLibraryCase } from './libraryCases';
+import { libraryCaseId, loadLibraryCase, seriesName } from './libraryCases';
 import type { TrainingHost } from './TrainingHost';
 import type { CaseSource } from './trainingRecords';
 
@@ -63,12 +63,7 @@ export function caseSources(host: TrainingHost) {
   function openCaseName(volumeId: string): string {
     const seriesId = seriesOfVolume(volumeId);
     if (!seriesId || !host.library().has(seriesId)) return volumeId;
-    return `${seriesName(seriesId)} / the open segmentation`;
-  }
-
-  function seriesName(seriesId: string): string {
-    const record = host.library().record(seriesId);
-    return [record.patientName, record.seriesDescription].filter(Boolean).join(' · ') || seriesId;
+    return `${seriesName(host.library().record(seriesId))} / the open segmentation`;
   }
 
   async function caseName(source: Extract<CaseSource, { library: unknown }>): Promise<string> {
@@ -76,7 +71,7 @@ export function caseSources(host: TrainingHost) {
     const saved = (await host.store().list(seriesId)).find(
       (s) => s.segmentationId === segmentationId,
     );
-    return `${seriesName(seriesId)} / ${saved?.name ?? segmentationId}`;
+    return `${seriesName(host.library().record(seriesId))} / ${saved?.name ?? segmentationId}`;
   }
 
   /** The name the user knows a case by: series description and segmentation, or the file. */

@@ -2,6 +2,7 @@ import type { LibraryCaseRef, TrainingCaseSummary } from '../../api/trainingComm
 import { ApiError } from '../../api/errors';
 import type { TrainingCase } from '../../engine/train/TrainingCase';
 import type { CaseLibrary } from '../../library/CaseLibrary';
+import type { SeriesRecord } from '../../library/seriesRecord';
 import type { SegmentationStore } from '../segmentations/SegmentationStore';
 
 /** A training case with the name the user knows it by. */
@@ -20,9 +21,7 @@ export async function listTrainingCases(
     if (saved.length === 0) continue;
     cases.push({
       seriesId: record.seriesId,
-      description:
-        [record.patientName, record.seriesDescription].filter(Boolean).join(' · ') ||
-        record.seriesId,
+      description: seriesName(record),
       modality: record.modality,
       dimensions: record.geometry.dimensions,
       segmentations: saved.map((s) => ({
@@ -34,6 +33,13 @@ export async function listTrainingCases(
     });
   }
   return cases;
+}
+
+/** A series as the series list names it: patient and description, else its UID. */
+export function seriesName(record: SeriesRecord): string {
+  return (
+    [record.patientName, record.seriesDescription].filter(Boolean).join(' · ') || record.seriesId
+  );
 }
 
 export function libraryCaseId(ref: LibraryCaseRef): string {

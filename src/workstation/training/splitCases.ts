@@ -40,7 +40,12 @@ export function splitByImage<T>(
   share: number,
 ): Split<T> {
   const images = new Map<string, T[]>();
-  for (const c of cases) images.set(imageOf(c), [...(images.get(imageOf(c)) ?? []), c]);
+  for (const c of cases) {
+    const key = imageOf(c);
+    const same = images.get(key);
+    if (same) same.push(c);
+    else images.set(key, [c]);
+  }
   const split = splitCases([...images.keys()], (key) => key, seed, share);
   const byId = (a: T, b: T) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0);
   const casesOf = (keys: string[]) => keys.flatMap((key) => images.get(key) ?? []).sort(byId);
