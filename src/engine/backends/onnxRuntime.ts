@@ -73,7 +73,9 @@ function missingProvider(
 }
 
 function reasonOf(error: unknown): string {
-  const text = errorMessage(error).split('\n')[0];
+  // ORT's own errors open with the C++ file, function and failed check: keep what they say
+  const line = errorMessage(error).split('\n')[0];
+  const text = / was false\. (.+)$/.exec(line)?.[1] ?? line;
   if (/Cannot find (package|module)/.test(text)) return `not installed (${text.slice(0, 200)})`;
   return text.slice(0, 300);
 }
