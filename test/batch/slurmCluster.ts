@@ -94,8 +94,9 @@ export function startSlurm(cpus = 2): SlurmCluster {
       'SelectTypeParameters=CR_Core',
       'ReturnToService=2',
       'MpiDefault=none',
-      // scancel: SIGTERM, then SIGKILL after this many seconds
-      'KillWait=10',
+      // scancel: SIGTERM, then SIGKILL after this many seconds (Slurm's default is 30; 10 was
+      // too short for a task to finish its series and release its claim on a loaded CI machine)
+      'KillWait=60',
       'SchedulerType=sched/backfill',
       `NodeName=${node} NodeAddr=127.0.0.1 CPUs=${cpus} RealMemory=4096 State=UNKNOWN`,
       // the 3 tasks of a test array run at once on this 2-core node, as on 3 nodes
