@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Ledger } from '../src/batch/ledger';
+import { Ledger } from '../src/workstation/batch/ledger';
 import { brainSeries, MODEL, MODELS } from '../test/batch/batchFixtures';
 import { slurmUnavailable, startSlurm } from '../test/batch/slurmCluster';
 

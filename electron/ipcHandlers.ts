@@ -2,7 +2,7 @@ import type { BrowserWindow, IpcMainEvent, IpcMainInvokeEvent } from 'electron';
 import { dialog, ipcMain } from 'electron';
 import { z } from 'zod';
 import type { Workstation } from '../src/workstation/Workstation';
-import { pathScrubber } from '../src/host/scrubPaths';
+import { pathScrubber } from '../src/workstation/pages/pathScrubber';
 import { dispatch } from '../src/workstation/dispatch';
 import type { GrantedPaths } from '../src/workstation/pathPolicy';
 import { APP_ORIGIN, IPC } from './ipcChannels';

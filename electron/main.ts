@@ -1,13 +1,13 @@
 // The desktop shell: one window on the renderer, the core in this process, IPC between. Thin.
 import { join } from 'node:path';
-import { BrowserWindow, app, session } from 'electron';
+import { BrowserWindow, app, safeStorage, session } from 'electron';
 import { createWorkstation } from '../src/workstation/createWorkstation';
 import { GrantedPaths, confinedPaths } from '../src/workstation/pathPolicy';
 import { bindImportDialog } from './importDialog';
 import { bindIpc } from './ipcHandlers';
 import { APP_ORIGIN } from './ipcChannels';
 import { registerAppScheme, serveRenderer } from './rendererProtocol';
-import { safeStorageSecretStore } from './safeStorageSecrets';
+import { safeStorageCipher } from './safeStorageCipher';
 import { isAppUrl, permissionAllowed } from './webGuards';
 
 registerAppScheme();
@@ -45,7 +45,7 @@ async function openMainWindow(): Promise<void> {
     workerPath: join(here, 'engineWorker.cjs'),
     exportDirectory,
     dataDir: app.getPath('userData'),
-    secretStore: safeStorageSecretStore(app.getPath('userData')),
+    secretCipher: safeStorageCipher(safeStorage),
     paths: grants,
   });
   const window = new BrowserWindow({

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { protocol } from 'electron';
-import { fileInside } from '../src/host/staticFiles';
+import { fileInside } from '../src/workstation/pages/rendererFiles';
 import { APP_SCHEME } from './ipcChannels';
 
 const TYPES: Record<string, string> = {

@@ -1,6 +1,9 @@
-// The sealing half of the app's PACS secret store, apart from Electron's module so that it can be
-// tested where Electron's binary is absent (importing 'electron' there throws).
-import type { SecretCipher } from '../src/pacs/SecretStore';
+// How the desktop app seals PACS passwords and tokens: by Electron's safeStorage (the OS keychain's
+// key: Keychain on macOS, DPAPI on Windows, libsecret/kwallet on Linux); the workstation keeps the
+// ciphertext in <userData>/pacs/secrets.sealed.json, 0600. The browser host seals nothing and
+// keeps a 0600 file of plain secrets. Apart from main.ts so that it can be tested where Electron's
+// binary is absent (importing 'electron' there throws).
+import type { SecretCipher } from '../src/workstation/pacs/pacsSecretStore';
 
 /** What of Electron's safeStorage the store uses. */
 export interface SafeStorageLike {

@@ -8,11 +8,11 @@ import { MAX_FRAME_BYTES, serveApiSocket } from './apiSocket';
 import { TOKEN_COOKIE, isAuthorised, isLocalRequest, newToken } from './auth';
 import { UploadError, UploadReceiver } from './libraryRoutes';
 import type { UploadLimits } from './libraryRoutes';
-import { pathScrubber } from './scrubPaths';
+import { pathScrubber } from '../workstation/pages/pathScrubber';
 import { securityHeaders } from './securityHeaders';
 import { SegmentationDownloads, handleSegmentationDownload } from './segmentationDownload';
 import { handleSegmentationUpload } from './segmentationUpload';
-import { readStatic } from './staticFiles';
+import { readStatic } from '../workstation/pages/rendererFiles';
 
 export interface HostOptions {
   workstation: Workstation;

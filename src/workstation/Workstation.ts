@@ -100,7 +100,7 @@ export class Workstation {
         library: this.library.library,
         seriesFolders: options.seriesFolders,
         softwareVersion: options.version,
-        secretStore: options.secretStore,
+        secretCipher: options.secretCipher,
         uploads: this.segmentationUploads,
         emit,
         track: (jobId, job) => track(jobId, job, 'retrieve'),

@@ -1,5 +1,5 @@
 import type { Engine } from '../engine/Engine';
-import type { SecretStore } from '../pacs/SecretStore';
+import type { SecretCipher } from './pacs/pacsSecretStore';
 import type { PathPolicy } from './pathPolicy';
 
 export interface WorkstationOptions {
@@ -11,8 +11,8 @@ export interface WorkstationOptions {
   version: string;
   /** the user's data: the case library (library/), trained models (models/), checkpoints */
   dataDir: string;
-  /** where PACS passwords and tokens are kept (Electron: safeStorage); default a 0600 file */
-  secretStore?: SecretStore;
+  /** seals PACS passwords and tokens (Electron: safeStorage); default none, a 0600 file of them */
+  secretCipher?: SecretCipher;
   /**
    * which paths a page may name (requests through dispatch). The browser host and Electron set
    * theirs (see src/host/main.ts, electron/main.ts); the default, any path, is for a workstation

@@ -1,6 +1,6 @@
 import { dataFolder } from '../library/dataFolder';
 import { Engine } from '../engine/Engine';
-import type { SecretStore } from '../pacs/SecretStore';
+import type { SecretCipher } from './pacs/pacsSecretStore';
 import type { PathPolicy } from './pathPolicy';
 import { Workstation } from './Workstation';
 
@@ -14,8 +14,8 @@ export interface CreateWorkstationOptions {
   exportDirectory?: string;
   /** the user's data folder (trained models, checkpoints); default: the app's, as Electron's userData */
   dataDir?: string;
-  /** where PACS credentials are kept (Electron: safeStorage); default a 0600 file */
-  secretStore?: SecretStore;
+  /** seals PACS credentials (Electron: safeStorage); default none, a 0600 file */
+  secretCipher?: SecretCipher;
   /** which paths a page may name; default any (the CLI): a host or Electron sets its own */
   paths?: PathPolicy;
   /** bytes of open volumes kept before the least recently used close (see Workstation) */

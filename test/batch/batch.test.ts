@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Ledger } from '../../src/batch/ledger';
+import { Ledger } from '../../src/workstation/batch/ledger';
 import { readSeg } from '../../src/dicom/seg/readSeg';
 import { dciodvfy } from '../helpers/dicom3tools';
 import { runPythonJson } from '../helpers/python';

@@ -4,11 +4,11 @@ import { existsSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Claims } from '../../src/batch/claims';
-import { Ledger } from '../../src/batch/ledger';
-import { inShard, shardOf } from '../../src/batch/shard';
-import { segUidsFor } from '../../src/batch/segUids';
-import { shellQuote, slurmScript } from '../../src/batch/slurmScript';
+import { Claims } from '../../src/workstation/batch/claims';
+import { Ledger } from '../../src/workstation/batch/ledger';
+import { inShard, shardOf } from '../../src/workstation/batch/shard';
+import { segUidsFor } from '../../src/workstation/batch/segUids';
+import { shellQuote, slurmScript } from '../../src/workstation/batch/slurmScript';
 
 test('a claim is held by one worker at a time and released by its holder only', async () => {
   const out = mkdtempSync(join(tmpdir(), 'claims-'));

@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { Ledger } from '../../src/batch/ledger';
-import { inShard } from '../../src/batch/shard';
+import { Ledger } from '../../src/workstation/batch/ledger';
+import { inShard } from '../../src/workstation/batch/shard';
 import { decodeSeg } from '../../src/dicom/seg/decodeSeg';
 import { DicomWebClient } from '../../src/pacs/DicomWebClient';
 import { dciodvfy } from '../helpers/dicom3tools';

@@ -20,7 +20,7 @@ import { WebSocket } from 'ws';
 import type { ApiEvent } from '../../src/api/events';
 import type { Host } from '../../src/host/startHost';
 import { startHost } from '../../src/host/startHost';
-import { pathScrubber } from '../../src/host/scrubPaths';
+import { pathScrubber } from '../../src/workstation/pages/pathScrubber';
 import { removePartialFiles } from '../../src/files/partialFiles';
 import { createWorkstation } from '../../src/workstation/createWorkstation';
 import { MAX_PARALLEL_IMPORTS } from '../../src/workstation/library/LibraryService';

@@ -1,13 +1,8 @@
 import { join } from 'node:path';
+import { defaultSegmentColor } from '../../src/api/segmentColors';
 import type { TrainingCase } from '../../src/engine/train/TrainingCase';
 import { CaseLibrary } from '../../src/library/CaseLibrary';
 import { SegmentationStore } from '../../src/workstation/segmentations/SegmentationStore';
-
-const COLORS: [number, number, number][] = [
-  [220, 80, 60],
-  [60, 180, 90],
-  [70, 120, 220],
-];
 
 /**
  * Stores annotated cases in a data folder as the app leaves them: each volume a library series,
@@ -51,7 +46,7 @@ export async function storeLibraryCases(
       segments: Array.from({ length: highest }, (_, k) => ({
         index: k + 1,
         label: names[k] ?? `Segment ${k + 1}`,
-        color: COLORS[k % COLORS.length],
+        color: defaultSegmentColor(k),
         visible: true,
         locked: false,
       })),

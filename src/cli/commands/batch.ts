@@ -2,17 +2,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { BatchItem, BatchServer } from '../../batch/BatchItem';
-import { modelFingerprint } from '../../batch/modelFingerprint';
-import { runBatch } from '../../batch/runBatch';
-import type { BatchEvent, BatchSummary } from '../../batch/runBatch';
-import { ShardError, shardOf } from '../../batch/shard';
-import type { Shard } from '../../batch/shard';
-import { slurmScript } from '../../batch/slurmScript';
-import { folderTreeItems, manifestItems, queryItems, serverOf } from '../../batch/sources';
-import type { PacsAuth } from '../../batch/sources';
-import { batchModel, startBatchEngine } from '../../batch/batchEngine';
-import type { Engine } from '../../batch/batchEngine';
+import { batchModel } from '../../workstation/batch/batchEngine';
+import type { BatchEvent, BatchSummary } from '../../workstation/batch/runBatch';
+import { segmentBatch } from '../../workstation/batch/segmentBatch';
+import type { BatchSource } from '../../workstation/batch/segmentBatch';
+import { ShardError, shardOf } from '../../workstation/batch/shard';
+import type { Shard } from '../../workstation/batch/shard';
+import { slurmScript } from '../../workstation/batch/slurmScript';
+import type { PacsAuth } from '../../workstation/batch/sources';
 import { DEFAULT_PATHS, appVersion } from '../../workstation/paths';
 import { ExitCode } from '../exitCodes';
 import { intOption, UsageError } from '../options';
@@ -258,27 +255,20 @@ export async function runBatchCommand(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
 
-  const servers = new Map<string, BatchServer>();
-  const serverFor = (url: string) => {
-    const key = url.replace(/\/+$/, '');
-    let server = servers.get(key);
-    if (!server) servers.set(key, (server = serverOf(key, auth, timeoutMs)));
-    return server;
-  };
-  const main = values.url ? serverFor(values.url) : undefined;
-  let items: BatchItem[];
-  if (values.folder) items = await folderTreeItems(values.folder);
-  else if (values.manifest) items = await manifestItems(values.manifest, main, serverFor);
-  else {
-    items = await queryItems(main as BatchServer, {
-      PatientName: values.patient,
-      PatientID: values['patient-id'],
-      StudyDate: values.date,
-      StudyDescription: values['study-description'],
-      Modality: values.modality,
-    });
-  }
-
+  const source: BatchSource = values.folder
+    ? { kind: 'folder', root: values.folder }
+    : values.manifest
+      ? { kind: 'manifest', file: values.manifest }
+      : {
+          kind: 'query',
+          query: {
+            PatientName: values.patient,
+            PatientID: values['patient-id'],
+            StudyDate: values.date,
+            StudyDescription: values['study-description'],
+            Modality: values.modality,
+          },
+        };
   const { progress, report } = reporter();
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -287,38 +277,31 @@ export async function runBatchCommand(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  let engine: Promise<Engine> | undefined;
-  const startEngine = () => {
-    engine ??= startBatchEngine(process.env.WORKSTATION_TF_BACKENDS).then((started) => {
-      const status = started.backend;
-      progress.message(`engine backend: ${status.inference?.backend ?? status.backend}`, {
-        backend: status.backend,
-        inference: status.inference?.backend,
-      });
-      return started;
-    });
-    return engine;
-  };
   try {
-    const outputs = {
-      seg: values.seg || (!values.nifti && !values.store),
-      nifti: values.nifti,
-      store: values.store,
-    };
-    const summary = await runBatch({
-      items,
+    const summary = await segmentBatch({
+      source,
+      url: values.url,
+      auth,
+      timeoutMs,
       shard,
       outDir,
-      engine: startEngine,
       model,
-      modelFingerprint: await modelFingerprint(model),
-      outputs,
-      storeServer: main,
+      outputs: {
+        seg: values.seg || (!values.nifti && !values.store),
+        nifti: values.nifti,
+        store: values.store,
+      },
       softwareVersion: appVersion(),
       claimStaleMs,
       worker: workerName(process.env),
       signal: stop.signal,
       report,
+      backends: process.env.WORKSTATION_TF_BACKENDS,
+      onEngine: (status) =>
+        progress.message(`engine backend: ${status.inference?.backend ?? status.backend}`, {
+          backend: status.backend,
+          inference: status.inference?.backend,
+        }),
     });
     progress.finish();
     progress.message(
@@ -329,11 +312,5 @@ export async function runBatchCommand(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    // an engine that failed to start has failed every series already, naming why
-    if (engine)
-      await engine.then(
-        (e) => e.close(),
-        () => undefined,
-      );
   }
 }

@@ -7,7 +7,6 @@ import { readSourceSeries } from '../../dicom/seg/readSourceSeries';
 import type { CaseLibrary } from '../../library/CaseLibrary';
 import { pacsCommandSchemas } from '../../api/pacsCommands';
 import type { EngineJob } from '../../engine/Engine';
-import type { SecretStore } from '../../pacs/SecretStore';
 import type { ExportHost } from '../export/exportHandlers';
 import { exportHandlers } from '../export/exportHandlers';
 import { sourceInFolders } from '../export/folderSources';
@@ -15,6 +14,7 @@ import { sourceInLibrary } from '../export/librarySource';
 import type { Uploads } from '../export/uploads';
 import { pacsHandlers } from './pacsHandlers';
 import { RetrievedSeries } from './RetrievedSeries';
+import type { SecretCipher } from './pacsSecretStore';
 
 export interface ExchangeOptions {
   dataDir: string;
@@ -23,7 +23,7 @@ export interface ExchangeOptions {
   /** the DICOM folders the workstation was started on: SEG sources of their series */
   seriesFolders: string[];
   softwareVersion: string;
-  secretStore?: SecretStore;
+  secretCipher?: SecretCipher;
   uploads: Uploads;
   emit(event: ApiEvent): void;
   track(jobId: string, job: EngineJob<unknown>): void;

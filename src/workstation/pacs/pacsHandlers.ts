@@ -16,13 +16,13 @@ import { PacsError } from '../../pacs/PacsError';
 import { PacsServers } from '../../pacs/PacsServers';
 import type { PacsServerView } from '../../pacs/PacsServers';
 import { retrieveSeries } from '../../pacs/retrieveSeries';
-import type { SecretStore } from '../../pacs/SecretStore';
-import { FileSecretStore } from '../../pacs/SecretStore';
 import type { DicomSourceLookup } from '../export/dicomSource';
 import type { ExportHost } from '../export/exportHandlers';
 import { sourceOfVolume } from '../export/exportHandlers';
 import { segmentDefinitions, segmentsWithVoxels } from '../export/segmentDefinitions';
 import { pacsApiError } from './pacsApiError';
+import { pacsSecretStore } from './pacsSecretStore';
+import type { SecretCipher } from './pacsSecretStore';
 import type { RetrievedSeries } from './RetrievedSeries';
 
 type Name = keyof typeof pacsCommandSchemas;
@@ -33,8 +33,8 @@ export interface PacsContext {
   dataDir: string;
   /** the workstation's case library, where a retrieved series is imported */
   library: CaseLibrary;
-  /** where passwords and tokens go; default a 0600 file in the data folder */
-  secretStore?: SecretStore;
+  /** seals passwords and tokens (Electron: the OS keychain); default none, a 0600 file */
+  secretCipher?: SecretCipher;
   softwareVersion: string;
   dicomSource: DicomSourceLookup;
   /** the DICOM files of retrieved series, kept for SEG references */
@@ -68,7 +68,7 @@ export function pacsHandlers(host: ExportHost, context: PacsContext): Handlers {
   const pacsDir = join(context.dataDir, 'pacs');
   const servers = new PacsServers(
     join(pacsDir, 'servers.json'),
-    context.secretStore ?? new FileSecretStore(join(pacsDir, 'secrets.json')),
+    pacsSecretStore(pacsDir, context.secretCipher),
   );
   const { retrieved } = context;
   const inFlight = new Set<string>();

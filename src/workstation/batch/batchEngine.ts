@@ -1,6 +1,6 @@
-import { Engine } from '../engine/Engine';
-import { loadModelEntries } from '../engine/models/loadModelEntries';
-import type { ModelEntry } from '../engine/models/ModelEntry';
+import { Engine } from '../../engine/Engine';
+import { loadModelEntries } from '../../engine/models/loadModelEntries';
+import type { ModelEntry } from '../../engine/models/ModelEntry';
 
 export type { Engine };
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModelEntry } from '../engine/models/ModelEntry';
+import type { ModelEntry } from '../../engine/models/ModelEntry';
 
 /** A hash of a model's card and weights: another model, or retrained weights, differ. */
 export async function modelFingerprint(model: ModelEntry): Promise<string> {

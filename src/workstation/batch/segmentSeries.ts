@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readDicomFolder } from '../dicom/readDicomFolder';
-import type { SegmentDefinition } from '../dicom/seg/Segment';
-import type { Engine } from '../engine/Engine';
-import type { ModelEntry } from '../engine/models/ModelEntry';
-import { segForSeries } from '../export/exportDicomSeg';
-import { exportNiftiLabelmap } from '../export/exportNiftiLabelmap';
-import { discardPartialRetrieve, retrieveSeries } from '../pacs/retrieveSeries';
-import { PacsError } from '../pacs/PacsError';
-import { writeFileAtomic } from '../files/atomicWrite';
+import { defaultSegmentColor } from '../../api/segmentColors';
+import { readDicomFolder } from '../../dicom/readDicomFolder';
+import type { SegmentDefinition } from '../../dicom/seg/Segment';
+import type { Engine } from '../../engine/Engine';
+import type { ModelEntry } from '../../engine/models/ModelEntry';
+import { segForSeries } from '../../export/exportDicomSeg';
+import { exportNiftiLabelmap } from '../../export/exportNiftiLabelmap';
+import { discardPartialRetrieve, retrieveSeries } from '../../pacs/retrieveSeries';
+import { PacsError } from '../../pacs/PacsError';
+import { writeFileAtomic } from '../../files/atomicWrite';
 import type { BatchItem, BatchServer } from './BatchItem';
 import type { BatchOutputs } from './ledger';
 import { segUidsFor } from './segUids';
@@ -29,17 +30,6 @@ export interface SeriesJob {
   onProgress?: (phase: string, done: number, total: number) => void;
 }
 
-const COLORS: [number, number, number][] = [
-  [230, 25, 75],
-  [60, 180, 75],
-  [0, 130, 200],
-  [245, 130, 48],
-  [145, 30, 180],
-  [70, 240, 240],
-  [240, 50, 230],
-  [210, 245, 60],
-];
-
 /** The model's classes (all but background) that have voxels, as AUTOMATIC segments. */
 function segmentsOf(model: ModelEntry, labels: Uint8Array): SegmentDefinition[] {
   const present = new Set<number>();
@@ -50,7 +40,7 @@ function segmentsOf(model: ModelEntry, labels: Uint8Array): SegmentDefinition[] 
           {
             labelValue: value,
             label: name.slice(0, 64),
-            color: COLORS[(value - 1) % COLORS.length],
+            color: defaultSegmentColor(value - 1),
             kind: 'tissue' as const,
             algorithmType: 'AUTOMATIC' as const,
             algorithmName: model.name.slice(0, 64),

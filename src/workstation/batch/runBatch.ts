@@ -6,7 +6,7 @@ import { segmentSeries } from './segmentSeries';
 import type { SeriesJob } from './segmentSeries';
 import { inShard } from './shard';
 import type { Shard } from './shard';
-import { errorMessage } from '../errors/errorMessage';
+import { errorMessage } from '../../errors/errorMessage';
 
 /** What a batch tells its caller as it goes (the CLI prints it as a bar or JSON lines). */
 export type BatchEvent =

@@ -1,6 +1,6 @@
 import { readdir, readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../files/atomicWrite';
+import { writeFileAtomic } from '../../files/atomicWrite';
 
 /** What a batch made of one series: files written, and the SEG a server now holds. */
 export interface BatchOutputs {

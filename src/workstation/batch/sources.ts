@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { DicomWebClient } from '../pacs/DicomWebClient';
-import type { PacsAuth, StudyQuery } from '../pacs/DicomWebClient';
+import { DicomWebClient } from '../../pacs/DicomWebClient';
+import type { PacsAuth, StudyQuery } from '../../pacs/DicomWebClient';
 import type { BatchItem, BatchServer } from './BatchItem';
 
 export type { PacsAuth };

@@ -1,4 +1,4 @@
-import type { DicomWebClient } from '../pacs/DicomWebClient';
+import type { DicomWebClient } from '../../pacs/DicomWebClient';
 
 /** A DICOMweb server a batch reads from or stores to, with the name messages give it. */
 export interface BatchServer {
