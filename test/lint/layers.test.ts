@@ -50,7 +50,11 @@ const forbidden: [string, string, string][] = [
   ['src/cli', '../dicom/readDicomFolder', 'the CLI goes through the workstation'],
   ['src/cli/commands', '../../engine/Engine', 'the CLI starts engines through the workstation'],
   ['src/cli', '../library/CaseLibrary', 'the CLI reaches the library through the workstation'],
-  ['src/cli/commands', '../../pacs/DicomWebClient', 'the CLI reaches a PACS through the workstation'],
+  [
+    'src/cli/commands',
+    '../../pacs/DicomWebClient',
+    'the CLI reaches a PACS through the workstation',
+  ],
   ['src/engine', '../../electron/ipcChannels', 'src never imports electron/'],
   ['src/library', '../../renderer/viewer/voxels', 'src never imports renderer/'],
   ['src/pacs', 'electron', 'src never imports Electron'],
