@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from './processAlive';
 
 /** Whether this process may tidy the data folder at start, and how it lets go at the end. */
 export interface DataFolderClaim {
@@ -12,16 +13,6 @@ export interface DataFolderClaim {
 }
 
 const OWNER = '.owner.pid';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Claims the data folder for this process unless a live one holds it. A pid reused after a
@@ -36,7 +27,7 @@ export function claimDataFolder(dataDir: string): DataFolderClaim {
   } catch {
     // no owner yet
   }
-  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
+  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
     return { recover: false, release: () => undefined };
   }
   writeFileSync(path, String(process.pid));

@@ -1,4 +1,4 @@
-import { totalmem, homedir } from 'node:os';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { CommandName, CommandParams, CommandResult, LabelmapInfo } from '../api/commands';
 import { ApiError } from '../api/errors';
@@ -15,11 +15,13 @@ import { ModelRegistry } from './models/ModelRegistry';
 import { modelHandlers } from './models/modelHandlers';
 import { onnxHandlers } from './onnx/onnxHandlers';
 import { exchangeHandlers } from './pacs/exchangeHandlers';
+import { appHandlers } from './appHandlers';
 import { anyPath } from './pathPolicy';
 import type { PathPolicy } from './pathPolicy';
 import type { WorkstationOptions } from './WorkstationOptions';
 import { SegmentationStore } from './segmentations/SegmentationStore';
 import { segmentationHandlers } from './segmentations/segmentationHandlers';
+import { trainingHost } from './training/TrainingHost';
 import { trainingHandlers } from './training/trainingHandlers';
 import { FileCases } from './volumes/FileCases';
 import { OpenVolumes } from './volumes/OpenVolumes';
@@ -70,34 +72,20 @@ export class Workstation {
     this.store = new SegmentationStore(dataDir);
     const fileCases = options.fileCases ? new FileCases(this.volumes) : undefined;
     this.fileCases = fileCases;
-    const { emit, jobs, models, volumes } = this;
+    const { emit, jobs, models, volumes, library, store } = this;
     const track = jobs.track.bind(jobs);
     const access = volumeAccess(volumes);
     this.handlers = {
       ...volumeHandlers(volumes),
       ...modelHandlers({ engine, models, volumes, jobs, emit }),
-      ...segmentationHandlers(access, () => this.store),
-      ...trainingHandlers({
-        engine: () => engine,
-        dataDir: () => dataDir,
-        library: () => this.library.library,
-        model: (id) => models.get(id),
-        volume: (id) => volumes.volume(id),
-        labelmap: (id) => volumes.labelmap(id).labels,
-        seriesOf: (id) => volumes.seriesOf(id),
-        store: () => this.store,
-        emit,
-        track,
-        modelAdded: (dir) => models.added(dir, 'trained'),
-        files: fileCases && {
-          of: (volumeId) => fileCases.of(volumeId),
-          open: (file) => fileCases.read(file),
-        },
-      }),
-      ...libraryHandlers(() => this.library),
+      ...segmentationHandlers(access, () => store),
+      ...trainingHandlers(
+        trainingHost({ engine, dataDir, library, models, volumes, store, emit, track, fileCases }),
+      ),
+      ...libraryHandlers(() => library),
       ...exchangeHandlers(access, () => ({
         dataDir,
-        library: this.library.library,
+        library: library.library,
         seriesFolders: options.seriesFolders,
         softwareVersion: options.version,
         secretCipher: options.secretCipher,
@@ -110,16 +98,8 @@ export class Workstation {
         userModelsDir: () => models.userDir,
         modelAdded: (dir) => models.added(dir, 'imported'),
       }),
-      listSeries: async () => this.library.list(),
-      cancelJob: async ({ jobId }) => ({
-        cancelled: jobs.cancel(jobId) || this.library.cancel(jobId),
-      }),
+      ...appHandlers({ ...options, library, jobs }),
       exportLabelmap: labelmapExport(volumes),
-      getBackendStatus: async () => engine.backend,
-      getAppInfo: async () => ({
-        version: options.version,
-        exportDirectory: options.exportDirectory ?? homedir(),
-      }),
     };
   }
 

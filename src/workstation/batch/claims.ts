@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { link, mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processAlive } from '../../files/processAlive';
 
 /** Who holds a claim: written into the claim file, so a stale one can be judged. */
 interface ClaimOwner {
@@ -14,15 +15,6 @@ interface ClaimOwner {
 /** A series this worker holds until `release`; its heartbeat keeps the claim fresh. */
 export interface Claim {
   release(): Promise<void>;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -121,7 +113,8 @@ export class Claims {
     } catch {
       // a claim cut off by a crash before its content was written: judged by its age alone
     }
-    const dead = holder.host === hostname() && typeof holder.pid === 'number' && !alive(holder.pid);
+    const dead =
+      holder.host === hostname() && typeof holder.pid === 'number' && !processAlive(holder.pid);
     if (!dead && Date.now() - touched < this.staleMs) return false;
     const aside = `${path}.stale-${randomBytes(6).toString('hex')}`;
     try {

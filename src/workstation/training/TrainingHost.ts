@@ -5,6 +5,8 @@ import type { ModelEntry } from '../../engine/models/ModelEntry';
 import type { CaseLibrary } from '../../library/CaseLibrary';
 import type { Volume } from '../../volume/Volume';
 import type { SegmentationStore } from '../segmentations/SegmentationStore';
+import type { FileCases } from '../volumes/FileCases';
+import type { OpenVolumes } from '../volumes/OpenVolumes';
 import type { NamedCase } from './libraryCases';
 
 /** What the training commands need of the workstation. */
@@ -35,5 +37,44 @@ export interface TrainingHost {
   files?: {
     of(volumeId: string): { image: string; labels: string } | undefined;
     open(file: { image: string; labels: string }): Promise<NamedCase>;
+  };
+}
+
+/** The workstation's services a training host is made of. */
+export interface TrainingServices {
+  engine: Engine;
+  dataDir: string;
+  library: { readonly library: CaseLibrary };
+  models: {
+    get(modelId: string): ModelEntry;
+    added(dir: string, how: string): Promise<ModelSummary>;
+  };
+  volumes: OpenVolumes;
+  store: SegmentationStore;
+  emit(event: ApiEvent): void;
+  track(jobId: string, job: EngineJob<unknown>, what: string): void;
+  /** the CLI's image / labels files held as open cases */
+  fileCases?: FileCases;
+}
+
+/** The training commands' view of the workstation's services. */
+export function trainingHost(services: TrainingServices): TrainingHost {
+  const { engine, dataDir, library, models, volumes, store, fileCases } = services;
+  return {
+    engine: () => engine,
+    dataDir: () => dataDir,
+    library: () => library.library,
+    model: (id) => models.get(id),
+    volume: (id) => volumes.volume(id),
+    labelmap: (id) => volumes.labelmap(id).labels,
+    seriesOf: (id) => volumes.seriesOf(id),
+    store: () => store,
+    emit: services.emit,
+    track: services.track,
+    modelAdded: (dir) => models.added(dir, 'trained'),
+    files: fileCases && {
+      of: (volumeId) => fileCases.of(volumeId),
+      open: (file) => fileCases.read(file),
+    },
   };
 }
