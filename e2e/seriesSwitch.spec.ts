@@ -223,5 +223,9 @@ test(`${SERIES} series opened in a row: host and page memory stay bounded`, asyn
   const unbounded = opened * oneSeries;
   expect(growth.host).toBeLessThan(unbounded / 2);
   expect(growth.jsHeap).toBeLessThan(unbounded / 2);
+  // What Cornerstone kept of each closed series (a colour table per view, its slices' generic
+  // metadata, the views' transfer-function textures) grew the heap 0.66 MB an open; without it
+  // 0.04 MB (40 opens of a 90x108x90 series, heap snapshots compared).
+  expect(growth.jsHeap / opened).toBeLessThan(0.25);
   expect(growth.backing).toBeLessThan(unbounded / 2);
 });

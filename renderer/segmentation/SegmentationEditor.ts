@@ -6,6 +6,7 @@ import {
   type Types,
 } from '@cornerstonejs/core';
 import {
+  CONSTANTS as ToolConstants,
   Enums as ToolEnums,
   segmentation,
   utilities as toolUtils,
@@ -49,6 +50,8 @@ export interface EditableSegmentation {
   labelmapVolumeId: string;
   /** labelHash of the labels it was added with */
   initialHash: string;
+  /** its colour table in Cornerstone's segmentation state, shared by its views */
+  colorLUTIndex: number;
 }
 
 /** ITK-SNAP / Slicer-like distinct colours for new segments. */
@@ -140,9 +143,18 @@ export class SegmentationEditor {
         config: { label: options.name, segments },
       },
     ]);
+    // One colour table for the segmentation's views, removed with it: given none, Cornerstone
+    // adds a table of 256 colours for each view a segmentation is shown in and keeps them all
+    // for the life of the page (three more with every series opened).
+    const colorLUTIndex = segmentation.state.addColorLUT(ToolConstants.COLOR_LUT);
     const drawn = waitForSegmentationRendered(segmentationId, this.viewer.shownPlanes);
+    const representation = {
+      segmentationId,
+      type: LABELMAP,
+      config: { colorLUTOrIndex: colorLUTIndex },
+    };
     segmentation.addLabelmapRepresentationToViewportMap(
-      Object.fromEntries(PLANE_IDS.map((id) => [id, [{ segmentationId, type: LABELMAP }]])),
+      Object.fromEntries(PLANE_IDS.map((id) => [id, [representation]])),
     );
     segmentation.segmentationStyle.setStyle(
       { type: LABELMAP, segmentationId },
@@ -162,6 +174,7 @@ export class SegmentationEditor {
       segmentationId,
       labelmapVolumeId,
       initialHash: labelHash(labels),
+      colorLUTIndex,
     };
     this.list.push(entry);
     for (const segment of entry.segments) this.applySegmentStyle(entry, segment);
@@ -178,6 +191,7 @@ export class SegmentationEditor {
     const [entry] = this.list.splice(index, 1);
     if (!entry) return;
     segmentation.removeSegmentation(entry.segmentationId);
+    segmentation.state.removeColorLUT(entry.colorLUTIndex);
     evictVolume(entry.labelmapVolumeId);
     if (this.activeId === id) this.activeId = null;
     const next = this.list[this.list.length - 1];

@@ -32,6 +32,7 @@ import {
 } from './eraseActiveOnly';
 import { initCornerstone } from './cornerstone';
 import { addSliceMetadata, removeSliceMetadata } from './sliceMetadata';
+import { pruneGenericMetadata } from './genericMetadata';
 import { PLANES, PLANE_IDS, type PlaneId } from './planes';
 import { autoWindow, scalarBitsOf, toScalarArray, type ScalarArray } from './voxels';
 
@@ -572,7 +573,7 @@ export function describeSlices(
 
 /**
  * Takes a volume made here out of Cornerstone's cache, with its slice images (removing the volume
- * alone leaves them cached, holding its voxels) and its slices' metadata.
+ * alone leaves them cached, holding its voxels) and its slices' metadata, ours and Cornerstone's.
  */
 export function evictVolume(cornerstoneVolumeId: string): void {
   const imageIds = cache.getVolume(cornerstoneVolumeId)?.imageIds ?? [];
@@ -581,6 +582,7 @@ export function evictVolume(cornerstoneVolumeId: string): void {
     if (cache.getImageLoadObject(imageId)) cache.removeImageLoadObject(imageId, { force: true });
   }
   removeSliceMetadata(cornerstoneVolumeId);
+  pruneGenericMetadata();
 }
 
 /** Resolves after the browser's next paint (a frame, then a task). */
