@@ -145,9 +145,13 @@ test('a long volume: the sink holds one slab of model labels, never the model gr
   }
 });
 
-test('a slab out of order is refused', () => {
+test('a slab out of order and labels of the wrong size are refused', () => {
   const [geometry] = geometries([4, 4, 4]);
   const grid = gridAtSpacing(canonicalGrid(geometry), [2, 2, 2]);
+  assert.throws(
+    () => resampledLabelSink(new Uint8Array(63), geometry, grid, CHANNELS),
+    /63 labels for a 4x4x4 volume/,
+  );
   const { sink } = resampledLabelSink(new Uint8Array(64), geometry, grid, CHANNELS);
   const [cols, rows] = grid.dimensions;
   assert.throws(

@@ -17,6 +17,10 @@ export interface ResampledLabelSink {
  * `nearestAlong` arithmetic, so ties round alike), without the labelmap ever existing whole on
  * the model's grid. A canonical slice is one stored plane, and its voxels are written once every
  * model slice they take a label from is final; model slices no plane still needs are dropped.
+ * The planes are walked by `canonicalAxes`, the permutation `canonicalIndexMap` is made of: the
+ * rounding needs each voxel's stored (i, j, k), which the map's flat index would only give back
+ * by division. The labels are exact for any `grid`; that few slices are held (one slab, one more
+ * at a tie) rests on `grid` sharing the canonical directions, as `gridAtSpacing` keeps them.
  */
 export function resampledLabelSink(
   labels: Uint8Array,
@@ -26,7 +30,10 @@ export function resampledLabelSink(
 ): ResampledLabelSink {
   const [cols, rows, slices] = grid.dimensions;
   const sliceVoxels = cols * rows;
-  const [nx, ny] = geometry.dimensions;
+  const [nx, ny, nz] = geometry.dimensions;
+  if (labels.length !== nx * ny * nz) {
+    throw new RangeError(`${labels.length} labels for a ${nx}x${ny}x${nz} volume`);
+  }
   const [mx, my, mz] = voxelToVoxel(grid, geometry);
   // The stored axis the canonical slices run along: canonical slice c is stored plane planeOf(c).
   const { axis: normal, flip } = canonicalAxes(geometry)[2];
@@ -36,7 +43,7 @@ export function resampledLabelSink(
     const p = planeOf(c);
     const [i0, i1] = normal === 0 ? [p, p + 1] : [0, nx];
     const [j0, j1] = normal === 1 ? [p, p + 1] : [0, ny];
-    const [k0, k1] = normal === 2 ? [p, p + 1] : [0, geometry.dimensions[2]];
+    const [k0, k1] = normal === 2 ? [p, p + 1] : [0, nz];
     for (let k = k0; k < k1; k++)
       for (let j = j0; j < j1; j++) for (let i = i0; i < i1; i++) visit(i, j, k);
   };
