@@ -57,6 +57,34 @@ export function gridAtSpacing(
   return { dimensions, spacing, origin, direction: geometry.direction };
 }
 
+/** Row r of the map from voxel indices (i, j, k, 1) of one grid to the voxel indices of another. */
+export type IndexRow = readonly [number, number, number, number];
+
+/** The map from voxel indices of `to` to (fractional) voxel indices of `from`: one row an axis of `from`. */
+export function voxelToVoxel(
+  from: VolumeGeometry,
+  to: VolumeGeometry,
+): [IndexRow, IndexRow, IndexRow] {
+  const m = multiply(invertAffine(lpsAffine(from)), lpsAffine(to));
+  return [m[0], m[1], m[2]];
+}
+
+/**
+ * Where voxel (i, j, k) of `to` lies along the axis of `from` that `row` of `voxelToVoxel` maps
+ * to, `n` voxels long: clamped to its edge voxels, so that positions outside take the nearest.
+ */
+export function along(row: IndexRow, n: number, i: number, j: number, k: number): number {
+  return Math.min(n - 1, Math.max(0, row[0] * i + row[1] * j + row[2] * k + row[3]));
+}
+
+/**
+ * The index along that axis of the voxel of `from` nearest to voxel (i, j, k) of `to`: the one
+ * rounding of nearest-neighbour resampling, for whoever must give `resample`'s labels exactly.
+ */
+export function nearestAlong(row: IndexRow, n: number, i: number, j: number, k: number): number {
+  return Math.round(along(row, n, i, j, k));
+}
+
 /**
  * The value of `voxels` (on `from`) at voxel (i, j, k) of `to`: trilinear for images, nearest
  * for labels. Positions outside the source take the nearest edge voxel, so borders do not darken.
@@ -67,15 +95,20 @@ function sampler(
   to: VolumeGeometry,
   interpolation: Interpolation,
 ): (i: number, j: number, k: number) => number {
-  const m = multiply(invertAffine(lpsAffine(from)), lpsAffine(to));
+  const [mx, my, mz] = voxelToVoxel(from, to);
   const [sx, sy, sz] = from.dimensions;
-  const clamp = (v: number, n: number) => Math.min(n - 1, Math.max(0, v));
   const at = (i: number, j: number, k: number) => voxels[(k * sy + j) * sx + i];
   return (i, j, k) => {
-    const x = clamp(m[0][0] * i + m[0][1] * j + m[0][2] * k + m[0][3], sx);
-    const y = clamp(m[1][0] * i + m[1][1] * j + m[1][2] * k + m[1][3], sy);
-    const z = clamp(m[2][0] * i + m[2][1] * j + m[2][2] * k + m[2][3], sz);
-    if (interpolation === 'nearest') return at(Math.round(x), Math.round(y), Math.round(z));
+    if (interpolation === 'nearest') {
+      return at(
+        nearestAlong(mx, sx, i, j, k),
+        nearestAlong(my, sy, i, j, k),
+        nearestAlong(mz, sz, i, j, k),
+      );
+    }
+    const x = along(mx, sx, i, j, k);
+    const y = along(my, sy, i, j, k);
+    const z = along(mz, sz, i, j, k);
     const x0 = Math.floor(x);
     const y0 = Math.floor(y);
     const z0 = Math.floor(z);

@@ -2,7 +2,7 @@ import type { VolumeGeometry } from '../../volume/geometry';
 import type { IntensityNormalisation } from '../../volume/normalisation';
 import { intensityNormaliser } from '../../volume/normalisation';
 import { canonicalGrid } from '../../volume/canonicalGrid';
-import { gridAtSpacing, resample, resampledView } from '../../volume/resample';
+import { gridAtSpacing, resampledView } from '../../volume/resample';
 import type { Volume } from '../../volume/Volume';
 import { canonicalIndexMap, indexedView } from '../../volume/voxelIndexMap';
 import { mirroredPredictor } from './mirroredPredictor';
@@ -10,7 +10,8 @@ import type { Dims3 } from './patchGrid';
 import { voxelPatchSource } from './PatchSource';
 import type { PatchPredictor } from './PatchPredictor';
 import { resampledPatchSource } from './resampledPatchSource';
-import { argmaxSink, mappedArgmaxSink } from './sinks';
+import { resampledLabelSink } from './resampledLabelSink';
+import { mappedArgmaxSink } from './sinks';
 import { slidingWindowInfer } from './slidingWindowInfer';
 
 /** What a model card says about running it on a whole volume. */
@@ -58,8 +59,8 @@ export function sameGrid(a: VolumeGeometry, b: VolumeGeometry): boolean {
  * the labels brought back to the volume's grid. Whatever plane the series was stored in, its
  * canonical orientation is a signed permutation of its axes: patches are read through index
  * strides and the labels written back through the same ones, exactly and without a copy. Only a
- * model spacing that differs resamples the image (trilinear, one slab at a time) and the labels
- * back (nearest).
+ * model spacing that differs resamples: the image onto the model's grid (trilinear) and the labels
+ * back (nearest), both one slab at a time, so neither exists whole on the model's grid.
  */
 export async function inferVolume(
   volume: Volume,
@@ -101,14 +102,12 @@ export async function inferVolume(
     intensityNormaliser(plan.normalisation, view),
     plan.patchSize[0],
   );
-  const labels = new Uint8Array(cols * rows * slices);
+  const labels = new Uint8Array(volume.voxels.length);
   await slidingWindowInfer(
     source,
     network,
     options,
-    argmaxSink(labels, rows * cols, network.channels),
+    resampledLabelSink(labels, volume.geometry, grid, network.channels).sink,
   );
-  const back = new Uint8Array(volume.voxels.length);
-  resample(labels, grid, volume.geometry, 'nearest', back);
-  return back;
+  return labels;
 }

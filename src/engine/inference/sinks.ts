@@ -2,7 +2,7 @@ import type { VoxelIndexMap } from '../../volume/voxelIndexMap';
 import type { SlabSink } from './slidingWindowInfer';
 
 /** The most probable of the `channels` classes at voxel `v` of a channels-last slab. */
-function argmax(probabilities: Float32Array, v: number, channels: number): number {
+export function argmax(probabilities: Float32Array, v: number, channels: number): number {
   let best = 0;
   for (let c = 1; c < channels; c++) {
     if (probabilities[v * channels + c] > probabilities[v * channels + best]) best = c;
