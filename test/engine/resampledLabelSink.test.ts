@@ -8,44 +8,30 @@ import { argmaxSink } from '../../src/engine/inference/sinks';
 import { canonicalAxes, canonicalGrid } from '../../src/volume/canonicalGrid';
 import type { VolumeGeometry } from '../../src/volume/geometry';
 import { gridAtSpacing, resample, voxelToVoxel } from '../../src/volume/resample';
+import { signedAxes } from '../helpers/signedAxes';
 
 const CHANNELS = 3;
 
 /** Every signed permutation of the patient axes as stored row, column and normal; some tilted. */
 function geometries(dimensions: VolumeGeometry['dimensions']): VolumeGeometry[] {
-  const permutations = [
-    [0, 1, 2],
-    [0, 2, 1],
-    [1, 0, 2],
-    [1, 2, 0],
-    [2, 0, 1],
-    [2, 1, 0],
-  ];
   const [c, s] = [Math.cos(0.26), Math.sin(0.26)];
-  return permutations.flatMap((perm) =>
-    [0, 1, 2, 3, 4, 5, 6, 7].flatMap((signs) =>
-      [false, true].map((tilted): VolumeGeometry => {
-        const axes = perm.map((axis, a) => {
-          const v = [0, 0, 0];
-          v[axis] = signs & (1 << a) ? -1 : 1;
-          return v;
-        });
-        // Turned about the normal by 15 degrees: an oblique grid, still nearest the same axes.
-        const [row, col, normal] = tilted
-          ? [
-              axes[0].map((x, r) => c * x + s * axes[1][r]),
-              axes[1].map((x, r) => c * x - s * axes[0][r]),
-              axes[2],
-            ]
-          : axes;
-        return {
-          dimensions,
-          spacing: [0.9, 1.3, 1.7],
-          origin: [-31.5, 12.25, 48],
-          direction: [...row, ...col, ...normal] as VolumeGeometry['direction'],
-        };
-      }),
-    ),
+  return signedAxes().flatMap((axes) =>
+    [false, true].map((tilted): VolumeGeometry => {
+      // Turned about the normal by 15 degrees: an oblique grid, still nearest the same axes.
+      const [row, col, normal] = tilted
+        ? [
+            axes[0].map((x, r) => c * x + s * axes[1][r]),
+            axes[1].map((x, r) => c * x - s * axes[0][r]),
+            axes[2],
+          ]
+        : axes;
+      return {
+        dimensions,
+        spacing: [0.9, 1.3, 1.7],
+        origin: [-31.5, 12.25, 48],
+        direction: [...row, ...col, ...normal] as VolumeGeometry['direction'],
+      };
+    }),
   );
 }
 

@@ -5,42 +5,33 @@ import { canonicalGrid } from '../../src/volume/canonicalGrid';
 import { intensityNormaliser, type IntensityNormalisation } from '../../src/volume/normalisation';
 import { resample, resampledView, resampleSlices } from '../../src/volume/resample';
 import { canonicalIndexMap, identityIndexMap, indexedView } from '../../src/volume/voxelIndexMap';
+import { signedAxes } from '../helpers/signedAxes';
 
-const permutations: [number, number, number][] = [
-  [0, 1, 2],
-  [0, 2, 1],
-  [1, 0, 2],
-  [1, 2, 0],
-  [2, 0, 1],
-  [2, 1, 0],
-];
 const tilt = 0.3;
 const [c, s] = [Math.cos(tilt), Math.sin(tilt)];
 
 /** Every signed permutation of the patient axes as row, column and normal directions, some tilted. */
 function grids(): VolumeGeometry[] {
-  const out: VolumeGeometry[] = [];
-  for (const perm of permutations)
-    for (let signs = 0; signs < 8; signs++)
-      for (const tilted of [false, true]) {
-        const direction = perm.flatMap((axis, a) => {
-          const v = [0, 0, 0];
-          v[axis] = signs & (1 << a) ? -1 : 1;
-          if (tilted && a === 0) {
-            // Turn the row direction towards the next patient axis (still nearest its own).
-            v[(axis + 1) % 3] = v[axis] * s;
-            v[axis] *= c;
-          }
-          return v;
-        });
-        out.push({
-          dimensions: [5, 4, 3],
-          spacing: [0.7, 1.1, 2.5],
-          origin: [12, -4, 30],
-          direction: direction as VolumeGeometry['direction'],
-        });
-      }
-  return out;
+  return signedAxes().flatMap((axes) =>
+    [false, true].map((tilted): VolumeGeometry => {
+      const direction = axes.flatMap((axis, a) => {
+        const v = [...axis];
+        const along = axis.findIndex((x) => x !== 0);
+        if (tilted && a === 0) {
+          // Turn the row direction towards the next patient axis (still nearest its own).
+          v[(along + 1) % 3] = v[along] * s;
+          v[along] *= c;
+        }
+        return v;
+      });
+      return {
+        dimensions: [5, 4, 3],
+        spacing: [0.7, 1.1, 2.5],
+        origin: [12, -4, 30],
+        direction: direction as VolumeGeometry['direction'],
+      };
+    }),
+  );
 }
 
 const voxels = Int16Array.from({ length: 60 }, (_, n) => 3 * n - 50);
