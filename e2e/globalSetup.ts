@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,18 @@ import { createInterface } from 'node:readline';
 
 const READY = /^Workstation ready at (http:\/\/127\.0\.0\.1:\d+\/\?token=(\S+))$/;
 const START_TIMEOUT_MS = 120_000;
+
+/** A loopback port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /**
  * Starts the browser host on a free port with a fresh data folder, waits for its one ready line
@@ -15,9 +28,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'workstation-e2e-'));
   const exportDir = join(dataDir, 'exports');
   mkdirSync(exportDir);
+  // the memory test opens the host's inspector on this loopback port (SIGUSR1) to read its heap
+  const inspectPort = await freePort();
   const host = spawn(
     process.execPath,
     [
+      `--inspect-port=127.0.0.1:${inspectPort}`,
       '--import',
       'tsx',
       'src/host/main.ts',
@@ -71,6 +87,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.WORKSTATION_EXPORT_DIR = exportDir;
   // the memory test reads the host's resident size from /proc
   process.env.WORKSTATION_HOST_PID = String(host.pid ?? '');
+  process.env.WORKSTATION_HOST_INSPECT_PORT = String(inspectPort);
 
   return async () => {
     if (host.exitCode === null) {
