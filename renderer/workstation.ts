@@ -362,13 +362,15 @@ export async function startWorkstation(started: Started): Promise<void> {
   });
   showBackend(api, banner);
   try {
-    const [appInfo, , first] = await Promise.all([
-      api.call('getAppInfo', {}),
-      browser.refresh(started.listed),
-      started.first,
-    ]);
-    document.title = `ACS Workstation ${appInfo.version}`;
-    exporter.setDefaultFolder(appInfo.exportDirectory);
+    // the first series waits for no answer to the panels (it is on screen sooner)
+    api.call('getAppInfo', {}).then(
+      (app) => {
+        document.title = `ACS Workstation ${app.version}`;
+        exporter.setDefaultFolder(app.exportDirectory);
+      },
+      (error: unknown) => banner.show('Workstation version and export folder', error),
+    );
+    const [, first] = await Promise.all([browser.refresh(started.listed), started.first]);
     await open(first.series, first.loaded);
 
     models = await api.call('listModels', {});
