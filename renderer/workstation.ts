@@ -58,6 +58,8 @@ export interface Started {
  * series), seriesCount and importState (the library panels).
  */
 export async function startWorkstation(started: Started): Promise<void> {
+  // read by `npm run bench -- ui`: the page's code (Cornerstone3D's included) has loaded and run
+  performance.mark('code evaluated');
   const { api, jobs, banner, progress } = started;
   let viewer: Viewer;
   try {
