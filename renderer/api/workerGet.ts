@@ -24,12 +24,17 @@ interface Waiting {
 
 /**
  * GETs binary bodies in a worker, off the page's main thread (whose long tasks would hold up the
- * transfer), and hands each body over without a copy. One worker, made on the first GET.
+ * transfer), and hands each body over without a copy. One worker, started with this object so
+ * that it is running by the first GET (a GET after a worker failed starts a new one).
  */
 export class WorkerGet {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
+
+  constructor() {
+    this.start();
+  }
 
   get(url: URL, onProgress?: (received: number, total: number) => void): Promise<GetResult> {
     const worker = this.start();
