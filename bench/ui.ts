@@ -232,7 +232,7 @@ async function measure(url: string, path: string, app: boolean): Promise<Timings
 
 /**
  * Listens to the page's api traffic; the returned function gives the moments (ms from the
- * navigation) at which each command was answered and the voxels arrived, and the first frame.
+ * navigation) at which each command was answered and the voxels arrived, and the page's marks.
  */
 function recordTimeline(page: Page): (started: number) => Promise<[string, number][]> {
   const events: [string, number][] = [];
@@ -267,8 +267,15 @@ function recordTimeline(page: Page): (started: number) => Promise<[string, numbe
           0,
         ),
     );
+    // the page's own marks (both pages mark when their code has run): by the page's clock
+    const marks = await page.evaluate(() =>
+      performance
+        .getEntriesByType('mark')
+        .map((m) => [m.name, Math.round(m.startTime)] as [string, number]),
+    );
     return [
       ['scripts and styles loaded', Math.round(scripts)] as [string, number],
+      ...marks,
       ...events.map(([what, at]) => [what, at - started] as [string, number]),
     ].sort((a, b) => a[1] - b[1]);
   };

@@ -30,6 +30,8 @@ const orientations = {
 };
 
 async function main(): Promise<void> {
+  // as the app marks it: the page's code (Cornerstone3D's included) has loaded and run
+  performance.mark('code evaluated');
   initCore();
   initTools();
   addTool(WindowLevelTool);

@@ -55,8 +55,9 @@ export class SeriesBrowser {
     }
   }
 
-  async refresh(): Promise<SeriesSummary[]> {
-    this.series = await this.api.call('listSeries', {});
+  /** Lists the library's series; `listed`: a listing already asked for. */
+  async refresh(listed?: Promise<SeriesSummary[]>): Promise<SeriesSummary[]> {
+    this.series = await (listed ?? this.api.call('listSeries', {}));
     this.list.replaceChildren(...this.series.map((s) => this.item(s)));
     this.setOpen(this.openId);
     document.body.dataset.seriesCount = String(this.series.length);

@@ -171,8 +171,8 @@ export class Viewer {
     const resize = new ResizeObserver(() => this.engine?.resize(true, true));
     for (const element of Object.values(elements)) resize.observe(element);
     // The views (a WebGL context pool and three viewports, the costliest part of starting) are
-    // set up when the page is first idle, or on first use if sooner: the page's first api calls
-    // go out before, and the set-up runs while the host reads the series, not ahead of it.
+    // set up when the page is first idle, or on first use if sooner: where the first series'
+    // voxels are still on their way (the page's start asked for them), the set-up runs meanwhile.
     requestIdleCallback(() => this.renderingEngine, { timeout: 2_000 });
   }
 
