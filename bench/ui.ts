@@ -103,6 +103,17 @@ interface FirstFrameGlobals {
   document: { body: { dataset: Record<string, string | undefined> } | null };
   performance: { now(): number };
   firstFrameAt?: number;
+  /** share of lit pixels in each Cornerstone canvas at that moment (-1: not a 2D canvas) */
+  firstFrameLit?: number[];
+}
+
+/** The canvases of the views, read in the page (this file is type-checked for Node). */
+interface ViewCanvas {
+  width: number;
+  height: number;
+  getContext(type: '2d'): {
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  } | null;
 }
 
 /** The browser globals the page functions below use (this file is type-checked for Node). */
@@ -121,6 +132,8 @@ const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 interface Timings {
   firstFrame: number;
+  /** share of lit pixels in each view's canvas at the first frame */
+  firstFrameLit: number[];
   /** what happened before the first frame: [what, ms from navigation] */
   steps: [string, number][];
   windowStep: number;
@@ -142,6 +155,20 @@ async function measure(url: string, path: string, app: boolean): Promise<Timings
     new w.MutationObserver(() => {
       if (w.document.body?.dataset.firstFrame === 'true' && w.firstFrameAt === undefined) {
         w.firstFrameAt = w.performance.now();
+        // After the clock is read: what the views show then. A first frame must show the image
+        // (a view drawn before its texture is on the GPU is black), on both pages alike.
+        const all = (
+          w.document as unknown as { querySelectorAll(s: string): ArrayLike<ViewCanvas> }
+        ).querySelectorAll('canvas.cornerstone-canvas');
+        w.firstFrameLit = Array.from(all).map((canvas) => {
+          const pixels = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height);
+          if (!pixels) return -1;
+          let lit = 0;
+          for (let i = 0; i < pixels.data.length; i += 4)
+            if ((pixels.data[i] ?? 0) + (pixels.data[i + 1] ?? 0) + (pixels.data[i + 2] ?? 0) > 30)
+              lit++;
+          return lit / (pixels.data.length / 4);
+        });
       }
     }).observe(w.document, {
       attributes: true,
@@ -152,9 +179,10 @@ async function measure(url: string, path: string, app: boolean): Promise<Timings
   const started = Date.now();
   await page.goto(target.href);
   await page.waitForSelector('body[data-first-frame="true"]', { timeout: 300_000 });
-  const firstFrame = await page.evaluate(() =>
-    Math.round((globalThis as unknown as FirstFrameGlobals).firstFrameAt ?? NaN),
-  );
+  const { firstFrame, firstFrameLit } = await page.evaluate(() => {
+    const w = globalThis as unknown as FirstFrameGlobals;
+    return { firstFrame: Math.round(w.firstFrameAt ?? NaN), firstFrameLit: w.firstFrameLit ?? [] };
+  });
   const steps = await timeline(started);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 300_000 });
 
@@ -223,6 +251,7 @@ async function measure(url: string, path: string, app: boolean): Promise<Timings
   await context.close();
   return {
     firstFrame,
+    firstFrameLit,
     steps,
     windowStep: median(windowSteps),
     brushStep: median(brushSteps),
@@ -310,6 +339,7 @@ try {
         const middle = byFirstFrame[Math.floor(all.length / 2)] ?? all[0];
         return {
           firstFrame: median(all.map((t) => t.firstFrame)),
+          firstFrameLit: middle?.firstFrameLit ?? [],
           steps: middle?.steps ?? [],
           windowStep: median(all.map((t) => t.windowStep)),
           brushStep: median(all.map((t) => t.brushStep)),
@@ -318,7 +348,7 @@ try {
       };
       const app = summary(apps);
       const bare = summary(bares);
-      const row = (name: string, key: Exclude<keyof Timings, 'steps'>) =>
+      const row = (name: string, key: Exclude<keyof Timings, 'steps' | 'firstFrameLit'>) =>
         `${name.padEnd(34)} ${app[key].toFixed(1).padStart(8)} ms ${bare[key].toFixed(1).padStart(8)} ms ${(app[key] / bare[key]).toFixed(2).padStart(6)}x`;
       console.log(`\nseries: ${one.name}; medians of ${RUNS} page loads each, alternated`);
       console.log(`${''.padEnd(34)} ${'app'.padStart(11)} ${'bare'.padStart(11)}  ratio`);
@@ -336,6 +366,13 @@ try {
       );
       console.log(
         `each load, brush step: app ${each(apps, 'brushStep')}; bare ${each(bares, 'brushStep')} ms`,
+      );
+      const lit = (all: Timings[]) =>
+        all
+          .map((t) => t.firstFrameLit.map((share) => `${(share * 100).toFixed(0)}%`).join('/'))
+          .join(', ');
+      console.log(
+        `each load, lit pixels of each view at the first frame: app ${lit(apps)}; bare ${lit(bares)}`,
       );
     } finally {
       host.kill('SIGTERM');
