@@ -36,6 +36,11 @@ function preloadDynamicImports(): Plugin {
   };
 }
 
+/**
+ * The renderer is a static bundle: the browser host and the Electron protocol handler both serve
+ * build/renderer as it is, so every URL in it is relative (`base: './'`). Cornerstone3D 5.x needs
+ * its web workers bundled as ES modules and a few CommonJS dependencies pre-bundled in dev.
+ */
 export default defineConfig({
   root,
   base: './',
