@@ -16,7 +16,6 @@ import { EditPanel, TOOLS } from './ui/EditPanel';
 import type { ErrorBanner } from './ui/ErrorBanner';
 import { ExportControls } from './ui/ExportControls';
 import { ExportPanel } from './ui/ExportPanel';
-import { PacsPanel } from './ui/PacsPanel';
 import { SegmentControls } from './ui/SegmentControls';
 import { ModelPanel } from './ui/ModelPanel';
 import { ImportPanel } from './ui/ImportPanel';
@@ -28,12 +27,11 @@ import { sliceMetadataVolumes } from './viewer/sliceMetadata';
 import { SegmentsPanel } from './ui/SegmentsPanel';
 import { StatusBar } from './ui/StatusBar';
 import { Tabs } from './ui/Tabs';
-import { TrainingPanel } from './ui/TrainingPanel';
-import { ComparePanel } from './ui/ComparePanel';
 import { Shortcuts, key, type Shortcut } from './ui/Shortcuts';
 import { ViewControls } from './ui/ViewControls';
 import { SliceKeys } from './viewer/SliceKeys';
 import { Viewer, type WindowPreset } from './viewer/Viewer';
+import type { TrainingAndPacsTabs } from './trainingAndPacsTabs';
 import { countNonZero } from './viewer/voxels';
 
 /** What the page's entry (main.ts) started before this code had loaded. */
@@ -145,35 +143,30 @@ export async function startWorkstation(started: Started): Promise<void> {
 
   const modelPanel = new ModelPanel(segment);
   new StatusBar();
-  const training = new TrainingPanel(
-    api,
-    jobs,
-    banner,
-    async () => {
-      const active = editor.active;
-      const volumeId = viewer.volume?.info.volumeId;
-      if (!active || !volumeId) return null;
-      const labelmapId = `edit-${active.id}`;
-      await api.putLabelmap(labelmapId, volumeId, editor.labels(active.id).slice());
-      return { volumeId, labelmapId };
-    },
-    () => {
-      api.call('listModels', {}).then(
-        (models) => {
-          training.setModels(models);
-          compare.setModels(models);
-          modelPanel.setModels(
-            models,
-            viewer.volume?.info.volumeId ?? '',
-            viewer.volume?.info.modality ?? '',
-          );
-        },
-        (error: unknown) => banner.show('Models', error),
-      );
-    },
-  );
-
-  const compare = new ComparePanel(api, jobs, banner, () => training.checkedCases());
+  // The Training and PACS tabs are hidden at start: their code (uPlot included) loads, and their
+  // panels are built, once the first series is on screen (or could not open), so that the first
+  // frame waits on none of it.
+  let laterTabs: Promise<TrainingAndPacsTabs | null> | null = null;
+  const startLaterTabs = (): Promise<TrainingAndPacsTabs | null> =>
+    (laterTabs ??= import('./trainingAndPacsTabs').then(
+      ({ startTrainingAndPacsTabs }) =>
+        startTrainingAndPacsTabs({
+          api,
+          jobs,
+          banner,
+          viewer,
+          editor,
+          modelPanel,
+          prepare: () => exportPanel.prepare(),
+          onRetrieved: () => {
+            browser.refresh().catch((error: unknown) => banner.show('Series list', error));
+          },
+        }),
+      (error: unknown) => {
+        banner.show('Loading the Training and PACS tabs', error);
+        return null;
+      },
+    ));
 
   const presets: [string, WindowPreset][] = [
     ['1', 'brain'],
@@ -289,6 +282,7 @@ export async function startWorkstation(started: Started): Promise<void> {
     const shown = await viewer.showVolume(info, voxels);
     // the three views show the series now; `ready` waits for the segmentations too
     document.body.dataset.firstFrame = 'true';
+    const laterTabsBuilt = startLaterTabs();
     views.setSeries(series);
     edit.setVolumeRange(...shown.window);
     // the 2x2 layout's 3D view comes back with the new volume
@@ -311,6 +305,8 @@ export async function startWorkstation(started: Started): Promise<void> {
     );
     showCacheSize();
     progress.hide();
+    // the workstation is whole: every tab usable
+    await laterTabsBuilt;
     document.body.dataset.ready = 'true';
     if (models) modelPanel.setModels(models, info.volumeId, info.modality);
   };
@@ -329,16 +325,6 @@ export async function startWorkstation(started: Started): Promise<void> {
       const first = browser.all[0];
       if (first) void open(first);
       else banner.show('Opening the series', new Error('the library has no series: import one'));
-    },
-  );
-  // a series retrieved from a PACS is listed at once
-  new PacsPanel(
-    api,
-    jobs,
-    banner,
-    () => exportPanel.prepare(),
-    () => {
-      browser.refresh().catch((error: unknown) => banner.show('Series list', error));
     },
   );
   // One series imported opens in the views; several are offered, one button each.
@@ -374,15 +360,19 @@ export async function startWorkstation(started: Started): Promise<void> {
     );
     const [, first] = await Promise.all([browser.refresh(started.listed), started.first]);
     await open(first.series, first.loaded);
-
+  } catch (error) {
+    banner.show('Opening the series', error);
+  }
+  // with no series open (an empty library, a failed open) the tabs are built all the same
+  const tabs = await startLaterTabs();
+  try {
     models = await api.call('listModels', {});
     const shown = viewer.volume?.info;
     if (shown) modelPanel.setModels(models, shown.volumeId, shown.modality);
-    training.setModels(models);
-    compare.setModels(models);
+    tabs?.setModels(models);
     if (models.length === 0) throw new Error('no segmentation model is installed');
   } catch (error) {
-    banner.show('Opening the series', error);
+    banner.show('Segmentation models', error);
   }
 }
 
