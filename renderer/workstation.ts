@@ -279,9 +279,10 @@ export async function startWorkstation(started: Started): Promise<void> {
     manualCount = 0;
     const { info, voxels } = await (loaded ?? loadSeries(api, series, progress));
     progress.show(`Drawing ${label}…`);
-    const shown = await viewer.showVolume(info, voxels);
-    // the three views show the series now; `ready` waits for the segmentations too
-    document.body.dataset.firstFrame = 'true';
+    // the three views show the series then; `ready` waits for the tools and segmentations too
+    const shown = await viewer.showVolume(info, voxels, () => {
+      document.body.dataset.firstFrame = 'true';
+    });
     const laterTabsBuilt = startLaterTabs();
     views.setSeries(series);
     edit.setVolumeRange(...shown.window);

@@ -46,9 +46,9 @@ export class ViewControls {
     for (const id of PLANE_IDS) {
       const element = viewer.elements[id];
       element.addEventListener('pointerdown', () => (this.activeView = id));
-      element.addEventListener(Enums.Events.CAMERA_MODIFIED, () => this.update(id));
+      element.addEventListener(Enums.Events.CAMERA_MODIFIED, () => this.updateSoon(id));
       element.addEventListener(Enums.Events.VOI_MODIFIED, () => {
-        this.update(id);
+        this.updateSoon(id);
         this.checkPreset(id);
       });
     }
@@ -153,6 +153,25 @@ export class ViewControls {
     const order: Layout[] = ['1x3', '2x2', '1x1'];
     const current = (byTestId('views').dataset.layout ?? '1x3') as Layout;
     void this.setLayout(order[(order.indexOf(current) + 1) % order.length] ?? '1x3');
+  }
+
+  /** views whose overlays wait for the next frame */
+  private readonly stale = new Set<PlaneId>();
+  private frame = 0;
+
+  /**
+   * Overlays follow the cameras once a frame: a drag, a scroll or the views' set-up send several
+   * camera and window events a frame, and each update reads the slice and the window anew.
+   */
+  private updateSoon(id: PlaneId): void {
+    this.stale.add(id);
+    if (this.frame !== 0) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      const views = [...this.stale];
+      this.stale.clear();
+      for (const view of views) this.update(view);
+    });
   }
 
   private update(id: PlaneId): void {

@@ -378,8 +378,13 @@ export class Viewer {
    * Shows a volume from the core's voxels; resolves once all three views have rendered it. A
    * volume shown before is replaced in place (the tool, layout and cameras' set-up stay) and
    * taken out of Cornerstone's cache, so memory holds one series however many were opened.
+   * `onScreen` hears the moment the image is on screen, before the tools are set up.
    */
-  async showVolume(info: VolumeInfo, buffer: ArrayBuffer): Promise<ShownVolume> {
+  async showVolume(
+    info: VolumeInfo,
+    buffer: ArrayBuffer,
+    onScreen?: () => void,
+  ): Promise<ShownVolume> {
     const voxels = toScalarArray(buffer, info.voxelType, info.geometry);
     const cornerstoneVolumeId = localVolumeId('volume', info.volumeId);
     const metadata = volumeMetadata(info);
@@ -421,8 +426,6 @@ export class Viewer {
     };
     this.initialVoi = { lower, upper };
     for (const id of PLANE_IDS) this.viewport(id).setProperties({ voiRange: { lower, upper } });
-    if (!previous) this.activateTools();
-    else this.recentreCrosshairs();
     this.renderingEngine.render();
     await rendered;
     // The first frame of a view can come before the volume's texture is on the GPU (the axial
@@ -433,6 +436,11 @@ export class Viewer {
     // Let the browser put the frame on screen before the caller's next (heavy) work: loading
     // the segmentations right away held the first picture back by a second on long series.
     await nextPaint();
+    onScreen?.();
+    // The image first, the tools (and the crosshairs they draw) after: their set-up and the
+    // redraw it asks for come once the reader sees the series.
+    if (!previous) this.activateTools();
+    else this.recentreCrosshairs();
     this.shown = { info, cornerstoneVolumeId, metadata, window: [lower, upper], voxels };
     return this.shown;
   }
