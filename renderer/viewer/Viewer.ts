@@ -248,7 +248,8 @@ export class Viewer {
    */
   setCrosshairVisible(shown: boolean): void {
     this.crosshairShown = shown;
-    toolUtils.triggerAnnotationRenderForViewportIds([...PLANE_IDS]);
+    // before the views exist (the toggle's first state, at start) there is nothing to redraw
+    if (this.engine) toolUtils.triggerAnnotationRenderForViewportIds([...PLANE_IDS]);
   }
 
   /** Brush, eraser and threshold brush radius in mm. */
