@@ -4,8 +4,9 @@
 // by scripts/make-sample.ts at full resolution: Debian mricron-data's ch2better (301x370x316),
 // and the same head resampled (linear, nibabel) to 500 slices of 0.316 mm; by default the 316-slice
 // one and an oblique MR (ch2bet at 1 mm, rotated about two axes). App and bare page get the same
-// number of page loads (BENCH_UI_RUNS, default 5: a first frame varies by 5-10% from one load to the next on 2 cores), alternated, and medians. Needs a built renderer
-// (npm run build:renderer), /usr/bin/chromium and /usr/bin/python3 with nibabel.
+// number of page loads (BENCH_UI_RUNS, default 5: a first frame varies by 5-10% from one load to
+// the next on 2 cores), alternated, and medians. Needs a built renderer (npm run build:renderer),
+// /usr/bin/chromium and /usr/bin/python3 with nibabel.
 // The bare page (renderer/bench/bare.html, built with the renderer) shows the same volume with
 // Cornerstone3D alone, in the same run. For the first frame it also prints where the time goes
 // (the api calls and the voxel fetch as the page saw them), for the app and the bare page.
