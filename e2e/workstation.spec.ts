@@ -207,11 +207,38 @@ test.afterAll(async () => {
 
 test('the app loads the sample in three different, non-blank, upright planes', async () => {
   const { url } = hostEnv();
+  // the moment, by the page's clock, at which the page says its three views are on screen
+  await page.addInitScript(() => {
+    const w = globalThis as unknown as { firstFrameAt?: number };
+    new MutationObserver(() => {
+      if (document.body?.dataset.firstFrame === 'true') w.firstFrameAt ??= performance.now();
+    }).observe(document, {
+      attributes: true,
+      subtree: true,
+      attributeFilter: ['data-first-frame'],
+    });
+  });
   const started = Date.now();
   await page.goto(url);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
   console.log(`three views rendered ${Date.now() - started} ms after navigation`);
   await expect(page.getByRole('alert')).toBeHidden();
+
+  // The Training and PACS tabs (hidden at start) load their code only once the series is on
+  // screen, and are usable (no longer inert) by the time the page says it is ready.
+  const order = await page.evaluate(() => ({
+    firstFrameAt: (globalThis as unknown as { firstFrameAt?: number }).firstFrameAt ?? null,
+    tabsCodeAt:
+      performance
+        .getEntriesByType('resource')
+        .find((entry) => /\/trainingAndPacsTabs[-.][\w.-]*js/.test(entry.name))?.startTime ?? null,
+  }));
+  expect(order.firstFrameAt, 'the first frame was marked').not.toBeNull();
+  expect(order.tabsCodeAt, 'the Training and PACS code was fetched').not.toBeNull();
+  expect(order.tabsCodeAt ?? 0).toBeGreaterThan(order.firstFrameAt ?? Infinity);
+  for (const tab of ['tabpanel-training', 'tabpanel-pacs']) {
+    await expect(page.locator(`#${tab}`)).not.toHaveAttribute('inert');
+  }
 
   const series = await callFromPage<SeriesSummary[]>(page, 'listSeries', {});
   expect(series.length).toBeGreaterThan(0);
