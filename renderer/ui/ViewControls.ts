@@ -155,19 +155,18 @@ export class ViewControls {
     void this.setLayout(order[(order.indexOf(current) + 1) % order.length] ?? '1x3');
   }
 
-  /** views whose overlays wait for the next frame */
+  /** views whose overlays wait for the next frame (not empty: that frame is asked for) */
   private readonly stale = new Set<PlaneId>();
-  private frame = 0;
 
   /**
    * Overlays follow the cameras once a frame: a drag, a scroll or the views' set-up send several
    * camera and window events a frame, and each update reads the slice and the window anew.
    */
   private updateSoon(id: PlaneId): void {
+    const asked = this.stale.size > 0;
     this.stale.add(id);
-    if (this.frame !== 0) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
+    if (asked) return;
+    requestAnimationFrame(() => {
       const views = [...this.stale];
       this.stale.clear();
       for (const view of views) this.update(view);
